@@ -1,0 +1,155 @@
+/*
+ * api.h: the AWS Query protocol framework shared by IAM and STS: a call's
+ * context, parameter access with AWS's validation messages, the
+ * transaction around each action, and response/error rendering.
+ */
+#ifndef GH_API_H
+#define GH_API_H
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "http/http.h"
+#include "store/store.h"
+
+struct gh_call;
+
+/* Action flags. */
+#define GH_ACTION_WRITE 0x1     /* runs inside a write transaction */
+#define GH_ACTION_NO_RESULT 0x2 /* response has no <ActionResult> element (e.g. DeleteUser) */
+#define GH_ACTION_UNSIGNED 0x4  /* may be called without a signature (AssumeRoleWithWebIdentity) */
+
+struct gh_action {
+    const char *name; /* "CreateUser" */
+    GH_MUST_CHECK enum gh_err (*fn)(struct gh_call *c);
+    unsigned flags;
+};
+
+struct gh_service {
+    const char *name;    /* SigV4 scope service: "iam", "sts" */
+    const char *version; /* "2010-05-08" */
+    const char *xmlns;   /* "https://iam.amazonaws.com/doc/2010-05-08/" */
+    const struct gh_action *actions;
+    size_t nactions;
+};
+
+/* Server-wide settings a handler may read. Immutable while serving. */
+struct gh_api_config {
+    const char *region; /* "us-east-1" */
+    unsigned managed_policies_per_role; /* AWS default quota 10 */
+};
+
+/*
+ * One Query API call. The handler reads parameters, uses `tx`, writes the
+ * children of <ActionResult> into `result`, and returns GH_OK, or returns
+ * gh_call_fail(...) with AWS's error and message.
+ */
+struct gh_call {
+    struct gh_arena *arena;
+    const struct gh_http_req *http;
+    const struct gh_params *params;
+    const struct gh_service *service;
+    const struct gh_action *action;
+    const struct gh_principal *caller; /* never NULL; ANONYMOUS when unsigned */
+    struct gh_store *store;
+    struct gh_store_tx *tx; /* write tx for GH_ACTION_WRITE, else a read tx */
+    const struct gh_api_config *config;
+    int64_t now;
+    const char *request_id;
+    struct gh_buf *result;
+    /* Set by gh_call_fail and the parameter checks: */
+    enum gh_err err;
+    char message[2048];
+    unsigned nvalidation; /* validation errors gathered so far */
+    char validation[2048];
+};
+
+/*
+ * Records the error `err` with a message (printf-style; never put secrets
+ * in it) and returns `err`, so handlers write `return gh_call_fail(...)`.
+ */
+GH_MUST_CHECK enum gh_err gh_call_fail(struct gh_call *c, enum gh_err err, const char *fmt, ...)
+    GH_PRINTF(3, 4);
+
+/*
+ * What a string parameter must satisfy, as in the botocore model's shapes:
+ * `member` is the camelCase name AWS puts in messages ("userName"),
+ * min_len/max_len in characters (0 max = no limit), and `pattern` the
+ * regular expression shown in the message, checked by `ok` (NULL = any).
+ */
+struct gh_param_rule {
+    const char *member;
+    size_t min_len;
+    size_t max_len;
+    const char *pattern;
+    bool (*ok)(struct gh_slice v);
+};
+
+/*
+ * Reads a string parameter. Absent and required: records AWS's
+ * "Value null at 'member' failed to satisfy constraint: Member must not be
+ * null" validation error. Present: checks UTF-8, length and pattern,
+ * recording each failure as AWS words it. Absent and optional: *out gets
+ * {NULL, 0}. Always returns; check gh_call_validated afterwards.
+ */
+void gh_call_str(struct gh_call *c, const char *name, const struct gh_param_rule *rule,
+                 bool required, struct gh_slice *out);
+/* An integer parameter in [min, max]; `*present` false when absent. */
+void gh_call_int(struct gh_call *c, const char *name, const char *member, int64_t min, int64_t max,
+                 bool required, int64_t *out, bool *present);
+/* A boolean parameter ("true"/"false"). */
+void gh_call_bool(struct gh_call *c, const char *name, bool *out, bool *present);
+/*
+ * GH_OK when no validation error was recorded; otherwise fails the call
+ * with ValidationError and AWS's "N validation error(s) detected: ..." text.
+ */
+GH_MUST_CHECK enum gh_err gh_call_validated(struct gh_call *c);
+
+/*
+ * A list parameter in the Query form "Name.member.N" (N from 1). Returns
+ * the values in order; stops at the first gap. At most `max` items, else a
+ * validation error "Member must have length less than or equal to MAX".
+ */
+GH_MUST_CHECK enum gh_err gh_call_list(struct gh_call *c, const char *name, const char *member,
+                                       size_t max, struct gh_slice **out, size_t *count);
+
+/* A Tags.member.N.Key / .Value list. */
+struct gh_tag {
+    struct gh_slice key;
+    struct gh_slice value;
+};
+GH_MUST_CHECK enum gh_err gh_call_tags(struct gh_call *c, const char *name, struct gh_tag **out,
+                                       size_t *count);
+
+/* Marker/MaxItems pagination parameters (MaxItems 1..1000, default 100). */
+struct gh_page {
+    struct gh_slice marker; /* opaque; empty = from the start */
+    size_t max_items;
+};
+void gh_call_page(struct gh_call *c, struct gh_page *out);
+/* Writes <IsTruncated> and, when truncated, <Marker>. */
+void gh_call_page_end(struct gh_call *c, bool truncated, struct gh_slice next_marker);
+
+/*
+ * Authorizes the caller for `action` ("iam:CreateUser") on `resource`
+ * (an ARN) with the policy engine; GH_OK when allowed, otherwise fails
+ * the call with AccessDenied in AWS's wording. Root is always allowed.
+ */
+GH_MUST_CHECK enum gh_err gh_call_authorize(struct gh_call *c, const char *action,
+                                            struct gh_slice resource);
+
+/* ---- the front door ---- */
+
+struct gh_api;
+
+struct gh_api_deps {
+    struct gh_store *store;
+    const struct gh_api_config *config;
+    const struct gh_service *const *services; /* NULL-terminated */
+};
+
+GH_MUST_CHECK enum gh_err gh_api_new(const struct gh_api_deps *deps, struct gh_api **out);
+void gh_api_free(struct gh_api *api);
+/* The HTTP handler: routes, authenticates, runs the action, renders. */
+void gh_api_handle(void *api, struct gh_http_req *req, struct gh_http_resp *resp);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * cli.h: the subcommands of the gatehouse binary. Each takes argv with its
+ * own name at argv[0] and returns the process exit status (0 ok, 1
+ * failure, 2 bad usage).
+ */
+#ifndef GH_CLI_H
+#define GH_CLI_H
+
+#define GH_VERSION "0.1.0"
+
+int gh_cli_serve(int argc, char **argv);
+
+#endif

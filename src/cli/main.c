@@ -1,0 +1,38 @@
+/*
+ * main.c: the gatehouse command: dispatches to its subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: gatehouse COMMAND [OPTIONS]\n"
+          "commands:\n"
+          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
+          "  version\n",
+          f);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "serve") == 0)
+        return gh_cli_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "version") == 0) {
+        puts("gatehouse " GH_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "gatehouse: unknown command '%s'; run 'gatehouse help' for the list\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,105 @@
+/*
+ * http.h: the HTTP server (libmicrohttpd, thread pool, keep-alive), the
+ * request/response types every handler sees, form/query parsing and the
+ * XML writer.
+ */
+#ifndef GH_HTTP_H
+#define GH_HTTP_H
+
+#include "core/core.h"
+
+struct gh_http_header {
+    struct gh_slice name; /* as received (case preserved) */
+    struct gh_slice value;
+};
+
+/* One request; everything in it is owned by `arena` (freed after the response). */
+struct gh_http_req {
+    struct gh_arena *arena;
+    struct gh_slice method;
+    struct gh_slice path;  /* raw, still percent-encoded, without the query */
+    struct gh_slice query; /* raw, after '?', may be empty */
+    const struct gh_http_header *headers;
+    size_t nheaders;
+    struct gh_slice body;
+    char remote_addr[64]; /* numeric, no port */
+    bool tls;
+};
+
+struct gh_http_resp {
+    int status;
+    const char *content_type; /* static string */
+    struct gh_buf body;
+    struct gh_http_header headers[8]; /* extra headers; slices must outlive the response (arena) */
+    size_t nheaders;
+};
+
+/* First header named `name` (ASCII case-insensitive); ptr NULL when absent. */
+struct gh_slice gh_http_header_get(const struct gh_http_req *req, const char *name);
+/* How many headers named `name`. */
+size_t gh_http_header_count(const struct gh_http_req *req, const char *name);
+/* Adds a header to the response (both slices borrowed; keep them alive). */
+GH_MUST_CHECK enum gh_err gh_http_resp_header(struct gh_http_resp *resp, const char *name,
+                                              struct gh_slice value);
+
+/*
+ * The application's entry point: fills `resp` (status, content type, body).
+ * Called on a pool thread; the request belongs to that thread.
+ */
+struct gh_http_handler {
+    void (*handle)(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp);
+    void *ctx;
+};
+
+struct gh_http_server;
+
+/*
+ * Starts listening on "HOST:PORT" (IPv4 or [IPv6]; port 0 picks a free one)
+ * with `threads` workers. Bodies over `body_max` are refused with 413
+ * before being read in full.
+ */
+GH_MUST_CHECK enum gh_err gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
+                                               struct gh_http_handler handler,
+                                               struct gh_http_server **out);
+/* The bound port (useful with port 0). */
+unsigned gh_http_server_port(const struct gh_http_server *s);
+/* Stops accepting, lets requests in flight finish, frees. NULL is a no-op. */
+void gh_http_server_stop(struct gh_http_server *s);
+
+/* ---- form and query strings ---- */
+
+struct gh_param {
+    struct gh_slice name;  /* decoded */
+    struct gh_slice value; /* decoded */
+};
+
+struct gh_params {
+    struct gh_param *items;
+    size_t count;
+};
+
+/*
+ * Parses application/x-www-form-urlencoded data (a body, or a query
+ * string with plus_space false). Decoded into the arena. At most
+ * GH_FORM_PARAMS_MAX pairs. A bad %-escape gives GH_ERR_MALFORMED_QUERY;
+ * a repeated name gives GH_ERR_INVALID_QUERY_PARAMETER with its name in diag.
+ */
+GH_MUST_CHECK enum gh_err gh_form_parse(struct gh_arena *a, struct gh_slice in, bool plus_space,
+                                        struct gh_params *out, struct gh_diag *diag);
+/* The value of `name` (exact, case-sensitive as AWS); ptr NULL when absent. */
+struct gh_slice gh_params_get(const struct gh_params *p, const char *name);
+bool gh_params_has(const struct gh_params *p, const char *name);
+
+/* ---- XML writer (into a gh_buf; errors are sticky in the buffer) ---- */
+
+void gh_xml_open(struct gh_buf *b, const char *tag);
+void gh_xml_close(struct gh_buf *b, const char *tag);
+/* <tag>escaped value</tag> */
+void gh_xml_elem(struct gh_buf *b, const char *tag, struct gh_slice value);
+void gh_xml_elem_cstr(struct gh_buf *b, const char *tag, const char *value);
+void gh_xml_elem_int(struct gh_buf *b, const char *tag, int64_t v);
+void gh_xml_elem_bool(struct gh_buf *b, const char *tag, bool v);
+/* ISO 8601 with "Z", as AWS writes dates: 2026-11-25T16:21:10Z */
+void gh_xml_elem_time(struct gh_buf *b, const char *tag, int64_t t);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * store.h: the storage interface: accounts, users, access keys (secrets
+ * sealed), roles, managed policies and versions, attachments, inline
+ * policies and tags. Every call runs inside a transaction; every commit of
+ * a write transaction bumps the generation number.
+ *
+ * Ownership: strings in records returned by *_get/*_list are allocated in
+ * the arena passed to the call. Records passed in are borrowed.
+ * Names are unique case-insensitively per account, as in AWS IAM; lookups
+ * by name are case-insensitive too, and return the stored spelling.
+ */
+#ifndef GH_STORE_H
+#define GH_STORE_H
+
+#include "core/core.h"
+#include "crypto/crypto.h"
+
+struct gh_store;
+struct gh_store_tx;
+
+/*
+ * Loads DIR/master.key (32 random bytes, mode 0600), creating it when
+ * absent. The key never enters the database.
+ */
+GH_MUST_CHECK enum gh_err gh_store_master_key_load(const char *dir, struct gh_secret *out);
+
+/*
+ * Opens (creating and migrating as needed) DIR/gatehouse.db in WAL mode
+ * with synchronous=FULL, so an acknowledged commit survives a crash.
+ * `master` is copied.
+ */
+GH_MUST_CHECK enum gh_err gh_store_open(const char *dir, const struct gh_secret *master,
+                                        struct gh_store **out);
+void gh_store_close(struct gh_store *s);
+
+/*
+ * Transactions. Write transactions are serialised (one writer); read
+ * transactions see a consistent snapshot and may run in parallel. Commit
+ * and rollback free the tx; after a failed commit nothing was written.
+ */
+GH_MUST_CHECK enum gh_err gh_store_tx_begin(struct gh_store *s, bool write, struct gh_store_tx **out);
+GH_MUST_CHECK enum gh_err gh_store_tx_commit(struct gh_store_tx *tx);
+void gh_store_tx_rollback(struct gh_store_tx *tx);
+
+/* Bumped by every committed write transaction; readers use it to validate caches. */
+uint64_t gh_store_generation(const struct gh_store *s);
+
+/* ---- key/value settings of the installation (bootstrap account id ...) ---- */
+
+GH_MUST_CHECK enum gh_err gh_store_meta_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                            const char *key, struct gh_slice *out);
+GH_MUST_CHECK enum gh_err gh_store_meta_set(struct gh_store_tx *tx, const char *key,
+                                            struct gh_slice value);
+
+/* ---- accounts ---- */
+
+GH_MUST_CHECK enum gh_err gh_store_account_create(struct gh_store_tx *tx, const char *account_id,
+                                                  int64_t now);
+/* GH_OK or GH_ERR_NOT_FOUND. */
+GH_MUST_CHECK enum gh_err gh_store_account_exists(struct gh_store_tx *tx, const char *account_id);
+
+/* ---- pagination (Marker/MaxItems), shared by every list ---- */
+
+struct gh_store_page {
+    struct gh_slice marker; /* as returned in next_marker; empty = start */
+    size_t max_items;       /* 1..1000 */
+};
+
+struct gh_store_more {
+    bool truncated;
+    struct gh_slice next_marker; /* arena-owned; set when truncated */
+};
+
+/* ---- users ---- */
+
+struct gh_user {
+    struct gh_slice account;
+    struct gh_slice name;
+    struct gh_slice path;
+    struct gh_slice id;          /* AIDA... */
+    struct gh_slice boundary_arn; /* permissions boundary policy ARN, empty if none */
+    int64_t created;
+    int64_t password_last_used; /* 0 = never */
+};
+
+/* GH_ERR_EXISTS when the name is taken (case-insensitively). */
+GH_MUST_CHECK enum gh_err gh_store_user_create(struct gh_store_tx *tx, const struct gh_user *u);
+GH_MUST_CHECK enum gh_err gh_store_user_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                            struct gh_slice account, struct gh_slice name,
+                                            struct gh_user *out);
+/* Rename and/or move (either may be {NULL,0} = unchanged). EXISTS if new name taken. */
+GH_MUST_CHECK enum gh_err gh_store_user_update(struct gh_store_tx *tx, struct gh_slice account,
+                                               struct gh_slice name, struct gh_slice new_name,
+                                               struct gh_slice new_path);
+GH_MUST_CHECK enum gh_err gh_store_user_set_boundary(struct gh_store_tx *tx,
+                                                     struct gh_slice account, struct gh_slice name,
+                                                     struct gh_slice boundary_arn);
+/* Removes the user row and its tags. Callers check for conflicts first. */
+GH_MUST_CHECK enum gh_err gh_store_user_delete(struct gh_store_tx *tx, struct gh_slice account,
+                                               struct gh_slice name);
+/* Ordered by name (case-insensitive); `path_prefix` empty = all. */
+GH_MUST_CHECK enum gh_err gh_store_user_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                             struct gh_slice account, struct gh_slice path_prefix,
+                                             const struct gh_store_page *page,
+                                             struct gh_user **out, size_t *count,
+                                             struct gh_store_more *more);
+
+/* ---- access keys (long-term; secrets sealed with the master key) ---- */
+
+enum gh_key_status {
+    GH_KEY_ACTIVE = 0,
+    GH_KEY_INACTIVE,
+};
+
+struct gh_access_key {
+    struct gh_slice id;        /* AKIA... */
+    struct gh_slice account;
+    struct gh_slice user_name; /* empty for the account root's keys */
+    enum gh_key_status status;
+    int64_t created;
+    int64_t last_used;         /* 0 = never */
+    struct gh_slice last_used_service;
+    struct gh_slice last_used_region;
+};
+
+GH_MUST_CHECK enum gh_err gh_store_access_key_create(struct gh_store_tx *tx,
+                                                     const struct gh_access_key *k,
+                                                     const struct gh_secret *secret);
+/* By key id alone (authentication). `secret` may be NULL; when given, it
+ * receives the unsealed secret (caller wipes it). */
+GH_MUST_CHECK enum gh_err gh_store_access_key_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                                  struct gh_slice id, struct gh_access_key *out,
+                                                  struct gh_secret *secret);
+/* A user's keys (user_name empty = root's), oldest first. */
+GH_MUST_CHECK enum gh_err gh_store_access_key_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                   struct gh_slice account,
+                                                   struct gh_slice user_name,
+                                                   struct gh_access_key **out, size_t *count);
+/* NOT_FOUND unless key `id` belongs to that user. */
+GH_MUST_CHECK enum gh_err gh_store_access_key_set_status(struct gh_store_tx *tx,
+                                                         struct gh_slice account,
+                                                         struct gh_slice user_name,
+                                                         struct gh_slice id,
+                                                         enum gh_key_status status);
+GH_MUST_CHECK enum gh_err gh_store_access_key_delete(struct gh_store_tx *tx,
+                                                     struct gh_slice account,
+                                                     struct gh_slice user_name, struct gh_slice id);
+/* Records use (GetAccessKeyLastUsed); a write, so done off the hot path. */
+GH_MUST_CHECK enum gh_err gh_store_access_key_touch(struct gh_store_tx *tx, struct gh_slice id,
+                                                    int64_t when, struct gh_slice service,
+                                                    struct gh_slice region);
+
+/* ---- roles ---- */
+
+struct gh_role {
+    struct gh_slice account;
+    struct gh_slice name;
+    struct gh_slice path;
+    struct gh_slice id;           /* AROA... */
+    struct gh_slice trust_policy; /* the AssumeRolePolicyDocument as given */
+    struct gh_slice description;  /* empty = none */
+    struct gh_slice boundary_arn;
+    int64_t max_session_s;        /* 3600..43200 */
+    int64_t created;
+    int64_t last_used;            /* 0 = never */
+    struct gh_slice last_used_region;
+};
+
+GH_MUST_CHECK enum gh_err gh_store_role_create(struct gh_store_tx *tx, const struct gh_role *r);
+GH_MUST_CHECK enum gh_err gh_store_role_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                            struct gh_slice account, struct gh_slice name,
+                                            struct gh_role *out);
+/* Writes description, max_session_s, trust_policy and boundary_arn of `r`
+ * (matched by account + name). */
+GH_MUST_CHECK enum gh_err gh_store_role_update(struct gh_store_tx *tx, const struct gh_role *r);
+GH_MUST_CHECK enum gh_err gh_store_role_delete(struct gh_store_tx *tx, struct gh_slice account,
+                                               struct gh_slice name);
+GH_MUST_CHECK enum gh_err gh_store_role_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                             struct gh_slice account, struct gh_slice path_prefix,
+                                             const struct gh_store_page *page,
+                                             struct gh_role **out, size_t *count,
+                                             struct gh_store_more *more);
+
+/* ---- managed policies ---- */
+
+struct gh_policy_rec {
+    struct gh_slice account; /* 12 digits, or "aws" for AWS managed policies */
+    struct gh_slice name;
+    struct gh_slice path;
+    struct gh_slice id;      /* ANPA... */
+    struct gh_slice arn;     /* arn:aws:iam::ACCOUNT:policy/PATH/NAME */
+    struct gh_slice description;
+    struct gh_slice default_version; /* "v1" ... */
+    int64_t created;
+    int64_t updated;
+    int64_t attachment_count;          /* computed from attachments */
+    int64_t boundary_usage_count;      /* users/roles using it as boundary */
+    bool attachable;
+};
+
+struct gh_policy_version {
+    struct gh_slice version_id; /* "v1" */
+    struct gh_slice document;   /* as given (not URL-encoded) */
+    bool is_default;
+    int64_t created;
+};
+
+/* Creates the policy and its version v1 (default). EXISTS if the name is taken. */
+GH_MUST_CHECK enum gh_err gh_store_policy_create(struct gh_store_tx *tx,
+                                                 const struct gh_policy_rec *p,
+                                                 struct gh_slice document);
+GH_MUST_CHECK enum gh_err gh_store_policy_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                              struct gh_slice arn, struct gh_policy_rec *out);
+/* Deletes the policy and all its versions. */
+GH_MUST_CHECK enum gh_err gh_store_policy_delete(struct gh_store_tx *tx, struct gh_slice arn);
+
+enum gh_policy_scope {
+    GH_SCOPE_ALL = 0,
+    GH_SCOPE_AWS,
+    GH_SCOPE_LOCAL,
+};
+
+/* Local (this account's) and/or AWS managed policies, ordered by name. */
+GH_MUST_CHECK enum gh_err gh_store_policy_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                               struct gh_slice account, enum gh_policy_scope scope,
+                                               bool only_attached, struct gh_slice path_prefix,
+                                               const struct gh_store_page *page,
+                                               struct gh_policy_rec **out, size_t *count,
+                                               struct gh_store_more *more);
+GH_MUST_CHECK enum gh_err gh_store_policy_version_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                                      struct gh_slice arn,
+                                                      struct gh_slice version_id,
+                                                      struct gh_policy_version *out);
+/* Adds version `v` (its id chosen by the caller: the next "vN"). Sets it
+ * default when v->is_default. */
+GH_MUST_CHECK enum gh_err gh_store_policy_version_add(struct gh_store_tx *tx, struct gh_slice arn,
+                                                      const struct gh_policy_version *v);
+GH_MUST_CHECK enum gh_err gh_store_policy_version_list(struct gh_store_tx *tx,
+                                                       struct gh_arena *a, struct gh_slice arn,
+                                                       struct gh_policy_version **out,
+                                                       size_t *count);
+GH_MUST_CHECK enum gh_err gh_store_policy_version_delete(struct gh_store_tx *tx,
+                                                         struct gh_slice arn,
+                                                         struct gh_slice version_id);
+GH_MUST_CHECK enum gh_err gh_store_policy_set_default(struct gh_store_tx *tx, struct gh_slice arn,
+                                                      struct gh_slice version_id, int64_t now);
+
+/*
+ * ---- attachments, inline policies and tags ----
+ * Keyed by the owning entity's unique id (AIDA/AROA/AGPA/ANPA...), so a
+ * rename keeps them.
+ */
+
+struct gh_attached {
+    struct gh_slice policy_name;
+    struct gh_slice policy_arn;
+};
+
+/* Attaching twice is not an error (AWS is idempotent here). */
+GH_MUST_CHECK enum gh_err gh_store_attach(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                          struct gh_slice policy_arn);
+/* NOT_FOUND when not attached. */
+GH_MUST_CHECK enum gh_err gh_store_detach(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                          struct gh_slice policy_arn);
+/* Ordered by policy name; `path_prefix` filters on the policy's path. */
+GH_MUST_CHECK enum gh_err gh_store_attached_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 struct gh_slice entity_id,
+                                                 struct gh_slice path_prefix,
+                                                 const struct gh_store_page *page,
+                                                 struct gh_attached **out, size_t *count,
+                                                 struct gh_store_more *more);
+GH_MUST_CHECK enum gh_err gh_store_attached_count(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                                  size_t *out);
+
+/* Insert or replace. */
+GH_MUST_CHECK enum gh_err gh_store_inline_put(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                              struct gh_slice name, struct gh_slice document);
+GH_MUST_CHECK enum gh_err gh_store_inline_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                              struct gh_slice entity_id, struct gh_slice name,
+                                              struct gh_slice *document);
+GH_MUST_CHECK enum gh_err gh_store_inline_delete(struct gh_store_tx *tx,
+                                                 struct gh_slice entity_id, struct gh_slice name);
+/* Names in order. */
+GH_MUST_CHECK enum gh_err gh_store_inline_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                               struct gh_slice entity_id,
+                                               const struct gh_store_page *page,
+                                               struct gh_slice **names, size_t *count,
+                                               struct gh_store_more *more);
+GH_MUST_CHECK enum gh_err gh_store_inline_count(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                                size_t *out);
+
+struct gh_store_tag {
+    struct gh_slice key;
+    struct gh_slice value;
+};
+
+/* Adds or overwrites (keys case-insensitively unique; the new spelling wins). */
+GH_MUST_CHECK enum gh_err gh_store_tags_put(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                            const struct gh_store_tag *tags, size_t count);
+GH_MUST_CHECK enum gh_err gh_store_tags_remove(struct gh_store_tx *tx, struct gh_slice entity_id,
+                                               const struct gh_slice *keys, size_t count);
+/* In insertion order. */
+GH_MUST_CHECK enum gh_err gh_store_tags_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                             struct gh_slice entity_id, struct gh_store_tag **out,
+                                             size_t *count);
+/* Removes every tag, attachment and inline policy of the entity. */
+GH_MUST_CHECK enum gh_err gh_store_entity_purge(struct gh_store_tx *tx, struct gh_slice entity_id);
+
+#endif
