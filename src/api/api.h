@@ -121,11 +121,7 @@ GH_MUST_CHECK enum gh_err gh_call_tags(struct gh_call *c, const char *name, stru
                                        size_t *count);
 
 /* Marker/MaxItems pagination parameters (MaxItems 1..1000, default 100). */
-struct gh_page {
-    struct gh_slice marker; /* opaque; empty = from the start */
-    size_t max_items;
-};
-void gh_call_page(struct gh_call *c, struct gh_page *out);
+void gh_call_page(struct gh_call *c, struct gh_store_page *out);
 /* Writes <IsTruncated> and, when truncated, <Marker>. */
 void gh_call_page_end(struct gh_call *c, bool truncated, struct gh_slice next_marker);
 

@@ -136,6 +136,44 @@ done:
     return err;
 }
 
+enum gh_err
+gh_random_id(const char *prefix, size_t len, char *out)
+{
+    size_t n = strlen(prefix);
+    enum gh_err err;
+
+    if (n > len)
+        return GH_ERR_INTERNAL;
+    memcpy(out, prefix, n);
+    if ((err = gh_random_string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", len - n, out + n)) != GH_OK)
+        return err;
+    out[len] = '\0';
+    return GH_OK;
+}
+
+enum gh_err
+gh_random_secret_key(char out[41])
+{
+    enum gh_err err = gh_random_string(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40, out);
+
+    out[40] = '\0';
+    return err;
+}
+
+enum gh_err
+gh_random_account_id(char out[13])
+{
+    enum gh_err err;
+
+    if ((err = gh_random_string("123456789", 1, out)) != GH_OK)
+        return err;
+    if ((err = gh_random_string("0123456789", 11, out + 1)) != GH_OK)
+        return err;
+    out[12] = '\0';
+    return GH_OK;
+}
+
 bool
 gh_ct_eq(const void *a, const void *b, size_t n)
 {

@@ -47,6 +47,17 @@ GH_MUST_CHECK enum gh_err gh_random(void *p, size_t n);
 /* A uniformly random string of `n` characters from `alphabet` (no modulo bias). */
 GH_MUST_CHECK enum gh_err gh_random_string(const char *alphabet, size_t n, char *out);
 
+/*
+ * AWS-style identifiers: `prefix` ("AKIA", "AIDA", "AROA", "ANPA" ...)
+ * followed by random characters of A-Z and 2-7 up to `len` characters in
+ * all (20 for access key ids, 21 for unique ids); out gets len+1 bytes.
+ */
+GH_MUST_CHECK enum gh_err gh_random_id(const char *prefix, size_t len, char *out);
+/* A 40-character secret access key of A-Z a-z 0-9 + /. */
+GH_MUST_CHECK enum gh_err gh_random_secret_key(char out[41]);
+/* A 12-digit account id not starting with 0. */
+GH_MUST_CHECK enum gh_err gh_random_account_id(char out[13]);
+
 /* Constant-time equality of two equal-length byte strings. */
 bool gh_ct_eq(const void *a, const void *b, size_t n);
 
