@@ -4,7 +4,7 @@
  * policies and tags. Every call runs inside a transaction; every commit of
  * a write transaction bumps the generation number.
  *
- * Ownership: strings in records returned by *_get/*_list are allocated in
+ * Ownership: strings in records returned by the _get and _list calls are in
  * the arena passed to the call. Records passed in are borrowed.
  * Names are unique case-insensitively per account, as in AWS IAM; lookups
  * by name are case-insensitive too, and return the stored spelling.

@@ -1,0 +1,361 @@
+/*
+ * front.c: the front door of the Query APIs: health check, parameters,
+ * SigV4 authentication, routing to a service's action, the transaction
+ * around it, and the XML response or AWS error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+
+struct gh_api {
+    struct gh_store *store;
+    const struct gh_api_config *config;
+    const struct gh_service *const *services;
+    struct gh_api_principals *principals;
+    struct gh_sigv4_key_cache *keys;
+};
+
+enum gh_err
+gh_api_new(const struct gh_api_deps *deps, struct gh_api **out)
+{
+    struct gh_api *api = calloc(1, sizeof(*api));
+    enum gh_err err;
+
+    *out = NULL;
+    if (api == NULL)
+        return GH_ERR_NOMEM;
+    api->store = deps->store;
+    api->config = deps->config;
+    api->services = deps->services;
+    if ((err = gh_api_principals_new(&api->principals)) != GH_OK)
+        goto fail;
+    if ((api->keys = gh_sigv4_key_cache_new()) == NULL) {
+        err = GH_ERR_NOMEM;
+        goto fail;
+    }
+    *out = api;
+    return GH_OK;
+fail:
+    gh_api_free(api);
+    return err;
+}
+
+void
+gh_api_free(struct gh_api *api)
+{
+    if (api == NULL)
+        return;
+    gh_api_principals_free(api->principals);
+    gh_sigv4_key_cache_free(api->keys);
+    free(api);
+}
+
+static void
+request_id(char out[37])
+{
+    uint8_t r[16];
+    char hex[32];
+
+    if (gh_random(r, sizeof(r)) != GH_OK)
+        memset(r, 0, sizeof(r));
+    r[6] = (uint8_t)((r[6] & 0x0F) | 0x40); /* UUID v4, as AWS request ids look */
+    r[8] = (uint8_t)((r[8] & 0x3F) | 0x80);
+    gh_hex_encode(r, sizeof(r), hex);
+    (void)snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+                   hex + 20);
+}
+
+static const struct gh_service *
+service_by_name(const struct gh_api *api, struct gh_slice name)
+{
+    for (size_t i = 0; api->services[i] != NULL; i++)
+        if (gh_slice_eq_cstr(name, api->services[i]->name))
+            return api->services[i];
+    return NULL;
+}
+
+static const struct gh_service *
+service_by_version(const struct gh_api *api, struct gh_slice version)
+{
+    for (size_t i = 0; api->services[i] != NULL; i++)
+        if (gh_slice_eq_cstr(version, api->services[i]->version))
+            return api->services[i];
+    return NULL;
+}
+
+static void
+render_error(struct gh_http_resp *resp, const struct gh_service *svc, const char *rid,
+             enum gh_err err, const char *message)
+{
+    const struct gh_err_info *info = gh_err_info(err);
+    const char *xmlns = svc != NULL ? svc->xmlns : "https://iam.amazonaws.com/doc/2010-05-08/";
+
+    gh_buf_reset(&resp->body);
+    resp->status = info->http_status;
+    resp->content_type = "text/xml";
+    gh_buf_putf(&resp->body, "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type><Code>%s</Code>",
+                xmlns, info->sender ? "Sender" : "Receiver", info->code);
+    gh_xml_elem_cstr(&resp->body, "Message", message);
+    gh_buf_putf(&resp->body, "</Error><RequestId>%s</RequestId></ErrorResponse>", rid);
+}
+
+static const struct gh_action *
+find_action(const struct gh_service *svc, struct gh_slice name)
+{
+    for (size_t i = 0; i < svc->nactions; i++)
+        if (gh_slice_eq_cstr(name, svc->actions[i].name))
+            return &svc->actions[i];
+    return NULL;
+}
+
+/* Query parameters of the URL and, for form posts, the body. */
+static enum gh_err
+read_params(struct gh_http_req *req, struct gh_params *out, struct gh_diag *diag)
+{
+    struct gh_params q, b = {NULL, 0};
+    enum gh_err err;
+    struct gh_slice ct = gh_http_header_get(req, "Content-Type");
+
+    if ((err = gh_form_parse(req->arena, req->query, true, &q, diag)) != GH_OK)
+        return err;
+    if (gh_slice_eq_cstr(req->method, "POST") && req->body.len > 0 &&
+        (ct.ptr == NULL ||
+         gh_slice_starts_with(gh_slice_trim(ct), GH_S("application/x-www-form-urlencoded")))) {
+        if ((err = gh_form_parse(req->arena, req->body, true, &b, diag)) != GH_OK)
+            return err;
+    }
+    if (q.count == 0) {
+        *out = b;
+        return GH_OK;
+    }
+    if (b.count == 0) {
+        *out = q;
+        return GH_OK;
+    }
+    out->count = q.count + b.count;
+    if (out->count > GH_FORM_PARAMS_MAX)
+        return GH_ERR_TOO_LARGE;
+    if ((out->items = gh_arena_alloc(req->arena, out->count * sizeof(*out->items))) == NULL)
+        return GH_ERR_NOMEM;
+    memcpy(out->items, q.items, q.count * sizeof(*q.items));
+    memcpy(out->items + q.count, b.items, b.count * sizeof(*b.items));
+    for (size_t i = 0; i < b.count; i++) {
+        for (size_t j = 0; j < q.count; j++) {
+            if (gh_slice_eq(b.items[i].name, q.items[j].name)) {
+                gh_diag_set(diag, "The parameter %.*s appears more than once in the request",
+                            GH_SP(b.items[i].name));
+                return GH_ERR_INVALID_QUERY_PARAMETER;
+            }
+        }
+    }
+    return GH_OK;
+}
+
+/*
+ * Authenticates the request: fills `caller` and, for signed requests,
+ * the service named by the credential scope.
+ */
+static enum gh_err
+authenticate(struct gh_api *api, struct gh_http_req *req, int64_t now,
+             const struct gh_service **svc, struct gh_principal *caller, struct gh_diag *diag)
+{
+    struct gh_sigv4_request sr = {
+        .method = req->method,
+        .path = req->path,
+        .query = req->query,
+        .headers = req->headers,
+        .nheaders = req->nheaders,
+        .body = req->body,
+        .normalize_path = true,
+    };
+    struct gh_sigv4_auth auth;
+    struct gh_secret secret = {{0}, 0};
+    enum gh_err err;
+
+    memset(caller, 0, sizeof(*caller));
+    err = gh_sigv4_parse(&sr, req->arena, &auth, diag);
+    if (err == GH_ERR_MISSING_AUTH)
+        return err; /* the caller decides whether the action allows it */
+    if (err != GH_OK)
+        return err;
+    if (*svc == NULL)
+        *svc = service_by_name(api, auth.service);
+    if (auth.access_key_id.len > 4 && gh_slice_starts_with(auth.access_key_id, GH_S("ASIA"))) {
+        /* Session credentials arrive with STS; until then no ASIA key exists. */
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        return GH_ERR_INVALID_TOKEN_ID;
+    }
+    err = gh_api_principal_resolve(api->principals, api->store, req->arena, auth.access_key_id,
+                                   &secret, caller);
+    if (err == GH_ERR_INVALID_TOKEN_ID) {
+        /* AWS IAM/STS: unknown or inactive keys read the same. */
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        goto done;
+    }
+    if (err != GH_OK) {
+        gh_diag_set(diag, "The request could not be authenticated.");
+        goto done;
+    }
+    err = gh_sigv4_verify(&sr, &auth, &secret, now, api->keys, req->arena, diag);
+    if (err == GH_OK && auth.security_token.len > 0) {
+        /* A token on a long-term key is refused as AWS does. */
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        err = GH_ERR_INVALID_TOKEN_ID;
+    }
+done:
+    gh_secret_wipe(&secret);
+    if (err != GH_OK)
+        memset(caller, 0, sizeof(*caller));
+    return err;
+}
+
+static void
+render_ok(struct gh_http_resp *resp, const struct gh_call *c, const struct gh_buf *result)
+{
+    const char *name = c->action->name;
+
+    gh_buf_reset(&resp->body);
+    resp->status = 200;
+    resp->content_type = "text/xml";
+    gh_buf_putf(&resp->body, "<%sResponse xmlns=\"%s\">", name, c->service->xmlns);
+    if (!(c->action->flags & GH_ACTION_NO_RESULT)) {
+        gh_buf_putf(&resp->body, "<%sResult>", name);
+        gh_buf_put(&resp->body, gh_buf_slice(result));
+        gh_buf_putf(&resp->body, "</%sResult>", name);
+    }
+    gh_buf_putf(&resp->body, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>",
+                c->request_id, name);
+}
+
+/* Runs the action inside its transaction. */
+static enum gh_err
+run(struct gh_api *api, struct gh_call *c)
+{
+    bool write = (c->action->flags & GH_ACTION_WRITE) != 0;
+    enum gh_err err;
+
+    if ((err = gh_store_tx_begin(api->store, write, &c->tx)) != GH_OK)
+        return gh_call_fail(c, err, "The service could not open the store.");
+    err = c->action->fn(c);
+    if (err == GH_OK && c->err != GH_OK)
+        err = c->err;
+    if (err == GH_OK && write) {
+        err = gh_store_tx_commit(c->tx);
+        c->tx = NULL;
+        if (err != GH_OK)
+            return gh_call_fail(c, err, "The change could not be saved.");
+        return GH_OK;
+    }
+    gh_store_tx_rollback(c->tx);
+    c->tx = NULL;
+    if (err != GH_OK && c->err == GH_OK) /* a failure the handler did not describe */
+        return gh_call_fail(c, err, "%s", err == GH_ERR_NOMEM ? "The service is out of memory."
+                                                              : "The request processing has failed "
+                                                                "because of an unknown error.");
+    return err;
+}
+
+void
+gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
+{
+    struct gh_api *api = ctx;
+    struct gh_params params;
+    struct gh_principal caller;
+    struct gh_diag diag;
+    struct gh_call c;
+    struct gh_buf result;
+    const struct gh_service *svc = NULL;
+    char rid[37];
+    struct gh_slice action_name, version;
+    int64_t now = gh_now_s();
+    enum gh_err err;
+
+    if (gh_slice_eq_cstr(req->path, "/healthz")) {
+        resp->status = 200;
+        resp->content_type = "text/plain";
+        gh_buf_puts(&resp->body, "ok\n");
+        return;
+    }
+    request_id(rid);
+    gh_diag_clear(&diag);
+    memset(&c, 0, sizeof(c));
+    gh_buf_init(&result, 0);
+
+    if (!gh_slice_eq_cstr(req->method, "POST") && !gh_slice_eq_cstr(req->method, "GET")) {
+        render_error(resp, NULL, rid, GH_ERR_METHOD, "The requested method is not allowed.");
+        goto done;
+    }
+    if ((err = read_params(req, &params, &diag)) != GH_OK) {
+        render_error(resp, NULL, rid, err, diag.text[0] ? diag.text : gh_err_str(err));
+        goto done;
+    }
+    action_name = gh_params_get(&params, "Action");
+    version = gh_params_get(&params, "Version");
+
+    err = authenticate(api, req, now, &svc, &caller, &diag);
+    if (err == GH_ERR_MISSING_AUTH) {
+        /* Unsigned: only actions that allow it, found by Version (AWS STS). */
+        const struct gh_action *a = NULL;
+        svc = service_by_version(api, version);
+        if (svc != NULL)
+            a = find_action(svc, action_name);
+        if (a == NULL || !(a->flags & GH_ACTION_UNSIGNED)) {
+            render_error(resp, svc, rid, err,
+                         diag.text[0] ? diag.text : "Request is missing Authentication Token");
+            goto done;
+        }
+        caller.type = GH_PRINCIPAL_ANONYMOUS;
+    } else if (err != GH_OK) {
+        render_error(resp, svc, rid, err, diag.text[0] ? diag.text : gh_err_str(err));
+        goto done;
+    }
+    if (svc == NULL) {
+        render_error(resp, NULL, rid, GH_ERR_INVALID_ACTION,
+                     "The service named in the credential scope is not served here.");
+        goto done;
+    }
+    c.action = action_name.ptr == NULL ? NULL : find_action(svc, action_name);
+    /* AWS Query services answer an unknown Action or Version the same way. */
+    if (c.action == NULL || !gh_slice_eq_cstr(version, svc->version)) {
+        char msg[256];
+        (void)snprintf(msg, sizeof(msg), "Could not find operation %.*s for version %.*s",
+                       GH_SP(gh_slice_sub(action_name, 0, 64)), GH_SP(gh_slice_sub(version, 0, 32)));
+        render_error(resp, svc, rid, GH_ERR_INVALID_ACTION, msg);
+        goto done;
+    }
+
+    c.arena = req->arena;
+    c.http = req;
+    c.params = &params;
+    c.service = svc;
+    c.caller = &caller;
+    c.store = api->store;
+    c.config = api->config;
+    c.now = now;
+    c.request_id = rid;
+    c.result = &result;
+    if ((err = run(api, &c)) != GH_OK) {
+        render_error(resp, svc, rid, err, c.message);
+        goto done;
+    }
+    if ((err = gh_buf_status(&result)) != GH_OK) {
+        render_error(resp, svc, rid, err, "The response could not be rendered.");
+        goto done;
+    }
+    render_ok(resp, &c, &result);
+done:
+    if (gh_buf_status(&resp->body) != GH_OK) {
+        gh_buf_cleanup(&resp->body);
+        resp->status = 500;
+        resp->content_type = "text/plain";
+    }
+    if (resp->nheaders < GH_ARRAY_LEN(resp->headers)) {
+        char *r = gh_arena_strndup(req->arena, gh_slice_from_cstr(rid));
+        if (r != NULL && gh_http_resp_header(resp, "x-amzn-RequestId", gh_slice_from_cstr(r)) != GH_OK) {
+            /* no room: the body carries the id anyway */
+        }
+    }
+    gh_buf_cleanup(&result);
+}

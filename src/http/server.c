@@ -1,0 +1,365 @@
+/*
+ * server.c: the HTTP front end on libmicrohttpd: a thread pool over
+ * epoll, keep-alive, raw (still-encoded) paths and queries for SigV4,
+ * bounded headers and bodies, and clean shutdown.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "http/http.h"
+
+struct gh_http_server {
+    struct MHD_Daemon *daemon;
+    struct gh_http_handler handler;
+    size_t body_max;
+    unsigned port;
+};
+
+/* One request's state, from the URI callback to the completion callback. */
+struct conn_req {
+    struct gh_arena arena;
+    struct gh_slice uri; /* raw request target */
+    struct gh_buf body;
+    bool too_large;
+    bool started;
+};
+
+static void *
+uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct conn_req *r = calloc(1, sizeof(*r));
+
+    (void)cls;
+    (void)conn;
+    if (r == NULL)
+        return NULL;
+    gh_arena_init(&r->arena);
+    gh_buf_init(&r->body, 0);
+    if (gh_arena_dup(&r->arena, gh_slice_from_cstr(uri), &r->uri) != GH_OK)
+        r->uri = GH_SLICE_NULL;
+    return r;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    struct conn_req *r = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (r == NULL)
+        return;
+    gh_buf_cleanup(&r->body);
+    gh_arena_cleanup(&r->arena);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* Leave URLs as sent: SigV4 signs the encoded form. */
+static size_t
+no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
+}
+
+struct header_list {
+    struct gh_arena *arena;
+    struct gh_http_header *items;
+    size_t count;
+    size_t cap;
+    bool overflow;
+};
+
+static enum MHD_Result
+collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct header_list *h = cls;
+
+    (void)kind;
+    if (h->count == h->cap) {
+        h->overflow = true;
+        return MHD_NO;
+    }
+    h->items[h->count].name = gh_slice_from_cstr(key);
+    h->items[h->count].value = gh_slice_from_cstr(value == NULL ? "" : value);
+    h->count++;
+    return MHD_YES;
+}
+
+static enum MHD_Result
+send_plain(struct MHD_Connection *conn, unsigned status, const char *text)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (resp == NULL)
+        return MHD_NO;
+    (void)MHD_add_response_header(resp, "Content-Type", "text/plain");
+    ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void
+remote_addr(struct MHD_Connection *conn, char out[64])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci == NULL ? NULL : ci->client_addr;
+
+    out[0] = '\0';
+    if (sa == NULL)
+        return;
+    if (sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                        64);
+}
+
+static enum MHD_Result
+respond(struct gh_http_server *s, struct MHD_Connection *conn, struct conn_req *r,
+        const char *method)
+{
+    struct gh_http_req req;
+    struct gh_http_resp resp;
+    struct header_list hl = {&r->arena, NULL, 0, GH_HEADERS_COUNT_MAX, false};
+    struct MHD_Response *mr;
+    struct gh_slice uri = r->uri, path;
+    enum MHD_Result ret;
+    long q;
+
+    memset(&req, 0, sizeof(req));
+    hl.items = gh_arena_alloc(&r->arena, sizeof(*hl.items) * hl.cap);
+    if (hl.items == NULL)
+        return send_plain(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    (void)MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hl);
+    if (hl.overflow)
+        return send_plain(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers\n");
+    q = gh_slice_index(uri, '?');
+    path = q < 0 ? uri : gh_slice_sub(uri, 0, (size_t)q);
+    req.arena = &r->arena;
+    req.method = gh_slice_from_cstr(method);
+    req.path = path;
+    req.query = q < 0 ? GH_SLICE_NULL : gh_slice_sub(uri, (size_t)q + 1, uri.len);
+    req.headers = hl.items;
+    req.nheaders = hl.count;
+    req.body = gh_buf_slice(&r->body);
+    remote_addr(conn, req.remote_addr);
+
+    memset(&resp, 0, sizeof(resp));
+    resp.status = 500;
+    resp.content_type = "text/plain";
+    gh_buf_init(&resp.body, 0);
+    s->handler.handle(s->handler.ctx, &req, &resp);
+
+    mr = MHD_create_response_from_buffer(resp.body.len, resp.body.ptr == NULL ? "" : resp.body.ptr,
+                                         MHD_RESPMEM_MUST_COPY);
+    if (mr == NULL) {
+        gh_buf_cleanup(&resp.body);
+        return MHD_NO;
+    }
+    (void)MHD_add_response_header(mr, "Content-Type", resp.content_type);
+    for (size_t i = 0; i < resp.nheaders; i++) {
+        const char *n = gh_arena_strndup(&r->arena, resp.headers[i].name);
+        const char *v = gh_arena_strndup(&r->arena, resp.headers[i].value);
+        if (n != NULL && v != NULL)
+            (void)MHD_add_response_header(mr, n, v);
+    }
+    ret = MHD_queue_response(conn, (unsigned)resp.status, mr);
+    MHD_destroy_response(mr);
+    gh_buf_cleanup(&resp.body);
+    return ret;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+               const char *version, const char *upload_data, size_t *upload_data_size,
+               void **con_cls)
+{
+    struct gh_http_server *s = cls;
+    struct conn_req *r = *con_cls;
+
+    (void)url;
+    (void)version;
+    if (r == NULL)
+        return MHD_NO; /* the URI callback ran out of memory: drop the connection */
+    if (!r->started) {
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        uint64_t n = 0;
+        r->started = true;
+        r->body.max = s->body_max;
+        if (cl != NULL && gh_parse_u64(gh_slice_from_cstr(cl), UINT64_MAX, &n) == GH_OK &&
+            n > s->body_max)
+            r->too_large = true;
+        if (r->too_large) /* refuse before reading any of it */
+            return send_plain(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!r->too_large && gh_buf_append(&r->body, upload_data, *upload_data_size) != GH_OK)
+            r->too_large = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large) {
+        /* Refused before parsing; the connection is closed after the reply. */
+        return send_plain(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+    }
+    return respond(s, conn, r, method);
+}
+
+static void
+log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("gatehouse: http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+static enum gh_err
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct gh_slice l = gh_slice_from_cstr(listen), host, port;
+    char hostbuf[64];
+    uint64_t p;
+    long colon = -1;
+
+    memset(ss, 0, sizeof(*ss));
+    for (size_t i = 0; i < l.len; i++)
+        if (l.ptr[i] == ':')
+            colon = (long)i;
+    if (colon < 0)
+        return GH_ERR_INVALID_INPUT;
+    host = gh_slice_sub(l, 0, (size_t)colon);
+    port = gh_slice_sub(l, (size_t)colon + 1, l.len);
+    if (gh_parse_u64(port, 65535, &p) != GH_OK)
+        return GH_ERR_INVALID_INPUT;
+    if (host.len >= 2 && host.ptr[0] == '[' && host.ptr[host.len - 1] == ']')
+        host = gh_slice_sub(host, 1, host.len - 2);
+    if (host.len == 0 || host.len >= sizeof(hostbuf))
+        return GH_ERR_INVALID_INPUT;
+    memcpy(hostbuf, host.ptr, host.len);
+    hostbuf[host.len] = '\0';
+    struct sockaddr_in *in4 = (struct sockaddr_in *)(void *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)ss;
+    if (inet_pton(AF_INET, hostbuf, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)p);
+        *len = sizeof(*in4);
+        return GH_OK;
+    }
+    if (inet_pton(AF_INET6, hostbuf, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)p);
+        *len = sizeof(*in6);
+        return GH_OK;
+    }
+    if (strcmp(hostbuf, "localhost") == 0) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)p);
+        in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        *len = sizeof(*in4);
+        return GH_OK;
+    }
+    return GH_ERR_INVALID_INPUT;
+}
+
+enum gh_err
+gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
+                     struct gh_http_handler handler, struct gh_http_server **out)
+{
+    struct gh_http_server *s;
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+    const union MHD_DaemonInfo *di;
+    enum gh_err err;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+    *out = NULL;
+    if ((err = parse_listen(listen, &ss, &sslen)) != GH_OK)
+        return err;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if ((s = calloc(1, sizeof(*s))) == NULL)
+        return GH_ERR_NOMEM;
+    s->handler = handler;
+    s->body_max = body_max;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
+        /* Bounds the request line and header block (GH_HEADERS_BYTES_MAX). */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GH_HEADERS_BYTES_MAX,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s, MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        free(s);
+        return GH_ERR_IO;
+    }
+    di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di == NULL ? 0 : di->port;
+    *out = s;
+    return GH_OK;
+}
+
+unsigned
+gh_http_server_port(const struct gh_http_server *s)
+{
+    return s->port;
+}
+
+void
+gh_http_server_stop(struct gh_http_server *s)
+{
+    if (s == NULL)
+        return;
+    /* Stop accepting first, then let the pool finish what it is serving. */
+    (void)MHD_quiesce_daemon(s->daemon);
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
+
+struct gh_slice
+gh_http_header_get(const struct gh_http_req *req, const char *name)
+{
+    struct gh_slice n = gh_slice_from_cstr(name);
+
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (gh_slice_case_eq(req->headers[i].name, n))
+            return req->headers[i].value;
+    return GH_SLICE_NULL;
+}
+
+size_t
+gh_http_header_count(const struct gh_http_req *req, const char *name)
+{
+    struct gh_slice n = gh_slice_from_cstr(name);
+    size_t count = 0;
+
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (gh_slice_case_eq(req->headers[i].name, n))
+            count++;
+    return count;
+}
+
+enum gh_err
+gh_http_resp_header(struct gh_http_resp *resp, const char *name, struct gh_slice value)
+{
+    if (resp->nheaders == GH_ARRAY_LEN(resp->headers))
+        return GH_ERR_TOO_LARGE;
+    resp->headers[resp->nheaders].name = gh_slice_from_cstr(name);
+    resp->headers[resp->nheaders].value = value;
+    resp->nheaders++;
+    return GH_OK;
+}
