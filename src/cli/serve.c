@@ -1,16 +1,127 @@
 /*
- * serve.c: `gatehouse serve`: opens the data directory, starts the server
- * and waits for SIGTERM or SIGINT.
+ * serve.c: `gatehouse serve`: opens the data directory, bootstraps the
+ * account on first start, serves until SIGTERM or SIGINT.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "cli/cli.h"
+#include "api/api.h"
+#include "cli/cli_int.h"
+#include "http/http.h"
+#include "iam/iam.h"
+#include "sts/sts.h"
+
+static int
+usage(const char *why)
+{
+    fprintf(stderr,
+            "gatehouse serve: %s\n"
+            "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n",
+            why);
+    return 2;
+}
+
+static bool
+is_account_id(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n != 12)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
 
 int
 gh_cli_serve(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("gatehouse serve: not built yet\n", stderr);
-    return 1;
+    const char *listen = "127.0.0.1:7878", *dir = "./data", *want = NULL;
+    static const struct gh_service *const services[] = {&gh_iam_service, &gh_sts_service, NULL};
+    struct gh_api_config config = {.region = "us-east-1", .managed_policies_per_role = 10};
+    struct gh_secret master = {{0}, 0};
+    struct gh_store *store = NULL;
+    struct gh_api *api = NULL;
+    struct gh_http_server *srv = NULL;
+    struct gh_diag diag;
+    char account[13];
+    sigset_t sigs;
+    int sig = 0, rc = 1;
+    long ncpu;
+    unsigned threads;
+    enum gh_err err;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+            listen = argv[++i];
+        else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp(argv[i], "--account-id") == 0 && i + 1 < argc)
+            want = argv[++i];
+        else
+            return usage("unknown or incomplete option");
+    }
+    if (want != NULL && !is_account_id(want))
+        return usage("--account-id must be 12 digits");
+
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "gatehouse serve: cannot create data directory %s: %s\n", dir,
+                strerror(errno));
+        return 1;
+    }
+    if ((err = gh_store_master_key_load(dir, &master)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot load %s/master.key (%s); it must be 32 bytes, "
+                        "mode 0600\n", dir, gh_err_str(err));
+        goto done;
+    }
+    if ((err = gh_store_open(dir, &master, &store)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot open the store in %s (%s)\n", dir,
+                gh_err_str(err));
+        goto done;
+    }
+    gh_diag_clear(&diag);
+    if ((err = gh_cli_bootstrap(store, dir, want, account, &diag)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: %s\n", diag.text);
+        rc = err == GH_ERR_INVALID_INPUT ? 2 : 1;
+        goto done;
+    }
+    struct gh_api_deps deps = {.store = store, .config = &config, .services = services};
+    if ((err = gh_api_new(&deps, &api)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot start (%s)\n", gh_err_str(err));
+        goto done;
+    }
+
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = ncpu < 2 ? 4 : (unsigned)(ncpu * 2);
+    err = gh_http_server_start(listen, threads, GH_FORM_BODY_MAX,
+                               (struct gh_http_handler){gh_api_handle, api}, &srv);
+    if (err != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot listen on %s; is the port in use or the address "
+                        "wrong? (%s)\n", listen, gh_err_str(err));
+        goto done;
+    }
+    fprintf(stderr, "gatehouse: serving account %s on http://%s (data in %s)\n", account, listen,
+            dir);
+    if (sigwait(&sigs, &sig) != 0)
+        sig = 0;
+    fprintf(stderr, "gatehouse: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rc = 0;
+done:
+    gh_http_server_stop(srv);
+    gh_api_free(api);
+    gh_store_close(store);
+    gh_secret_wipe(&master);
+    return rc;
 }

@@ -1,0 +1,16 @@
+/*
+ * service.c: the STS dispatch table.
+ */
+#include "sts/sts_int.h"
+
+static const struct gh_action actions[] = {
+    {"GetCallerIdentity", gh_sts_get_caller_identity, 0},
+};
+
+const struct gh_service gh_sts_service = {
+    .name = "sts",
+    .version = "2011-06-15",
+    .xmlns = "https://sts.amazonaws.com/doc/2011-06-15/",
+    .actions = actions,
+    .nactions = GH_ARRAY_LEN(actions),
+};
