@@ -1,0 +1,36 @@
+/*
+ * iam.h: the IAM Query API (Version=2010-05-08): users, access keys,
+ * roles, managed and inline policies, attachments and tags, as handlers
+ * for the api/ framework.
+ */
+#ifndef GH_IAM_H
+#define GH_IAM_H
+
+#include "api/api.h"
+
+/* The IAM service: every action this module serves, for gh_api_deps.services. */
+extern const struct gh_service gh_iam_service;
+
+/* What a policy document is for; decides its size quota and grammar. */
+enum gh_iam_doc_kind {
+    GH_IAM_DOC_USER_INLINE = 0, /* PutUserPolicy: 2048 characters per user, all inline together */
+    GH_IAM_DOC_ROLE_INLINE,     /* PutRolePolicy: 10240 per role, all inline together */
+    GH_IAM_DOC_MANAGED,         /* CreatePolicy: 6144 */
+    GH_IAM_DOC_TRUST,           /* a role's AssumeRolePolicyDocument: 2048 */
+};
+
+/*
+ * Checks a policy document as AWS does before storing it: the size quota
+ * of `kind` counting characters other than whitespace (`others_chars`
+ * adds the entity's other inline policies, `entity` names it in the
+ * message), then the grammar. Fails the call with LimitExceeded or
+ * MalformedPolicyDocument in AWS's words; GH_OK when acceptable.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_doc_check(struct gh_call *c, enum gh_iam_doc_kind kind,
+                                           struct gh_slice doc, size_t others_chars,
+                                           struct gh_slice entity);
+
+/* Characters of `doc` that count against AWS's policy size quotas (all but whitespace). */
+size_t gh_iam_doc_chars(struct gh_slice doc);
+
+#endif

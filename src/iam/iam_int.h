@@ -1,0 +1,123 @@
+/*
+ * iam_int.h: what the IAM action files share: the botocore model's
+ * parameter shapes, ARN building, entity look-ups and XML renderers.
+ * Only src/iam/ and its unit test include it.
+ */
+#ifndef GH_IAM_INT_H
+#define GH_IAM_INT_H
+
+#include "api/api.h"
+#include "iam/iam.h"
+
+/*
+ * The model's string shapes (botocore iam/2010-05-08 service-2.json). The
+ * `member` field is left NULL: gh_iam_str derives it from the parameter
+ * name, as AWS does in its messages ("UserName" -> "userName").
+ */
+extern const struct gh_param_rule gh_iam_shape_user_name;          /* userNameType */
+extern const struct gh_param_rule gh_iam_shape_existing_user_name; /* existingUserNameType */
+extern const struct gh_param_rule gh_iam_shape_role_name;          /* roleNameType */
+extern const struct gh_param_rule gh_iam_shape_policy_name;        /* policyNameType */
+extern const struct gh_param_rule gh_iam_shape_path;               /* pathType */
+extern const struct gh_param_rule gh_iam_shape_path_prefix;        /* pathPrefixType */
+extern const struct gh_param_rule gh_iam_shape_policy_path;        /* policyPathType */
+extern const struct gh_param_rule gh_iam_shape_policy_document;    /* policyDocumentType */
+extern const struct gh_param_rule gh_iam_shape_arn;                /* arnType */
+extern const struct gh_param_rule gh_iam_shape_access_key_id;      /* accessKeyIdType */
+extern const struct gh_param_rule gh_iam_shape_role_description;   /* roleDescriptionType */
+extern const struct gh_param_rule gh_iam_shape_policy_description; /* policyDescriptionType */
+extern const struct gh_param_rule gh_iam_shape_version_id;         /* policyVersionIdType */
+extern const struct gh_param_rule gh_iam_shape_tag_key;            /* tagKeyType */
+extern const struct gh_param_rule gh_iam_shape_tag_value;          /* tagValueType */
+
+/* Pattern predicates (exported for the unit test). */
+bool gh_iam_is_name(struct gh_slice v);
+bool gh_iam_is_path(struct gh_slice v);
+bool gh_iam_is_path_prefix(struct gh_slice v);
+bool gh_iam_is_policy_path(struct gh_slice v);
+bool gh_iam_is_policy_document(struct gh_slice v);
+bool gh_iam_is_word(struct gh_slice v);
+bool gh_iam_is_role_description(struct gh_slice v);
+bool gh_iam_is_version_id(struct gh_slice v);
+bool gh_iam_is_tag_key(struct gh_slice v);
+bool gh_iam_is_tag_value(struct gh_slice v);
+
+/* gh_call_str with `shape`, its member named after `name` ("UserName" -> "userName"). */
+void gh_iam_str(struct gh_call *c, const char *name, const struct gh_param_rule *shape,
+                bool required, struct gh_slice *out);
+
+/*
+ * An enum parameter: `*index` gets the position of the value in `values`
+ * (NULL-terminated), or -1 when absent. A value outside the set records
+ * AWS's "Member must satisfy enum value set: [A, B]" validation error.
+ */
+void gh_iam_enum(struct gh_call *c, const char *name, const char *const *values, bool required,
+                 int *index);
+
+/* A tag list "Tags.member.N.Key/Value" (at most 50, keys unique case-insensitively). */
+struct gh_iam_tags {
+    struct gh_store_tag *items;
+    size_t count;
+};
+/*
+ * Reads and validates; read it after the other parameters, then call
+ * gh_call_validated. Fails the call with LimitExceeded (over 50) or
+ * InvalidInput (a key twice) when no validation error came first.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_tags_read(struct gh_call *c, const char *name, bool required,
+                                           struct gh_iam_tags *out);
+/* Renders <Tags><member><Key/><Value/></member>...</Tags> (nothing when count is 0 and !always). */
+void gh_iam_tags_render(struct gh_buf *b, const struct gh_store_tag *tags, size_t count,
+                        bool always);
+
+/* The caller's account as a slice. */
+struct gh_slice gh_iam_account(const struct gh_call *c);
+
+/*
+ * "arn:aws:iam::ACCOUNT:KIND" + path + name (path "/" or "/a/b/"), in the
+ * arena; {NULL,0} on NOMEM.
+ */
+struct gh_slice gh_iam_arn(struct gh_call *c, struct gh_slice account, const char *kind,
+                           struct gh_slice path, struct gh_slice name);
+
+/* The resource ARN a List* action is authorized on: "arn:aws:iam::ACCOUNT:KIND/". */
+struct gh_slice gh_iam_list_arn(struct gh_call *c, const char *kind);
+
+/*
+ * Loads user `name` and authorizes `action` on its ARN (or on
+ * "user/NAME" when absent, so existence is not revealed to the
+ * unauthorized). NoSuchEntity in AWS's words when it does not exist.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_user_load(struct gh_call *c, const char *action,
+                                           struct gh_slice name, struct gh_user *out,
+                                           struct gh_slice *arn);
+GH_MUST_CHECK enum gh_err gh_iam_role_load(struct gh_call *c, const char *action,
+                                           struct gh_slice name, struct gh_role *out,
+                                           struct gh_slice *arn);
+
+/* Writes `doc` percent-encoded (RFC 3986), as AWS returns documents. */
+void gh_iam_doc_render(struct gh_call *c, const char *tag, struct gh_slice doc);
+
+/* The <User> element's children; `full` adds PermissionsBoundary and Tags (GetUser). */
+GH_MUST_CHECK enum gh_err gh_iam_user_render(struct gh_call *c, const struct gh_user *u, bool full,
+                                             const struct gh_store_tag *tags, size_t ntags);
+/* "PermissionsBoundary" with its type and ARN. */
+void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
+
+/* Handlers, one per action (named after it). */
+#define GH_IAM_ACTIONS(X)                                                                          \
+    X(CreateUser, GH_ACTION_WRITE)                                                                 \
+    X(GetUser, 0)                                                                                  \
+    X(UpdateUser, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                           \
+    X(DeleteUser, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                           \
+    X(ListUsers, 0)                                                                                \
+    X(CreateAccessKey, GH_ACTION_WRITE)                                                            \
+    X(ListAccessKeys, 0)                                                                           \
+    X(UpdateAccessKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                      \
+    X(DeleteAccessKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
+
+#define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
+GH_IAM_ACTIONS(GH_IAM_DECLARE)
+#undef GH_IAM_DECLARE
+
+#endif
