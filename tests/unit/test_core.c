@@ -1,0 +1,273 @@
+/*
+ * test_core.c: slices, number parsing, UTF-8, encodings, time and the
+ * bounded buffer, table-driven.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+
+static void
+test_parse_u64(void **state)
+{
+    static const struct {
+        const char *in;
+        uint64_t max;
+        enum gh_err err;
+        uint64_t want;
+    } cases[] = {
+        {"0", 10, GH_OK, 0},
+        {"10", 10, GH_OK, 10},
+        {"11", 10, GH_ERR_VALIDATION, 0},
+        {"", 10, GH_ERR_VALIDATION, 0},
+        {"-1", 10, GH_ERR_VALIDATION, 0},
+        {" 1", 10, GH_ERR_VALIDATION, 0},
+        {"1a", 10, GH_ERR_VALIDATION, 0},
+        {"18446744073709551615", UINT64_MAX, GH_OK, UINT64_MAX},
+        {"18446744073709551616", UINT64_MAX, GH_ERR_VALIDATION, 0},
+        {"604800", 604800, GH_OK, 604800},
+        {"604801", 604800, GH_ERR_VALIDATION, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
+        uint64_t v = 99;
+        assert_int_equal(gh_parse_u64(gh_slice_from_cstr(cases[i].in), cases[i].max, &v),
+                         cases[i].err);
+        assert_true(v == cases[i].want);
+    }
+}
+
+static void
+test_parse_i64(void **state)
+{
+    int64_t v;
+
+    (void)state;
+    assert_int_equal(gh_parse_i64(GH_S("-5"), -10, 10, &v), GH_OK);
+    assert_true(v == -5);
+    assert_int_equal(gh_parse_i64(GH_S("-11"), -10, 10, &v), GH_ERR_VALIDATION);
+    assert_int_equal(gh_parse_i64(GH_S("11"), -10, 10, &v), GH_ERR_VALIDATION);
+    assert_int_equal(gh_parse_i64(GH_S("-9223372036854775808"), INT64_MIN, INT64_MAX, &v), GH_OK);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(gh_parse_i64(GH_S("9223372036854775808"), INT64_MIN, INT64_MAX, &v),
+                     GH_ERR_VALIDATION);
+    assert_int_equal(gh_parse_i64(GH_S("-"), -10, 10, &v), GH_ERR_VALIDATION);
+}
+
+static void
+test_utf8(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        bool ok;
+    } cases[] = {
+        {"plain", 5, true},
+        {"caf\xc3\xa9", 5, true},
+        {"\xe2\x82\xac", 3, true},
+        {"\xf0\x9f\x98\x80", 4, true},
+        {"\xc3", 1, false},             /* truncated */
+        {"\xc0\xaf", 2, false},         /* overlong */
+        {"\xe0\x80\xaf", 3, false},     /* overlong */
+        {"\xed\xa0\x80", 3, false},     /* surrogate */
+        {"\xf4\x90\x80\x80", 4, false}, /* above U+10FFFF */
+        {"\xff", 1, false},
+        {"a\xe2\x82", 3, false},
+    };
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++)
+        assert_int_equal(gh_utf8_is_valid((struct gh_slice){cases[i].in, cases[i].len}),
+                         cases[i].ok);
+}
+
+static void
+test_split_trim(void **state)
+{
+    struct gh_slice s = GH_S("a/b//c"), h;
+
+    (void)state;
+    assert_true(gh_slice_split(&s, '/', &h) && gh_slice_eq_cstr(h, "a"));
+    assert_true(gh_slice_split(&s, '/', &h) && gh_slice_eq_cstr(h, "b"));
+    assert_true(gh_slice_split(&s, '/', &h) && gh_slice_eq_cstr(h, ""));
+    assert_true(gh_slice_split(&s, '/', &h) && gh_slice_eq_cstr(h, "c"));
+    assert_false(gh_slice_split(&s, '/', &h));
+    assert_true(gh_slice_eq_cstr(gh_slice_trim(GH_S(" \t x y \t")), "x y"));
+    assert_true(gh_slice_case_eq(GH_S("Content-Type"), GH_S("content-type")));
+    assert_true(gh_slice_cmp(GH_S("ab"), GH_S("abc")) < 0);
+}
+
+static void
+test_base64_hex(void **state)
+{
+    static const struct {
+        const char *raw, *b64;
+    } cases[] = {
+        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foobar", "Zm9vYmFy"},
+    };
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
+        struct gh_buf b, d;
+        gh_buf_init(&b, 0);
+        gh_buf_init(&d, 0);
+        assert_int_equal(gh_base64_encode(&b, (const uint8_t *)cases[i].raw, strlen(cases[i].raw)),
+                         GH_OK);
+        assert_true(gh_slice_eq_cstr(gh_buf_slice(&b), cases[i].b64));
+        assert_int_equal(gh_base64_decode(gh_buf_slice(&b), false, &d), GH_OK);
+        assert_true(gh_slice_eq_cstr(gh_buf_slice(&d), cases[i].raw));
+        gh_buf_cleanup(&b);
+        gh_buf_cleanup(&d);
+    }
+    struct gh_buf d;
+    gh_buf_init(&d, 0);
+    assert_int_equal(gh_base64_decode(GH_S("Zg="), false, &d), GH_ERR_VALIDATION);
+    gh_buf_reset(&d);
+    assert_int_equal(gh_base64_decode(GH_S("Zh=="), false, &d), GH_ERR_VALIDATION); /* not canonical */
+    gh_buf_reset(&d);
+    assert_int_equal(gh_base64_decode(GH_S("Z!=="), false, &d), GH_ERR_VALIDATION);
+    gh_buf_cleanup(&d);
+
+    uint8_t bytes[3];
+    char hex[6];
+    assert_int_equal(gh_hex_decode(GH_S("0aFf10"), bytes, 3), GH_OK);
+    gh_hex_encode(bytes, 3, hex);
+    assert_memory_equal(hex, "0aff10", 6);
+    assert_int_equal(gh_hex_decode(GH_S("0aFf1"), bytes, 3), GH_ERR_VALIDATION);
+    assert_int_equal(gh_hex_decode(GH_S("0aFf1g"), bytes, 3), GH_ERR_VALIDATION);
+}
+
+static void
+test_uri(void **state)
+{
+    struct gh_buf b;
+    struct gh_arena a;
+    struct gh_slice out;
+
+    (void)state;
+    gh_buf_init(&b, 0);
+    assert_int_equal(gh_uri_encode(&b, GH_S("a b/c~d*e+\xc3\xa9"), false), GH_OK);
+    assert_true(gh_slice_eq_cstr(gh_buf_slice(&b), "a%20b%2Fc~d%2Ae%2B%C3%A9"));
+    gh_buf_reset(&b);
+    assert_int_equal(gh_uri_encode(&b, GH_S("/a b/"), true), GH_OK);
+    assert_true(gh_slice_eq_cstr(gh_buf_slice(&b), "/a%20b/"));
+    gh_buf_cleanup(&b);
+
+    gh_arena_init(&a);
+    assert_int_equal(gh_uri_decode(&a, GH_S("a+b%2Fc"), true, &out), GH_OK);
+    assert_true(gh_slice_eq_cstr(out, "a b/c"));
+    assert_int_equal(gh_uri_decode(&a, GH_S("a+b"), false, &out), GH_OK);
+    assert_true(gh_slice_eq_cstr(out, "a+b"));
+    assert_int_equal(gh_uri_decode(&a, GH_S("%4"), true, &out), GH_ERR_MALFORMED_QUERY);
+    assert_int_equal(gh_uri_decode(&a, GH_S("%zz"), true, &out), GH_ERR_MALFORMED_QUERY);
+    gh_arena_cleanup(&a);
+}
+
+static void
+test_time(void **state)
+{
+    static const struct {
+        const char *in;
+        enum gh_err err;
+        int64_t want;
+    } iso[] = {
+        {"2015-08-30T12:36:00Z", GH_OK, 1440938160},
+        {"2015-08-30", GH_OK, 1440892800},
+        {"2015-08-30T12:36:00.123Z", GH_OK, 1440938160},
+        {"2015-08-30T14:36:00+02:00", GH_OK, 1440938160},
+        {"2016-02-29T00:00:00Z", GH_OK, 1456704000},
+        {"2015-02-29T00:00:00Z", GH_ERR_VALIDATION, 0},
+        {"2015-13-01", GH_ERR_VALIDATION, 0},
+        {"2015-08-30T25:00:00Z", GH_ERR_VALIDATION, 0},
+        {"2015-08-30T12:36:00Zjunk", GH_ERR_VALIDATION, 0},
+        {"not a date", GH_ERR_VALIDATION, 0},
+    };
+    int64_t t;
+    char buf[21], amz[17];
+
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(iso); i++) {
+        assert_int_equal(gh_time_parse_iso8601(gh_slice_from_cstr(iso[i].in), &t), iso[i].err);
+        assert_true(t == iso[i].want);
+    }
+    assert_int_equal(gh_time_parse_amz(GH_S("20150830T123600Z"), &t), GH_OK);
+    assert_true(t == 1440938160);
+    assert_int_equal(gh_time_parse_amz(GH_S("20150830T123600"), &t), GH_ERR_VALIDATION);
+    assert_int_equal(gh_time_parse_amz(GH_S("20150230T123600Z"), &t), GH_ERR_VALIDATION);
+    gh_time_iso8601(1440938160, buf);
+    assert_string_equal(buf, "2015-08-30T12:36:00Z");
+    gh_time_amz(1440938160, amz);
+    assert_string_equal(amz, "20150830T123600Z");
+}
+
+static void
+test_buf_limits(void **state)
+{
+    struct gh_buf b;
+
+    (void)state;
+    gh_buf_init(&b, 8);
+    assert_int_equal(gh_buf_append_cstr(&b, "12345678"), GH_OK);
+    assert_int_equal(gh_buf_append_cstr(&b, "9"), GH_ERR_TOO_LARGE);
+    gh_buf_puts(&b, "x"); /* sticky: ignored */
+    assert_int_equal(gh_buf_status(&b), GH_ERR_TOO_LARGE);
+    assert_int_equal(b.len, 8);
+    gh_buf_reset(&b);
+    assert_int_equal(gh_buf_printf(&b, "%d-%s", 42, "ab"), GH_OK);
+    assert_string_equal(b.ptr, "42-ab");
+    gh_buf_cleanup(&b);
+
+    gh_buf_init(&b, 0);
+    gh_xml_escape(&b, GH_S("a<b>&\"'\r"));
+    assert_string_equal(b.ptr, "a&lt;b&gt;&amp;&quot;&apos;&#x0d;");
+    gh_buf_cleanup(&b);
+}
+
+static void
+test_arena(void **state)
+{
+    struct gh_arena a;
+    char *p;
+
+    (void)state;
+    gh_arena_init(&a);
+    for (int i = 0; i < 1000; i++) {
+        p = gh_arena_alloc(&a, 100);
+        assert_non_null(p);
+        assert_true(((uintptr_t)p & 15) == 0);
+        assert_int_equal(p[99], 0);
+    }
+    p = gh_arena_printf(&a, "%s-%d", "x", 7);
+    assert_string_equal(p, "x-7");
+    a.max_total = a.used_total + 64;
+    assert_null(gh_arena_alloc(&a, 1024)); /* over the cap */
+    gh_arena_cleanup(&a);
+}
+
+static void
+test_err_table(void **state)
+{
+    (void)state;
+    assert_string_equal(gh_err_info(GH_ERR_NOT_FOUND)->code, "NoSuchEntity");
+    assert_int_equal(gh_err_info(GH_ERR_NOT_FOUND)->http_status, 404);
+    assert_string_equal(gh_err_info(GH_ERR_SIGNATURE)->code, "SignatureDoesNotMatch");
+    assert_int_equal(gh_err_info(GH_ERR_ACCESS_DENIED)->http_status, 403);
+    assert_false(gh_err_info(GH_ERR_INTERNAL)->sender);
+    assert_string_equal(gh_err_info((enum gh_err)-999)->code, "InternalFailure");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_u64), cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_utf8),      cmocka_unit_test(test_split_trim),
+        cmocka_unit_test(test_base64_hex), cmocka_unit_test(test_uri),
+        cmocka_unit_test(test_time),      cmocka_unit_test(test_buf_limits),
+        cmocka_unit_test(test_arena),     cmocka_unit_test(test_err_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
