@@ -114,7 +114,14 @@ void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
     X(CreateAccessKey, GH_ACTION_WRITE)                                                            \
     X(ListAccessKeys, 0)                                                                           \
     X(UpdateAccessKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                      \
-    X(DeleteAccessKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
+    X(DeleteAccessKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                      \
+    X(CreateRole, GH_ACTION_WRITE)                                                                 \
+    X(GetRole, 0)                                                                                  \
+    X(UpdateRole, GH_ACTION_WRITE)                                                                 \
+    X(UpdateRoleDescription, GH_ACTION_WRITE)                                                      \
+    X(UpdateAssumeRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                               \
+    X(DeleteRole, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                           \
+    X(ListRoles, 0)
 
 #define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS(GH_IAM_DECLARE)

@@ -1,0 +1,277 @@
+/*
+ * role.c: CreateRole, GetRole, UpdateRole, UpdateRoleDescription,
+ * UpdateAssumeRolePolicy, DeleteRole and ListRoles.
+ */
+#include "iam/iam_int.h"
+
+/* Which response a Role element is for: AWS leaves out different members in each. */
+enum role_view {
+    ROLE_CREATED, /* CreateRole: no MaxSessionDuration, no RoleLastUsed */
+    ROLE_FULL,    /* GetRole, UpdateRoleDescription */
+    ROLE_LISTED,  /* ListRoles: no PermissionsBoundary, Tags or RoleLastUsed */
+};
+
+static enum gh_err
+role_render(struct gh_call *c, const struct gh_role *r, enum role_view view,
+            const struct gh_store_tag *tags, size_t ntags)
+{
+    struct gh_slice arn = gh_iam_arn(c, r->account, "role", r->path, r->name);
+    struct gh_buf *b = c->result;
+
+    if (arn.ptr == NULL)
+        return GH_ERR_NOMEM;
+    gh_xml_elem(b, "Path", r->path);
+    gh_xml_elem(b, "RoleName", r->name);
+    gh_xml_elem(b, "RoleId", r->id);
+    gh_xml_elem(b, "Arn", arn);
+    gh_xml_elem_time(b, "CreateDate", r->created);
+    gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
+    if (r->description.len > 0)
+        gh_xml_elem(b, "Description", r->description);
+    if (view != ROLE_CREATED)
+        gh_xml_elem_int(b, "MaxSessionDuration", r->max_session_s);
+    if (view != ROLE_LISTED) {
+        gh_iam_boundary_render(b, r->boundary_arn);
+        gh_iam_tags_render(b, tags, ntags, false);
+    }
+    if (view == ROLE_FULL) {
+        /* AWS IAM: RoleLastUsed is always there, empty until the role is first used. */
+        gh_xml_open(b, "RoleLastUsed");
+        if (r->last_used != 0) {
+            gh_xml_elem_time(b, "LastUsedDate", r->last_used);
+            gh_xml_elem(b, "Region", r->last_used_region);
+        }
+        gh_xml_close(b, "RoleLastUsed");
+    }
+    return gh_buf_status(b);
+}
+
+static enum gh_err
+role_render_full(struct gh_call *c, const struct gh_role *r)
+{
+    struct gh_store_tag *tags;
+    size_t ntags;
+    enum gh_err err;
+
+    if ((err = gh_store_tags_list(c->tx, c->arena, r->id, &tags, &ntags)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "Role");
+    if ((err = role_render(c, r, ROLE_FULL, tags, ntags)) != GH_OK)
+        return err;
+    gh_xml_close(c->result, "Role");
+    return gh_buf_status(c->result);
+}
+
+static enum gh_err
+boundary_check(struct gh_call *c, struct gh_slice arn)
+{
+    struct gh_policy_rec p;
+    enum gh_err err;
+
+    if (arn.ptr == NULL)
+        return GH_OK;
+    err = gh_store_policy_get(c->tx, c->arena, arn, &p);
+    if (err == GH_ERR_NOT_FOUND)
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s does not exist or is not attachable.",
+                            GH_SP(arn));
+    return err;
+}
+
+enum gh_err
+gh_iam_CreateRole(struct gh_call *c)
+{
+    struct gh_slice name, path, doc, desc, boundary, arn, account = gh_iam_account(c);
+    struct gh_iam_tags tags;
+    int64_t max_s;
+    bool has_max;
+    struct gh_role r;
+    char id[32];
+    enum gh_err err;
+
+    gh_iam_str(c, "Path", &gh_iam_shape_path, false, &path);
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    gh_iam_str(c, "AssumeRolePolicyDocument", &gh_iam_shape_policy_document, true, &doc);
+    gh_iam_str(c, "Description", &gh_iam_shape_role_description, false, &desc);
+    /* AWS IAM: roleMaxSessionDurationType 3600..43200 seconds. */
+    gh_call_int(c, "MaxSessionDuration", "maxSessionDuration", 3600, 43200, false, &max_s,
+                &has_max);
+    gh_iam_str(c, "PermissionsBoundary", &gh_iam_shape_arn, false, &boundary);
+    if ((err = gh_iam_tags_read(c, "Tags", false, &tags)) != GH_OK)
+        return err;
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if (path.ptr == NULL)
+        path = GH_S("/");
+    if ((arn = gh_iam_arn(c, account, "role", path, name)).ptr == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = gh_call_authorize(c, "iam:CreateRole", arn)) != GH_OK)
+        return err;
+    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, name)) != GH_OK)
+        return err;
+    if ((err = boundary_check(c, boundary)) != GH_OK)
+        return err;
+    if ((err = gh_random_id("AROA", 21, id)) != GH_OK)
+        return err;
+    r = (struct gh_role){
+        .account = account,
+        .name = name,
+        .path = path,
+        .id = gh_slice_from_cstr(id),
+        .trust_policy = doc,
+        .description = desc.ptr != NULL ? desc : GH_S(""),
+        .boundary_arn = boundary.ptr != NULL ? boundary : GH_S(""),
+        .max_session_s = has_max ? max_s : 3600,
+        .created = c->now,
+        .last_used_region = GH_S(""),
+    };
+    err = gh_store_role_create(c->tx, &r);
+    if (err == GH_ERR_EXISTS)
+        /* AWS IAM: EntityAlreadyExists "Role with name X already exists." */
+        return gh_call_fail(c, GH_ERR_EXISTS, "Role with name %.*s already exists.", GH_SP(name));
+    if (err != GH_OK)
+        return err;
+    if (tags.count > 0 && (err = gh_store_tags_put(c->tx, r.id, tags.items, tags.count)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "Role");
+    if ((err = role_render(c, &r, ROLE_CREATED, tags.items, tags.count)) != GH_OK)
+        return err;
+    gh_xml_close(c->result, "Role");
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_GetRole(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    struct gh_role r;
+    enum gh_err err;
+
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_role_load(c, "iam:GetRole", name, &r, &arn)) != GH_OK)
+        return err;
+    return role_render_full(c, &r);
+}
+
+enum gh_err
+gh_iam_UpdateRole(struct gh_call *c)
+{
+    struct gh_slice name, desc, arn;
+    int64_t max_s;
+    bool has_max;
+    struct gh_role r;
+    enum gh_err err;
+
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    gh_iam_str(c, "Description", &gh_iam_shape_role_description, false, &desc);
+    gh_call_int(c, "MaxSessionDuration", "maxSessionDuration", 3600, 43200, false, &max_s,
+                &has_max);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_role_load(c, "iam:UpdateRole", name, &r, &arn)) != GH_OK)
+        return err;
+    if (desc.ptr != NULL)
+        r.description = desc;
+    if (has_max)
+        r.max_session_s = max_s;
+    return gh_store_role_update(c->tx, &r);
+}
+
+enum gh_err
+gh_iam_UpdateRoleDescription(struct gh_call *c)
+{
+    struct gh_slice name, desc, arn;
+    struct gh_role r;
+    enum gh_err err;
+
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    gh_iam_str(c, "Description", &gh_iam_shape_role_description, true, &desc);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_role_load(c, "iam:UpdateRoleDescription", name, &r, &arn)) != GH_OK)
+        return err;
+    r.description = desc;
+    if ((err = gh_store_role_update(c->tx, &r)) != GH_OK)
+        return err;
+    return role_render_full(c, &r);
+}
+
+enum gh_err
+gh_iam_UpdateAssumeRolePolicy(struct gh_call *c)
+{
+    struct gh_slice name, doc, arn;
+    struct gh_role r;
+    enum gh_err err;
+
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    gh_iam_str(c, "PolicyDocument", &gh_iam_shape_policy_document, true, &doc);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_role_load(c, "iam:UpdateAssumeRolePolicy", name, &r, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, r.name)) != GH_OK)
+        return err;
+    r.trust_policy = doc;
+    return gh_store_role_update(c->tx, &r);
+}
+
+enum gh_err
+gh_iam_DeleteRole(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    size_t nattached, ninline;
+    struct gh_role r;
+    enum gh_err err;
+
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_role_load(c, "iam:DeleteRole", name, &r, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_store_attached_count(c->tx, r.id, &nattached)) != GH_OK ||
+        (err = gh_store_inline_count(c->tx, r.id, &ninline)) != GH_OK)
+        return err;
+    /* AWS IAM: DeleteConflict, managed policies first, then inline ones. */
+    if (nattached > 0)
+        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
+                            "Cannot delete entity, must detach all policies first.");
+    if (ninline > 0)
+        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
+                            "Cannot delete entity, must delete policies first.");
+    if ((err = gh_store_role_delete(c->tx, r.account, r.name)) != GH_OK)
+        return err;
+    return gh_store_entity_purge(c->tx, r.id); /* its tags */
+}
+
+enum gh_err
+gh_iam_ListRoles(struct gh_call *c)
+{
+    struct gh_slice prefix;
+    struct gh_store_page page;
+    struct gh_store_more more = {0};
+    struct gh_role *roles;
+    size_t n;
+    enum gh_err err;
+
+    gh_iam_str(c, "PathPrefix", &gh_iam_shape_path_prefix, false, &prefix);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_call_authorize(c, "iam:ListRoles", gh_iam_list_arn(c, "role"))) != GH_OK)
+        return err;
+    if ((err = gh_store_role_list(c->tx, c->arena, gh_iam_account(c),
+                                  prefix.ptr != NULL ? prefix : GH_S(""), &page, &roles, &n,
+                                  &more)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "Roles");
+    for (size_t i = 0; i < n; i++) {
+        gh_xml_open(c->result, "member");
+        if ((err = role_render(c, &roles[i], ROLE_LISTED, NULL, 0)) != GH_OK)
+            return err;
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "Roles");
+    gh_call_page_end(c, more.truncated, more.next_marker);
+    return gh_buf_status(c->result);
+}
