@@ -306,4 +306,15 @@ GH_MUST_CHECK enum gh_err gh_store_tags_list(struct gh_store_tx *tx, struct gh_a
 /* Removes every tag, attachment and inline policy of the entity. */
 GH_MUST_CHECK enum gh_err gh_store_entity_purge(struct gh_store_tx *tx, struct gh_slice entity_id);
 
+/* ---- additions (store owner) ---- */
+
+/*
+ * As gh_store_master_key_load, but says what is wrong in `diag` (file mode,
+ * size, I/O) instead of printing it: ACCESS_DENIED when group/other may
+ * read the file, VALIDATION when it is not 32 bytes, IO otherwise.
+ * gh_store_master_key_load prints the same text as one line on stderr.
+ */
+GH_MUST_CHECK enum gh_err gh_store_master_key_load_diag(const char *dir, struct gh_diag *diag,
+                                                        struct gh_secret *out);
+
 #endif

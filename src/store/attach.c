@@ -1,0 +1,171 @@
+/*
+ * attach.c: managed-policy attachments of users, roles and groups, keyed
+ * by the entity's unique id so a rename keeps them.
+ */
+#include <string.h>
+
+#include "store/store_int.h"
+
+enum gh_err
+gh_store_attach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice policy_arn)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    if ((err = store_stmt(tx->c, "SELECT 1 FROM policies WHERE arn = ?1", &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, policy_arn)) == GH_OK && (err = store_step(st, &row)) == GH_OK &&
+        !row)
+        err = GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    if (err != GH_OK)
+        return err;
+    /* AWS IAM: attaching an attached policy again succeeds and changes nothing. */
+    if ((err = store_stmt(tx->c,
+                          "INSERT OR IGNORE INTO attachments(entity_id, policy_id)"
+                          " SELECT ?1, id FROM policies WHERE arn = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, entity_id)) == GH_OK &&
+        (err = store_bind(st, 2, policy_arn)) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_detach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice policy_arn)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "DELETE FROM attachments WHERE entity_id = ?1"
+                          " AND policy_id = (SELECT id FROM policies WHERE arn = ?2)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, entity_id)) == GH_OK &&
+        (err = store_bind(st, 2, policy_arn)) == GH_OK &&
+        (err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_attached_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice entity_id,
+                       struct gh_slice path_prefix, const struct gh_store_page *page,
+                       struct gh_attached **out, size_t *count, struct gh_store_more *more)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_slice m1, m2, last_account = GH_SLICE_NULL;
+    struct gh_attached *v = NULL;
+    size_t n = 0, cap = 0;
+    int64_t limit;
+    enum gh_err err;
+    bool row;
+
+    *out = NULL;
+    *count = 0;
+    memset(more, 0, sizeof(*more));
+    if ((err = store_page_limit(page, &limit)) != GH_OK ||
+        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c,
+                          "SELECT p.name, p.arn, p.account FROM attachments t"
+                          " JOIN policies p ON p.id = t.policy_id"
+                          " WHERE t.entity_id = ?1 AND substr(p.path, 1, length(?2)) = ?2"
+                          " AND (p.name > ?3 OR (p.name = ?3 AND p.account > ?4))"
+                          " ORDER BY p.name, p.account LIMIT ?5",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, entity_id)) != GH_OK ||
+        (err = store_bind(st, 2, path_prefix)) != GH_OK ||
+        (err = store_bind(st, 3, m1)) != GH_OK || (err = store_bind(st, 4, m2)) != GH_OK ||
+        (err = store_bind_i64(st, 5, limit < 0 ? -1 : limit + 1)) != GH_OK)
+        goto done;
+    for (;;) {
+        if ((err = store_step(st, &row)) != GH_OK)
+            goto done;
+        if (!row)
+            break;
+        if (limit >= 0 && (int64_t)n == limit) {
+            more->truncated = true;
+            break;
+        }
+        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
+            goto done;
+        if ((err = store_col(a, st, 0, &v[n].policy_name)) != GH_OK ||
+            (err = store_col(a, st, 1, &v[n].policy_arn)) != GH_OK ||
+            (err = store_col(a, st, 2, &last_account)) != GH_OK)
+            goto done;
+        n++;
+    }
+    if (more->truncated && (err = store_marker_encode(a, v[n - 1].policy_name, last_account,
+                                                      &more->next_marker)) != GH_OK)
+        goto done;
+    *out = v;
+    *count = n;
+done:
+    store_stmt_done(st);
+    if (err != GH_OK) {
+        *out = NULL;
+        *count = 0;
+        memset(more, 0, sizeof(*more));
+    }
+    return err;
+}
+
+/* count(*) of `sql` with ?1 = entity_id. */
+static enum gh_err
+count_of(struct gh_store_tx *tx, const char *sql, struct gh_slice entity_id, size_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    *out = 0;
+    if ((err = store_stmt(tx->c, sql, &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, entity_id)) == GH_OK && (err = store_step(st, &row)) == GH_OK &&
+        row)
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_attached_count(struct gh_store_tx *tx, struct gh_slice entity_id, size_t *out)
+{
+    return count_of(tx, "SELECT count(*) FROM attachments WHERE entity_id = ?1", entity_id, out);
+}
+
+enum gh_err
+gh_store_inline_count(struct gh_store_tx *tx, struct gh_slice entity_id, size_t *out)
+{
+    return count_of(tx, "SELECT count(*) FROM inline_policies WHERE entity_id = ?1", entity_id,
+                    out);
+}
+
+enum gh_err
+gh_store_entity_purge(struct gh_store_tx *tx, struct gh_slice entity_id)
+{
+    static const char *const sql[] = {
+        "DELETE FROM tags WHERE entity_id = ?1",
+        "DELETE FROM attachments WHERE entity_id = ?1",
+        "DELETE FROM inline_policies WHERE entity_id = ?1",
+    };
+    enum gh_err err = GH_OK;
+
+    for (size_t i = 0; i < GH_ARRAY_LEN(sql) && err == GH_OK; i++) {
+        sqlite3_stmt *st = NULL;
+
+        if ((err = store_stmt(tx->c, sql[i], &st)) != GH_OK)
+            break;
+        if ((err = store_bind(st, 1, entity_id)) == GH_OK)
+            err = store_step_done(st);
+        store_stmt_done(st);
+    }
+    return err;
+}

@@ -1,0 +1,203 @@
+/*
+ * role.c: IAM roles: create, get, update, delete, list.
+ */
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define ROLE_COLS                                                                                \
+    "account, name, path, id, trust_policy, description, boundary_arn, max_session_s, created,"  \
+    " last_used, last_used_region"
+
+static enum gh_err
+role_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_role *r)
+{
+    enum gh_err err;
+
+    if ((err = store_col(a, st, 0, &r->account)) != GH_OK ||
+        (err = store_col(a, st, 1, &r->name)) != GH_OK ||
+        (err = store_col(a, st, 2, &r->path)) != GH_OK ||
+        (err = store_col(a, st, 3, &r->id)) != GH_OK ||
+        (err = store_col(a, st, 4, &r->trust_policy)) != GH_OK ||
+        (err = store_col(a, st, 5, &r->description)) != GH_OK ||
+        (err = store_col(a, st, 6, &r->boundary_arn)) != GH_OK ||
+        (err = store_col(a, st, 10, &r->last_used_region)) != GH_OK)
+        return err;
+    r->max_session_s = sqlite3_column_int64(st, 7);
+    r->created = sqlite3_column_int64(st, 8);
+    r->last_used = sqlite3_column_int64(st, 9);
+    return GH_OK;
+}
+
+enum gh_err
+gh_store_role_create(struct gh_store_tx *tx, const struct gh_role *r)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "INSERT INTO roles(" ROLE_COLS ")"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, r->account)) != GH_OK ||
+        (err = store_bind(st, 2, r->name)) != GH_OK ||
+        (err = store_bind(st, 3, r->path.len > 0 ? r->path : GH_S("/"))) != GH_OK ||
+        (err = store_bind(st, 4, r->id)) != GH_OK ||
+        (err = store_bind(st, 5, r->trust_policy)) != GH_OK ||
+        (err = store_bind(st, 6, r->description)) != GH_OK ||
+        (err = store_bind(st, 7, r->boundary_arn)) != GH_OK ||
+        (err = store_bind_i64(st, 8, r->max_session_s)) != GH_OK ||
+        (err = store_bind_i64(st, 9, r->created)) != GH_OK ||
+        (err = store_bind_i64(st, 10, r->last_used)) != GH_OK ||
+        (err = store_bind(st, 11, r->last_used_region)) != GH_OK)
+        goto done;
+    err = store_step_done(st);
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_role_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                  struct gh_slice name, struct gh_role *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    memset(out, 0, sizeof(*out));
+    if ((err = store_stmt(tx->c,
+                          "SELECT " ROLE_COLS " FROM roles WHERE account = ?1 AND name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK ||
+        (err = store_step(st, &row)) != GH_OK)
+        goto done;
+    if (!row) {
+        err = GH_ERR_NOT_FOUND;
+        goto done;
+    }
+    err = role_row(a, st, out);
+done:
+    store_stmt_done(st);
+    if (err != GH_OK)
+        memset(out, 0, sizeof(*out));
+    return err;
+}
+
+enum gh_err
+gh_store_role_update(struct gh_store_tx *tx, const struct gh_role *r)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "UPDATE roles SET description = ?3, max_session_s = ?4,"
+                          " trust_policy = ?5, boundary_arn = ?6"
+                          " WHERE account = ?1 AND name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, r->account)) != GH_OK ||
+        (err = store_bind(st, 2, r->name)) != GH_OK ||
+        (err = store_bind(st, 3, r->description)) != GH_OK ||
+        (err = store_bind_i64(st, 4, r->max_session_s)) != GH_OK ||
+        (err = store_bind(st, 5, r->trust_policy)) != GH_OK ||
+        (err = store_bind(st, 6, r->boundary_arn)) != GH_OK)
+        goto done;
+    if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_role_delete(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    /* Tags go with the role (its id is looked up inside the statement). */
+    if ((err = store_stmt(tx->c,
+                          "DELETE FROM tags WHERE entity_id ="
+                          " (SELECT id FROM roles WHERE account = ?1 AND name = ?2)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c, "DELETE FROM roles WHERE account = ?1 AND name = ?2", &st)) !=
+        GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
+        goto done;
+    if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_role_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                   struct gh_slice path_prefix, const struct gh_store_page *page,
+                   struct gh_role **out, size_t *count, struct gh_store_more *more)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_slice m1, m2;
+    struct gh_role *v = NULL;
+    size_t n = 0, cap = 0;
+    int64_t limit;
+    enum gh_err err;
+    bool row;
+
+    *out = NULL;
+    *count = 0;
+    memset(more, 0, sizeof(*more));
+    if ((err = store_page_limit(page, &limit)) != GH_OK ||
+        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c,
+                          "SELECT " ROLE_COLS " FROM roles WHERE account = ?1"
+                          " AND substr(path, 1, length(?2)) = ?2 AND name > ?3"
+                          " ORDER BY name LIMIT ?4",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK ||
+        (err = store_bind(st, 2, path_prefix)) != GH_OK ||
+        (err = store_bind(st, 3, m1)) != GH_OK ||
+        (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) != GH_OK)
+        goto done;
+    for (;;) {
+        if ((err = store_step(st, &row)) != GH_OK)
+            goto done;
+        if (!row)
+            break;
+        if (limit >= 0 && (int64_t)n == limit) {
+            more->truncated = true;
+            break;
+        }
+        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
+            goto done;
+        memset(&v[n], 0, sizeof(v[n]));
+        if ((err = role_row(a, st, &v[n])) != GH_OK)
+            goto done;
+        n++;
+    }
+    if (more->truncated &&
+        (err = store_marker_encode(a, v[n - 1].name, GH_SLICE_NULL, &more->next_marker)) != GH_OK)
+        goto done;
+    *out = v;
+    *count = n;
+done:
+    store_stmt_done(st);
+    if (err != GH_OK) {
+        *out = NULL;
+        *count = 0;
+        memset(more, 0, sizeof(*more));
+    }
+    return err;
+}

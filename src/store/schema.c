@@ -1,0 +1,156 @@
+/*
+ * schema.c: the versioned schema. Migration N -> N+1 is entry N of the
+ * table below (SQL, or a C step for data such as the AWS managed
+ * policies); all pending ones run in one transaction, and PRAGMA
+ * user_version records how far a database has come.
+ */
+#include <stdio.h>
+
+#include "store/store_int.h"
+
+struct migration {
+    const char *sql;                          /* run first when non-NULL */
+    enum gh_err (*step)(struct store_conn *); /* then this, when non-NULL */
+};
+
+/*
+ * Every entity row carries its account; names are unique per account
+ * case-insensitively (AWS IAM), hence COLLATE NOCASE on name columns, which
+ * also makes comparisons and ORDER BY case-insensitive. Attachments,
+ * inline policies and tags are keyed by the owner's unique id, so a rename
+ * keeps them.
+ */
+static const char schema_v1[] =
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value BLOB NOT NULL);"
+    "INSERT INTO meta(key, value) VALUES ('" STORE_GEN_KEY "', 0);"
+    "CREATE TABLE accounts ("
+    "  id TEXT PRIMARY KEY,"
+    "  created INTEGER NOT NULL);"
+    "INSERT INTO accounts(id, created) VALUES ('" STORE_AWS_ACCOUNT "', 0);"
+    "CREATE TABLE users ("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  path TEXT NOT NULL,"
+    "  boundary_arn TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL,"
+    "  password_last_used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX users_name ON users(account, name);"
+    "CREATE TABLE access_keys ("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES accounts(id),"
+    "  user_id TEXT NOT NULL," /* '' = the account root */
+    "  status INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  last_used INTEGER NOT NULL DEFAULT 0,"
+    "  last_used_service TEXT NOT NULL DEFAULT '',"
+    "  last_used_region TEXT NOT NULL DEFAULT '',"
+    "  sealed BLOB NOT NULL);" /* AES-256-GCM under the master key, AAD = id */
+    "CREATE INDEX access_keys_owner ON access_keys(account, user_id, created);"
+    "CREATE TABLE roles ("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  path TEXT NOT NULL,"
+    "  trust_policy TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  boundary_arn TEXT NOT NULL DEFAULT '',"
+    "  max_session_s INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  last_used INTEGER NOT NULL DEFAULT 0,"
+    "  last_used_region TEXT NOT NULL DEFAULT '');"
+    "CREATE UNIQUE INDEX roles_name ON roles(account, name);"
+    "CREATE TABLE policies ("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  path TEXT NOT NULL,"
+    "  arn TEXT NOT NULL COLLATE NOCASE,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  default_version TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  attachable INTEGER NOT NULL DEFAULT 1);"
+    "CREATE UNIQUE INDEX policies_name ON policies(account, name);"
+    "CREATE UNIQUE INDEX policies_arn ON policies(arn);"
+    "CREATE TABLE policy_versions ("
+    "  policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+    "  version_id TEXT NOT NULL,"
+    "  document TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (policy_id, version_id));"
+    "CREATE TABLE attachments ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  entity_id TEXT NOT NULL,"
+    "  policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+    "  UNIQUE (entity_id, policy_id));"
+    "CREATE INDEX attachments_policy ON attachments(policy_id);"
+    "CREATE TABLE inline_policies ("
+    "  entity_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  document TEXT NOT NULL,"
+    "  PRIMARY KEY (entity_id, name));"
+    "CREATE TABLE tags ("
+    "  seq INTEGER PRIMARY KEY," /* insertion order */
+    "  entity_id TEXT NOT NULL,"
+    "  key TEXT NOT NULL COLLATE NOCASE,"
+    "  value TEXT NOT NULL,"
+    "  UNIQUE (entity_id, key));";
+
+static const struct migration migrations[] = {
+    {schema_v1, NULL},
+    {NULL, store_aws_policies_seed},
+};
+
+static enum gh_err
+user_version(struct store_conn *c, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    *out = 0;
+    if ((err = store_stmt(c, "PRAGMA user_version", &st)) != GH_OK)
+        return err;
+    if ((err = store_step(st, &row)) == GH_OK && row)
+        *out = sqlite3_column_int64(st, 0);
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+store_migrate(struct store_conn *c)
+{
+    const int64_t latest = (int64_t)GH_ARRAY_LEN(migrations);
+    char pragma[64];
+    enum gh_err err;
+    int64_t v;
+
+    if ((err = store_exec(c, "BEGIN IMMEDIATE")) != GH_OK)
+        return err;
+    if ((err = user_version(c, &v)) != GH_OK)
+        goto done;
+    if (v > latest || v < 0) {
+        err = GH_ERR_INTERNAL; /* written by a newer gatehouse: refuse, never guess */
+        goto done;
+    }
+    for (; v < latest; v++) {
+        const struct migration *m = &migrations[v];
+
+        if (m->sql != NULL && (err = store_exec(c, m->sql)) != GH_OK)
+            goto done;
+        if (m->step != NULL && (err = m->step(c)) != GH_OK)
+            goto done;
+    }
+    /* PRAGMA takes no parameters; the value is our own integer. */
+    snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %lld", (long long)latest);
+    err = store_exec(c, pragma);
+done:
+    if (err == GH_OK)
+        err = store_exec(c, "COMMIT");
+    if (err != GH_OK && !sqlite3_get_autocommit(c->db))
+        (void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}

@@ -1,0 +1,243 @@
+/*
+ * store.c: the SQLite store's lifecycle and transactions: one writer
+ * connection serialised by a mutex, a small pool of read connections, and
+ * the generation number bumped by every committed write.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "store/store_int.h"
+
+static enum gh_err
+db_path(const char *dir, char *out, size_t n)
+{
+    int w = snprintf(out, n, "%s/gatehouse.db", dir);
+
+    return (w < 0 || (size_t)w >= n) ? GH_ERR_TOO_LARGE : GH_OK;
+}
+
+static enum gh_err
+generation_read(struct store_conn *c, uint64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    *out = 0;
+    if ((err = store_stmt(c, "SELECT value FROM meta WHERE key = '" STORE_GEN_KEY "'", &st)) !=
+        GH_OK)
+        return err;
+    if ((err = store_step(st, &row)) == GH_OK && row) {
+        sqlite3_int64 v = sqlite3_column_int64(st, 0);
+        *out = v > 0 ? (uint64_t)v : 0;
+    }
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_open(const char *dir, const struct gh_secret *master, struct gh_store **out)
+{
+    struct gh_store *s = NULL;
+    char path[4096];
+    enum gh_err err;
+    uint64_t gen = 0;
+    size_t opened = 0;
+    bool locks = false;
+
+    *out = NULL;
+    if (master == NULL || master->len != GH_AEAD_KEY_LEN)
+        return GH_ERR_INVALID_PARAM;
+    if ((err = db_path(dir, path, sizeof(path))) != GH_OK)
+        return err;
+    if ((s = calloc(1, sizeof(*s))) == NULL)
+        return GH_ERR_NOMEM;
+    memcpy(&s->master, master, sizeof(s->master));
+    if (pthread_mutex_init(&s->write_lock, NULL) != 0) {
+        err = GH_ERR_INTERNAL;
+        goto done;
+    }
+    if (pthread_mutex_init(&s->pool_lock, NULL) != 0) {
+        pthread_mutex_destroy(&s->write_lock);
+        err = GH_ERR_INTERNAL;
+        goto done;
+    }
+    if (pthread_cond_init(&s->pool_cond, NULL) != 0) {
+        pthread_mutex_destroy(&s->pool_lock);
+        pthread_mutex_destroy(&s->write_lock);
+        err = GH_ERR_INTERNAL;
+        goto done;
+    }
+    locks = true;
+    if ((err = store_conn_open(&s->writer, path, true)) != GH_OK)
+        goto done;
+    if ((err = store_migrate(&s->writer)) != GH_OK)
+        goto done;
+    for (; opened < STORE_READERS; opened++)
+        if ((err = store_conn_open(&s->readers[opened], path, false)) != GH_OK)
+            goto done;
+    if ((err = generation_read(&s->writer, &gen)) != GH_OK)
+        goto done;
+    atomic_store(&s->generation, gen);
+    *out = s;
+    s = NULL;
+done:
+    if (s != NULL) {
+        for (size_t i = 0; i < opened; i++)
+            store_conn_close(&s->readers[i]);
+        store_conn_close(&s->writer);
+        if (locks) {
+            pthread_cond_destroy(&s->pool_cond);
+            pthread_mutex_destroy(&s->pool_lock);
+            pthread_mutex_destroy(&s->write_lock);
+        }
+        OPENSSL_cleanse(&s->master, sizeof(s->master));
+        free(s);
+    }
+    return err;
+}
+
+void
+gh_store_close(struct gh_store *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < STORE_READERS; i++)
+        store_conn_close(&s->readers[i]);
+    store_conn_close(&s->writer);
+    pthread_cond_destroy(&s->pool_cond);
+    pthread_mutex_destroy(&s->pool_lock);
+    pthread_mutex_destroy(&s->write_lock);
+    OPENSSL_cleanse(&s->master, sizeof(s->master));
+    free(s);
+}
+
+uint64_t
+gh_store_generation(const struct gh_store *s)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)&s->generation, memory_order_acquire);
+}
+
+static struct store_conn *
+reader_checkout(struct gh_store *s)
+{
+    struct store_conn *c = NULL;
+
+    pthread_mutex_lock(&s->pool_lock);
+    for (;;) {
+        for (size_t i = 0; i < STORE_READERS; i++) {
+            if (!s->readers[i].busy) {
+                c = &s->readers[i];
+                c->busy = true;
+                break;
+            }
+        }
+        if (c != NULL)
+            break;
+        pthread_cond_wait(&s->pool_cond, &s->pool_lock);
+    }
+    pthread_mutex_unlock(&s->pool_lock);
+    return c;
+}
+
+static void
+reader_return(struct gh_store *s, struct store_conn *c)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    c->busy = false;
+    pthread_cond_signal(&s->pool_cond);
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+static void
+tx_release(struct gh_store_tx *tx)
+{
+    if (tx->write)
+        pthread_mutex_unlock(&tx->s->write_lock);
+    else
+        reader_return(tx->s, tx->c);
+    free(tx);
+}
+
+enum gh_err
+gh_store_tx_begin(struct gh_store *s, bool write, struct gh_store_tx **out)
+{
+    struct gh_store_tx *tx;
+    enum gh_err err;
+
+    *out = NULL;
+    if ((tx = calloc(1, sizeof(*tx))) == NULL)
+        return GH_ERR_NOMEM;
+    tx->s = s;
+    tx->write = write;
+    if (write) {
+        pthread_mutex_lock(&s->write_lock);
+        tx->c = &s->writer;
+        /* IMMEDIATE: take the write lock now, so the tx cannot fail later
+         * with SQLITE_BUSY on its first write. */
+        err = store_exec(tx->c, "BEGIN IMMEDIATE");
+    } else {
+        tx->c = reader_checkout(s);
+        err = store_exec(tx->c, "BEGIN DEFERRED");
+    }
+    if (err != GH_OK) {
+        tx_release(tx);
+        return err;
+    }
+    *out = tx;
+    return GH_OK;
+}
+
+/* Bumps the persisted generation inside the transaction; *gen gets the new value. */
+static enum gh_err
+generation_bump(struct store_conn *c, uint64_t *gen)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(c,
+                          "UPDATE meta SET value = value + 1 WHERE key = '" STORE_GEN_KEY "'",
+                          &st)) != GH_OK)
+        return err;
+    err = store_step_done(st);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        return err;
+    return generation_read(c, gen);
+}
+
+enum gh_err
+gh_store_tx_commit(struct gh_store_tx *tx)
+{
+    enum gh_err err = GH_OK;
+    uint64_t gen = 0;
+
+    if (tx->write)
+        err = generation_bump(tx->c, &gen);
+    if (err == GH_OK)
+        err = store_exec(tx->c, "COMMIT");
+    if (err != GH_OK) {
+        /* Nothing was written: undo whatever the failed COMMIT left open. */
+        if (!sqlite3_get_autocommit(tx->c->db))
+            (void)sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    } else if (tx->write) {
+        /* Published after the commit is durable, and before the writer lock
+         * is released, so generations rise in commit order. */
+        atomic_store_explicit(&tx->s->generation, gen, memory_order_release);
+    }
+    tx_release(tx);
+    return err;
+}
+
+void
+gh_store_tx_rollback(struct gh_store_tx *tx)
+{
+    if (tx == NULL)
+        return;
+    if (!sqlite3_get_autocommit(tx->c->db))
+        (void)sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    tx_release(tx);
+}

@@ -1,0 +1,109 @@
+/*
+ * store_int.h: what the SQLite backend's files share: the store and
+ * transaction structs, per-connection statement caches, bind/column
+ * helpers, error mapping, list markers and the schema migrations.
+ */
+#ifndef GH_STORE_INT_H
+#define GH_STORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+
+#include "store/store.h"
+
+/* Read connections in the pool; a reader waits when all are checked out. */
+#define STORE_READERS 4
+/* Distinct SQL statements cached per connection (one per call site). */
+#define STORE_STMTS_MAX 96
+/* sqlite3_busy_timeout for every connection. */
+#define STORE_BUSY_MS 10000
+/* Account that owns the AWS managed policies. */
+#define STORE_AWS_ACCOUNT "aws"
+/* meta key of the persisted generation (reserved: meta_set refuses "store."). */
+#define STORE_GEN_KEY "store.generation"
+
+struct store_stmt_slot {
+    const char *sql; /* identity is the pointer: each call site has its own literal */
+    sqlite3_stmt *st;
+};
+
+struct store_conn {
+    sqlite3 *db;
+    struct store_stmt_slot stmts[STORE_STMTS_MAX];
+    size_t nstmts;
+    bool busy; /* checked out (readers only; guarded by pool_lock) */
+};
+
+struct gh_store {
+    struct gh_secret master;
+    struct store_conn writer;
+    pthread_mutex_t write_lock; /* held for the whole of a write transaction */
+    struct store_conn readers[STORE_READERS];
+    pthread_mutex_t pool_lock; /* guards readers[].busy only */
+    pthread_cond_t pool_cond;
+    _Atomic uint64_t generation;
+};
+
+struct gh_store_tx {
+    struct gh_store *s;
+    struct store_conn *c;
+    bool write;
+};
+
+/* ---- conn.c ---- */
+
+/* SQLITE_NOMEM -> NOMEM, unique/primary key -> EXISTS, foreign key ->
+ * NOT_FOUND, anything else -> IO. */
+enum gh_err store_rc_err(int rc);
+GH_MUST_CHECK enum gh_err store_conn_open(struct store_conn *c, const char *path, bool writer);
+void store_conn_close(struct store_conn *c);
+GH_MUST_CHECK enum gh_err store_exec(struct store_conn *c, const char *sql);
+/* The cached statement for `sql` (a string literal), reset and unbound. */
+GH_MUST_CHECK enum gh_err store_stmt(struct store_conn *c, const char *sql, sqlite3_stmt **out);
+/* Resets and unbinds; call before the bound slices go away. NULL is fine. */
+void store_stmt_done(sqlite3_stmt *st);
+/* Text bound by pointer and length (no copy: valid until store_stmt_done). */
+GH_MUST_CHECK enum gh_err store_bind(sqlite3_stmt *st, int i, struct gh_slice v);
+GH_MUST_CHECK enum gh_err store_bind_blob(sqlite3_stmt *st, int i, struct gh_slice v);
+GH_MUST_CHECK enum gh_err store_bind_i64(sqlite3_stmt *st, int i, int64_t v);
+GH_MUST_CHECK enum gh_err store_bind_null(sqlite3_stmt *st, int i);
+/* Steps once: *row true on SQLITE_ROW, false on SQLITE_DONE. */
+GH_MUST_CHECK enum gh_err store_step(sqlite3_stmt *st, bool *row);
+/* Steps a statement that returns no row. */
+GH_MUST_CHECK enum gh_err store_step_done(sqlite3_stmt *st);
+/* Copies column i into the arena (empty slice for NULL). */
+GH_MUST_CHECK enum gh_err store_col(struct gh_arena *a, sqlite3_stmt *st, int i,
+                                    struct gh_slice *out);
+/* Rows changed by the last statement on the connection. */
+int store_changes(struct store_conn *c);
+
+/* ---- page.c ---- */
+
+/* Rows to return for `page` (NULL = no limit); VALIDATION when out of range. */
+GH_MUST_CHECK enum gh_err store_page_limit(const struct gh_store_page *page, int64_t *limit);
+/* The marker's sort key (k1, k2); both empty for the start. */
+GH_MUST_CHECK enum gh_err store_marker_decode(struct gh_arena *a, const struct gh_store_page *page,
+                                              struct gh_slice *k1, struct gh_slice *k2);
+/* Makes room for element n of an arena array of `size`-byte elements. */
+GH_MUST_CHECK enum gh_err store_grow(struct gh_arena *a, void **v, size_t *cap, size_t n,
+                                     size_t size);
+GH_MUST_CHECK enum gh_err store_marker_encode(struct gh_arena *a, struct gh_slice k1,
+                                              struct gh_slice k2, struct gh_slice *out);
+
+/* ---- schema.c / aws_policies.c ---- */
+
+/* Brings the schema to the latest version in one transaction. */
+GH_MUST_CHECK enum gh_err store_migrate(struct store_conn *c);
+/* Inserts the AWS managed policies (a migration step). */
+GH_MUST_CHECK enum gh_err store_aws_policies_seed(struct store_conn *c);
+
+/* ---- entity helpers shared by the files ---- */
+
+#define STORE_ID_MAX 128
+/* A user's unique id by (account, name), NUL-terminated into `id`;
+ * NOT_FOUND when absent. */
+GH_MUST_CHECK enum gh_err store_user_id(struct gh_store_tx *tx, struct gh_slice account,
+                                        struct gh_slice name, char id[STORE_ID_MAX]);
+
+#endif

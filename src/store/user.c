@@ -1,0 +1,249 @@
+/*
+ * user.c: IAM users: create, get, rename/move, boundary, delete, list.
+ */
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define USER_COLS "account, name, path, id, boundary_arn, created, password_last_used"
+
+static enum gh_err
+user_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_user *u)
+{
+    enum gh_err err;
+
+    if ((err = store_col(a, st, 0, &u->account)) != GH_OK ||
+        (err = store_col(a, st, 1, &u->name)) != GH_OK ||
+        (err = store_col(a, st, 2, &u->path)) != GH_OK ||
+        (err = store_col(a, st, 3, &u->id)) != GH_OK ||
+        (err = store_col(a, st, 4, &u->boundary_arn)) != GH_OK)
+        return err;
+    u->created = sqlite3_column_int64(st, 5);
+    u->password_last_used = sqlite3_column_int64(st, 6);
+    return GH_OK;
+}
+
+enum gh_err
+gh_store_user_create(struct gh_store_tx *tx, const struct gh_user *u)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "INSERT INTO users(" USER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, u->account)) != GH_OK ||
+        (err = store_bind(st, 2, u->name)) != GH_OK ||
+        (err = store_bind(st, 3, u->path.len > 0 ? u->path : GH_S("/"))) != GH_OK ||
+        (err = store_bind(st, 4, u->id)) != GH_OK ||
+        (err = store_bind(st, 5, u->boundary_arn)) != GH_OK ||
+        (err = store_bind_i64(st, 6, u->created)) != GH_OK ||
+        (err = store_bind_i64(st, 7, u->password_last_used)) != GH_OK)
+        goto done;
+    err = store_step_done(st);
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_user_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                  struct gh_slice name, struct gh_user *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    memset(out, 0, sizeof(*out));
+    if ((err = store_stmt(tx->c,
+                          "SELECT " USER_COLS " FROM users WHERE account = ?1 AND name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
+        goto done;
+    if ((err = store_step(st, &row)) != GH_OK)
+        goto done;
+    if (!row) {
+        err = GH_ERR_NOT_FOUND;
+        goto done;
+    }
+    err = user_row(a, st, out);
+done:
+    store_stmt_done(st);
+    if (err != GH_OK)
+        memset(out, 0, sizeof(*out));
+    return err;
+}
+
+enum gh_err
+store_user_id(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name,
+              char id[STORE_ID_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    id[0] = '\0';
+    if ((err = store_stmt(tx->c, "SELECT id FROM users WHERE account = ?1 AND name = ?2", &st)) !=
+        GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
+        goto done;
+    if ((err = store_step(st, &row)) != GH_OK)
+        goto done;
+    if (!row) {
+        err = GH_ERR_NOT_FOUND;
+        goto done;
+    }
+    {
+        const unsigned char *p = sqlite3_column_text(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+
+        if (p == NULL || n <= 0 || n >= STORE_ID_MAX) {
+            err = p == NULL ? GH_ERR_NOMEM : GH_ERR_INTERNAL;
+            goto done;
+        }
+        memcpy(id, p, (size_t)n);
+        id[n] = '\0';
+    }
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_user_update(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name,
+                     struct gh_slice new_name, struct gh_slice new_path)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "UPDATE users SET name = coalesce(?3, name), path = coalesce(?4, path)"
+                          " WHERE account = ?1 AND name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
+        goto done;
+    err = new_name.len > 0 ? store_bind(st, 3, new_name) : store_bind_null(st, 3);
+    if (err != GH_OK)
+        goto done;
+    err = new_path.len > 0 ? store_bind(st, 4, new_path) : store_bind_null(st, 4);
+    if (err != GH_OK)
+        goto done;
+    if ((err = store_step_done(st)) != GH_OK)
+        goto done;
+    if (store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_user_set_boundary(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name,
+                           struct gh_slice boundary_arn)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "UPDATE users SET boundary_arn = ?3 WHERE account = ?1 AND name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK ||
+        (err = store_bind(st, 3, boundary_arn)) != GH_OK)
+        goto done;
+    if ((err = store_step_done(st)) != GH_OK)
+        goto done;
+    if (store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_user_delete(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name)
+{
+    sqlite3_stmt *st = NULL;
+    char id[STORE_ID_MAX];
+    enum gh_err err;
+
+    if ((err = store_user_id(tx, account, name, id)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c, "DELETE FROM tags WHERE entity_id = ?1", &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, gh_slice_from_cstr(id))) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c, "DELETE FROM users WHERE id = ?1", &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, gh_slice_from_cstr(id))) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_user_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                   struct gh_slice path_prefix, const struct gh_store_page *page,
+                   struct gh_user **out, size_t *count, struct gh_store_more *more)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_slice m1, m2;
+    struct gh_user *v = NULL;
+    size_t n = 0, cap = 0;
+    int64_t limit;
+    enum gh_err err;
+    bool row;
+
+    *out = NULL;
+    *count = 0;
+    memset(more, 0, sizeof(*more));
+    if ((err = store_page_limit(page, &limit)) != GH_OK ||
+        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c,
+                          "SELECT " USER_COLS " FROM users WHERE account = ?1"
+                          " AND substr(path, 1, length(?2)) = ?2 AND name > ?3"
+                          " ORDER BY name LIMIT ?4",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) != GH_OK ||
+        (err = store_bind(st, 2, path_prefix)) != GH_OK ||
+        (err = store_bind(st, 3, m1)) != GH_OK ||
+        (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) != GH_OK)
+        goto done;
+    for (;;) {
+        if ((err = store_step(st, &row)) != GH_OK)
+            goto done;
+        if (!row)
+            break;
+        if (limit >= 0 && (int64_t)n == limit) {
+            more->truncated = true;
+            break;
+        }
+        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
+            goto done;
+        if ((err = user_row(a, st, &v[n])) != GH_OK)
+            goto done;
+        n++;
+    }
+    if (more->truncated &&
+        (err = store_marker_encode(a, v[n - 1].name, GH_SLICE_NULL, &more->next_marker)) != GH_OK)
+        goto done;
+    *out = v;
+    *count = n;
+done:
+    store_stmt_done(st);
+    if (err != GH_OK) {
+        *out = NULL;
+        *count = 0;
+        memset(more, 0, sizeof(*more));
+    }
+    return err;
+}
