@@ -69,6 +69,8 @@ gh_cli_serve(int argc, char **argv)
     if (want != NULL && !is_account_id(want))
         return usage("--account-id must be 12 digits");
 
+    /* Everything written under the data directory is private (STYLE: files 0600). */
+    umask(077);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "gatehouse serve: cannot create data directory %s: %s\n", dir,
                 strerror(errno));

@@ -296,13 +296,14 @@ gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
     s->handler = handler;
     s->body_max = body_max;
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
         MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
         /* Bounds the request line and header block (GH_HEADERS_BYTES_MAX). */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GH_HEADERS_BYTES_MAX,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (s->daemon == NULL) {
         free(s);
         return GH_ERR_IO;
