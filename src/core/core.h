@@ -94,6 +94,8 @@ struct gh_slice {
 #define GH_SLICE_NULL ((struct gh_slice){NULL, 0})
 /* A slice over a string literal: GH_S("abc"). */
 #define GH_S(lit) ((struct gh_slice){(lit), sizeof(lit) - 1})
+/* The same as an initializer, for static tables: {GH_SLICE_INIT("abc"), ...}. */
+#define GH_SLICE_INIT(lit) {(lit), sizeof(lit) - 1}
 /* For printf: printf("%.*s", GH_SP(s)). */
 #define GH_SP(s) (int)(s).len, (s).ptr
 
