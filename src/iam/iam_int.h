@@ -104,6 +104,16 @@ GH_MUST_CHECK enum gh_err gh_iam_user_render(struct gh_call *c, const struct gh_
 /* "PermissionsBoundary" with its type and ARN. */
 void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
 
+/* "arn:aws:iam::aws:policy/...": an AWS managed policy. */
+bool gh_iam_policy_is_aws(struct gh_slice arn);
+/*
+ * Loads a managed policy by ARN for this account (or AWS's): GH_ERR_NOT_FOUND
+ * with no message when absent or another account's; InvalidInput (call
+ * failed) when `arn` is not a policy ARN.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_policy_find(struct gh_call *c, struct gh_slice arn,
+                                             struct gh_policy_rec *out);
+
 /* Handlers, one per action (named after it). */
 #define GH_IAM_ACTIONS(X)                                                                          \
     X(CreateUser, GH_ACTION_WRITE)                                                                 \
@@ -121,7 +131,26 @@ void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
     X(UpdateRoleDescription, GH_ACTION_WRITE)                                                      \
     X(UpdateAssumeRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                               \
     X(DeleteRole, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                           \
-    X(ListRoles, 0)
+    X(ListRoles, 0)                                                                                \
+    X(CreatePolicy, GH_ACTION_WRITE)                                                               \
+    X(GetPolicy, 0)                                                                                \
+    X(DeletePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                         \
+    X(ListPolicies, 0)                                                                             \
+    X(GetPolicyVersion, 0)                                                                         \
+    X(AttachUserPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
+    X(DetachUserPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
+    X(AttachRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
+    X(DetachRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
+    X(ListAttachedUserPolicies, 0)                                                                 \
+    X(ListAttachedRolePolicies, 0)                                                                 \
+    X(PutUserPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                        \
+    X(GetUserPolicy, 0)                                                                            \
+    X(DeleteUserPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
+    X(ListUserPolicies, 0)                                                                         \
+    X(PutRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                        \
+    X(GetRolePolicy, 0)                                                                            \
+    X(DeleteRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
+    X(ListRolePolicies, 0)
 
 #define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS(GH_IAM_DECLARE)

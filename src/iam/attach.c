@@ -1,0 +1,166 @@
+/*
+ * attach.c: managed policy attachments of users and roles: Attach*,
+ * Detach* and ListAttached*Policies.
+ */
+#include "iam/iam_int.h"
+
+/* A user or role, as the attachment actions see it. */
+struct entity {
+    struct gh_slice id;
+    struct gh_slice arn;
+};
+
+static enum gh_err
+entity_load(struct gh_call *c, bool role, const char *action, struct gh_slice name,
+            struct entity *out)
+{
+    struct gh_user u;
+    struct gh_role r;
+    enum gh_err err;
+
+    if (role) {
+        if ((err = gh_iam_role_load(c, action, name, &r, &out->arn)) == GH_OK)
+            out->id = r.id;
+    } else {
+        if ((err = gh_iam_user_load(c, action, name, &u, &out->arn)) == GH_OK)
+            out->id = u.id;
+    }
+    return err;
+}
+
+static enum gh_err
+attach(struct gh_call *c, bool role)
+{
+    struct gh_slice name, arn;
+    struct gh_store_page page = {GH_SLICE_NULL, GH_IAM_MAX_ITEMS_MAX};
+    struct gh_store_more more = {0};
+    struct gh_attached *att;
+    struct gh_policy_rec p;
+    struct entity e;
+    size_t n, quota;
+    enum gh_err err;
+
+    gh_iam_str(c, role ? "RoleName" : "UserName",
+               role ? &gh_iam_shape_role_name : &gh_iam_shape_user_name, true, &name);
+    gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, &arn);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = entity_load(c, role, role ? "iam:AttachRolePolicy" : "iam:AttachUserPolicy", name,
+                           &e)) != GH_OK)
+        return err;
+    err = gh_iam_policy_find(c, arn, &p);
+    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !p.attachable))
+        /* AWS IAM: NoSuchEntity "Policy ARN does not exist or is not attachable." */
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s does not exist or is not attachable.",
+                            GH_SP(arn));
+    if (err != GH_OK)
+        return err;
+    if ((err = gh_store_attached_list(c->tx, c->arena, e.id, GH_S(""), &page, &att, &n, &more)) !=
+        GH_OK)
+        return err;
+    for (size_t i = 0; i < n; i++)
+        if (gh_slice_eq(att[i].policy_arn, p.arn))
+            return GH_OK; /* AWS IAM: attaching again changes nothing */
+    quota = GH_IAM_MANAGED_POLICIES_PER_ENTITY;
+    if (role && c->config != NULL && c->config->managed_policies_per_role > 0)
+        quota = c->config->managed_policies_per_role;
+    if (n >= quota)
+        /* AWS IAM: LimitExceeded "Cannot exceed quota for PoliciesPerUser: 10" */
+        return gh_call_fail(c, GH_ERR_LIMIT, "Cannot exceed quota for %s: %zu",
+                            role ? "PoliciesPerRole" : "PoliciesPerUser", quota);
+    return gh_store_attach(c->tx, e.id, p.arn);
+}
+
+static enum gh_err
+detach(struct gh_call *c, bool role)
+{
+    struct gh_slice name, arn;
+    struct entity e;
+    enum gh_err err;
+
+    gh_iam_str(c, role ? "RoleName" : "UserName",
+               role ? &gh_iam_shape_role_name : &gh_iam_shape_user_name, true, &name);
+    gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, &arn);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = entity_load(c, role, role ? "iam:DetachRolePolicy" : "iam:DetachUserPolicy", name,
+                           &e)) != GH_OK)
+        return err;
+    err = gh_store_detach(c->tx, e.id, arn);
+    if (err == GH_ERR_NOT_FOUND)
+        /* AWS IAM: NoSuchEntity "Policy ARN was not found." */
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s was not found.", GH_SP(arn));
+    return err;
+}
+
+static enum gh_err
+list_attached(struct gh_call *c, bool role)
+{
+    struct gh_slice name, prefix;
+    struct gh_store_page page;
+    struct gh_store_more more = {0};
+    struct gh_attached *att;
+    struct entity e;
+    size_t n;
+    enum gh_err err;
+
+    gh_iam_str(c, role ? "RoleName" : "UserName",
+               role ? &gh_iam_shape_role_name : &gh_iam_shape_user_name, true, &name);
+    gh_iam_str(c, "PathPrefix", &gh_iam_shape_policy_path, false, &prefix);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = entity_load(c, role,
+                           role ? "iam:ListAttachedRolePolicies" : "iam:ListAttachedUserPolicies",
+                           name, &e)) != GH_OK)
+        return err;
+    if ((err = gh_store_attached_list(c->tx, c->arena, e.id, prefix.ptr != NULL ? prefix : GH_S(""),
+                                      &page, &att, &n, &more)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "AttachedPolicies");
+    for (size_t i = 0; i < n; i++) {
+        gh_xml_open(c->result, "member");
+        gh_xml_elem(c->result, "PolicyName", att[i].policy_name);
+        gh_xml_elem(c->result, "PolicyArn", att[i].policy_arn);
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "AttachedPolicies");
+    gh_call_page_end(c, more.truncated, more.next_marker);
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_AttachUserPolicy(struct gh_call *c)
+{
+    return attach(c, false);
+}
+
+enum gh_err
+gh_iam_AttachRolePolicy(struct gh_call *c)
+{
+    return attach(c, true);
+}
+
+enum gh_err
+gh_iam_DetachUserPolicy(struct gh_call *c)
+{
+    return detach(c, false);
+}
+
+enum gh_err
+gh_iam_DetachRolePolicy(struct gh_call *c)
+{
+    return detach(c, true);
+}
+
+enum gh_err
+gh_iam_ListAttachedUserPolicies(struct gh_call *c)
+{
+    return list_attached(c, false);
+}
+
+enum gh_err
+gh_iam_ListAttachedRolePolicies(struct gh_call *c)
+{
+    return list_attached(c, true);
+}
