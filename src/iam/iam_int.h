@@ -54,6 +54,9 @@ void gh_iam_str(struct gh_call *c, const char *name, const struct gh_param_rule 
 void gh_iam_enum(struct gh_call *c, const char *name, const char *const *values, bool required,
                  int *index);
 
+/* Records AWS's "Value null at 'member' ... Member must not be null" validation error. */
+void gh_iam_null(struct gh_call *c, const char *member);
+
 /* A tag list "Tags.member.N.Key/Value" (at most 50, keys unique case-insensitively). */
 struct gh_iam_tags {
     struct gh_store_tag *items;
@@ -150,7 +153,16 @@ GH_MUST_CHECK enum gh_err gh_iam_policy_find(struct gh_call *c, struct gh_slice 
     X(PutRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                        \
     X(GetRolePolicy, 0)                                                                            \
     X(DeleteRolePolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                     \
-    X(ListRolePolicies, 0)
+    X(ListRolePolicies, 0)                                                                         \
+    X(TagUser, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                              \
+    X(UntagUser, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                            \
+    X(ListUserTags, 0)                                                                             \
+    X(TagRole, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                              \
+    X(UntagRole, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                            \
+    X(ListRoleTags, 0)                                                                             \
+    X(TagPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                            \
+    X(UntagPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                          \
+    X(ListPolicyTags, 0)
 
 #define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS(GH_IAM_DECLARE)

@@ -323,6 +323,17 @@ validation_add(struct gh_call *c, const char *text)
 }
 
 void
+gh_iam_null(struct gh_call *c, const char *member)
+{
+    char *msg = gh_arena_printf(c->arena,
+                                "Value null at '%s' failed to satisfy constraint: Member must not "
+                                "be null",
+                                member);
+
+    validation_add(c, msg != NULL ? msg : "Value null");
+}
+
+void
 gh_iam_enum(struct gh_call *c, const char *name, const char *const *values, bool required,
             int *index)
 {

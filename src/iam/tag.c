@@ -1,0 +1,223 @@
+/*
+ * tag.c: tags of users, roles and managed policies: Tag*, Untag* and
+ * List*Tags.
+ */
+#include <stdio.h>
+
+#include "iam/iam_int.h"
+
+enum kind {
+    KIND_USER,
+    KIND_ROLE,
+    KIND_POLICY,
+};
+
+static const char *const kind_word[] = {"User", "Role", "Policy"};
+
+/* Reads the entity parameter (UserName, RoleName or PolicyArn). */
+static void
+target_param(struct gh_call *c, enum kind k, struct gh_slice *out)
+{
+    if (k == KIND_USER)
+        gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, true, out);
+    else if (k == KIND_ROLE)
+        gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, out);
+    else
+        gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, out);
+}
+
+/* Authorizes `verb` ("Tag", "Untag", "List...Tags") on the entity; its unique id into *id. */
+static enum gh_err
+target_load(struct gh_call *c, enum kind k, const char *action, struct gh_slice v, bool write,
+            struct gh_slice *id)
+{
+    struct gh_slice arn;
+    struct gh_user u;
+    struct gh_role r;
+    struct gh_policy_rec p;
+    enum gh_err found, err;
+
+    if (k == KIND_USER) {
+        if ((err = gh_iam_user_load(c, action, v, &u, &arn)) == GH_OK)
+            *id = u.id;
+        return err;
+    }
+    if (k == KIND_ROLE) {
+        if ((err = gh_iam_role_load(c, action, v, &r, &arn)) == GH_OK)
+            *id = r.id;
+        return err;
+    }
+    found = gh_iam_policy_find(c, v, &p);
+    if (found != GH_OK && found != GH_ERR_NOT_FOUND)
+        return found;
+    if ((err = gh_call_authorize(c, action, v)) != GH_OK)
+        return err;
+    if (found == GH_ERR_NOT_FOUND)
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s was not found.", GH_SP(v));
+    if (write && gh_iam_policy_is_aws(v))
+        /* AWS managed policies belong to AWS's account: nobody else changes them. */
+        return gh_call_fail(c, GH_ERR_ACCESS_DENIED,
+                            "User: %.*s is not authorized to perform: %s on resource: policy %.*s",
+                            GH_SP(c->caller->arn), action, GH_SP(v));
+    *id = p.id;
+    return GH_OK;
+}
+
+static enum gh_err
+tag(struct gh_call *c, enum kind k)
+{
+    struct gh_slice v, id;
+    struct gh_iam_tags tags;
+    struct gh_store_tag *have;
+    size_t nhave, total;
+    char action[32];
+    enum gh_err err;
+
+    target_param(c, k, &v);
+    if ((err = gh_iam_tags_read(c, "Tags", true, &tags)) != GH_OK)
+        return err;
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    (void)snprintf(action, sizeof(action), "iam:Tag%s", kind_word[k]);
+    if ((err = target_load(c, k, action, v, true, &id)) != GH_OK)
+        return err;
+    if ((err = gh_store_tags_list(c->tx, c->arena, id, &have, &nhave)) != GH_OK)
+        return err;
+    total = nhave;
+    for (size_t i = 0; i < tags.count; i++) {
+        bool replaces = false;
+        for (size_t j = 0; j < nhave && !replaces; j++)
+            replaces = gh_slice_case_eq(tags.items[i].key, have[j].key);
+        if (!replaces)
+            total++;
+    }
+    if (total > GH_IAM_TAGS_MAX)
+        /* AWS IAM: at most 50 tags per entity. */
+        return gh_call_fail(c, GH_ERR_LIMIT, "The number of tags has reached the maximum limit.");
+    return gh_store_tags_put(c->tx, id, tags.items, tags.count);
+}
+
+static enum gh_err
+untag(struct gh_call *c, enum kind k)
+{
+    struct gh_slice v, id, *keys;
+    size_t nkeys;
+    char action[32];
+    enum gh_err err;
+
+    target_param(c, k, &v);
+    if ((err = gh_call_list(c, "TagKeys", "tagKeys", GH_IAM_TAGS_MAX, &keys, &nkeys)) != GH_OK)
+        return err;
+    if (nkeys == 0 && !gh_params_has(c->params, "TagKeys"))
+        gh_iam_null(c, "tagKeys");
+    for (size_t i = 0; i < nkeys; i++) {
+        char name[48];
+        struct gh_param_rule rule = gh_iam_shape_tag_key;
+        struct gh_slice key;
+
+        (void)snprintf(name, sizeof(name), "TagKeys.member.%zu", i + 1);
+        if ((rule.member = gh_arena_printf(c->arena, "tagKeys.%zu.member", i + 1)) == NULL)
+            return GH_ERR_NOMEM;
+        gh_call_str(c, name, &rule, true, &key);
+    }
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    (void)snprintf(action, sizeof(action), "iam:Untag%s", kind_word[k]);
+    if ((err = target_load(c, k, action, v, true, &id)) != GH_OK)
+        return err;
+    return gh_store_tags_remove(c->tx, id, keys, nkeys);
+}
+
+static enum gh_err
+list(struct gh_call *c, enum kind k)
+{
+    struct gh_slice v, id;
+    struct gh_store_page page;
+    struct gh_store_tag *tags;
+    size_t n, start = 0, end;
+    uint64_t at;
+    char action[32], next[24];
+    enum gh_err err;
+
+    target_param(c, k, &v);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    (void)snprintf(action, sizeof(action), "iam:List%sTags", kind_word[k]);
+    if ((err = target_load(c, k, action, v, false, &id)) != GH_OK)
+        return err;
+    if ((err = gh_store_tags_list(c->tx, c->arena, id, &tags, &n)) != GH_OK)
+        return err;
+    /* At most 50 tags, so the marker is the index of the next one. */
+    if (page.marker.len > 0) {
+        if (gh_parse_u64(page.marker, n, &at) != GH_OK)
+            return gh_call_fail(c, GH_ERR_INVALID_INPUT, "Invalid Marker.");
+        start = (size_t)at;
+    }
+    end = n - start > page.max_items ? start + page.max_items : n;
+    gh_xml_open(c->result, "Tags");
+    for (size_t i = start; i < end; i++) {
+        gh_xml_open(c->result, "member");
+        gh_xml_elem(c->result, "Key", tags[i].key);
+        gh_xml_elem(c->result, "Value", tags[i].value);
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "Tags");
+    (void)snprintf(next, sizeof(next), "%zu", end);
+    gh_call_page_end(c, end < n, gh_slice_from_cstr(next));
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_TagUser(struct gh_call *c)
+{
+    return tag(c, KIND_USER);
+}
+
+enum gh_err
+gh_iam_UntagUser(struct gh_call *c)
+{
+    return untag(c, KIND_USER);
+}
+
+enum gh_err
+gh_iam_ListUserTags(struct gh_call *c)
+{
+    return list(c, KIND_USER);
+}
+
+enum gh_err
+gh_iam_TagRole(struct gh_call *c)
+{
+    return tag(c, KIND_ROLE);
+}
+
+enum gh_err
+gh_iam_UntagRole(struct gh_call *c)
+{
+    return untag(c, KIND_ROLE);
+}
+
+enum gh_err
+gh_iam_ListRoleTags(struct gh_call *c)
+{
+    return list(c, KIND_ROLE);
+}
+
+enum gh_err
+gh_iam_TagPolicy(struct gh_call *c)
+{
+    return tag(c, KIND_POLICY);
+}
+
+enum gh_err
+gh_iam_UntagPolicy(struct gh_call *c)
+{
+    return untag(c, KIND_POLICY);
+}
+
+enum gh_err
+gh_iam_ListPolicyTags(struct gh_call *c)
+{
+    return list(c, KIND_POLICY);
+}
