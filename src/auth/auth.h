@@ -139,4 +139,78 @@ GH_MUST_CHECK enum gh_err gh_sigv4_presign(const struct gh_sigv4_request *req,
 
 /* ==== end SigV4 ==== */
 
+/* ==== session tokens (owner: token.c, keyring.c) ==== */
+
+#include "store/store.h"
+
+/* AWS STS: session tokens have no documented maximum; ours stay far below. */
+#define GH_SESSION_TOKEN_MAX 8192
+#define GH_KEYRING_MAX 16
+
+/* The token keys (immutable, shared by reference). */
+struct gh_keyring;
+
+/*
+ * Loads the token keys from the store (sealed there under `master`),
+ * creating the first key on first use. *out holds one reference.
+ */
+GH_MUST_CHECK enum gh_err gh_keyring_load(struct gh_store *store, const struct gh_secret *master,
+                                          struct gh_keyring **out);
+/*
+ * Adds a new key that seals from now on; older keys keep opening tokens
+ * until they cannot hold a live one (36 h + 1 h after being superseded).
+ */
+GH_MUST_CHECK enum gh_err gh_keyring_rotate(struct gh_store *store, const struct gh_secret *master,
+                                            struct gh_keyring **out);
+struct gh_keyring *gh_keyring_ref(struct gh_keyring *kr);
+void gh_keyring_unref(struct gh_keyring *kr);
+size_t gh_keyring_count(const struct gh_keyring *kr);
+/* The key that seals new tokens. */
+GH_MUST_CHECK enum gh_err gh_keyring_current(const struct gh_keyring *kr, uint32_t *id,
+                                             const struct gh_secret **key);
+/* GH_ERR_NOT_FOUND when no key has that id. */
+GH_MUST_CHECK enum gh_err gh_keyring_find(const struct gh_keyring *kr, uint32_t id,
+                                          const struct gh_secret **key);
+
+struct gh_session_tag {
+    struct gh_slice key;
+    struct gh_slice value;
+};
+
+/* What a session token carries. Slices are arena-owned after gh_session_open. */
+struct gh_session {
+    enum gh_principal_type type;   /* ASSUMED_ROLE, USER or ROOT (GetSessionToken), FEDERATED_USER */
+    char access_key_id[21];        /* ASIA... */
+    struct gh_secret secret;       /* the session's 40-character secret key */
+    char account[13];
+    struct gh_slice name;          /* role, user or federated user name */
+    struct gh_slice path;          /* role or user path */
+    struct gh_slice entity_id;     /* AROA... / AIDA... / account id for root */
+    struct gh_slice session_name;  /* RoleSessionName */
+    struct gh_slice source_identity;
+    int64_t issued;
+    int64_t expires;
+    bool mfa;                      /* aws:MultiFactorAuthPresent */
+    bool chained;                  /* made by AssumeRole from role credentials */
+    int64_t mfa_time;              /* when MFA was proven, for aws:MultiFactorAuthAge */
+    struct gh_slice policy;        /* session policy JSON; empty = none */
+    struct gh_slice *policy_arns;
+    size_t npolicy_arns;           /* at most 10 (AWS) */
+    struct gh_session_tag *tags;
+    size_t ntags;                  /* at most 50 (AWS) */
+    struct gh_slice *transitive;
+    size_t ntransitive;
+};
+
+/* Seals `s` with the ring's current key; the base64 token is appended to `out`. */
+GH_MUST_CHECK enum gh_err gh_session_seal(const struct gh_keyring *kr, const struct gh_session *s,
+                                          struct gh_buf *out);
+/*
+ * Opens a token: GH_ERR_INVALID_TOKEN_ID when it is malformed, altered, or
+ * sealed by a key this ring does not hold. Expiry is the caller's check.
+ * The caller wipes out->secret.
+ */
+GH_MUST_CHECK enum gh_err gh_session_open(const struct gh_keyring *kr, struct gh_slice token,
+                                          struct gh_arena *a, struct gh_session *out);
+
 #endif
