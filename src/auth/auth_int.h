@@ -35,9 +35,8 @@ void gh_sigv4_signature(const uint8_t key[GH_SHA256_LEN], struct gh_slice string
  * every service but S3 double-encodes) when `double_encode`, else decoded
  * and re-encoded once (S3).
  */
-GH_MUST_CHECK enum gh_err gh_sigv4_canon_uri(struct gh_buf *b, struct gh_slice path,
-                                             bool normalize, bool double_encode,
-                                             struct gh_arena *a);
+GH_MUST_CHECK enum gh_err gh_sigv4_canon_uri(struct gh_buf *b, struct gh_slice path, bool normalize,
+                                             bool double_encode, struct gh_arena *a);
 
 /* True when the credential scope names S3 (payload and path rules differ). */
 bool gh_sigv4_is_s3(struct gh_slice service);

@@ -23,16 +23,16 @@
 #define AUTH_HEADER_MAX 8192
 
 /* AWS IAM "Troubleshoot signed requests": the canonicalization error text. */
-#define MSG_MISMATCH                                                                        \
-    "The request signature we calculated does not match the signature you provided. Check " \
-    "your AWS Secret Access Key and signing method. Consult the service documentation for " \
+#define MSG_MISMATCH                                                                               \
+    "The request signature we calculated does not match the signature you provided. Check "        \
+    "your AWS Secret Access Key and signing method. Consult the service documentation for "        \
     "details."
 /* AWS IAM/STS: MissingAuthenticationToken. */
 #define MSG_MISSING "Request is missing Authentication Token"
 #define MSG_QUERY_REEXAMINE "Re-examine the query-string parameters."
 /* AWS S3 AuthorizationQueryParametersError texts (also used for iam/sts). */
-#define MSG_S3_QUERY_REQUIRED                                                                  \
-    "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, " \
+#define MSG_S3_QUERY_REQUIRED                                                                      \
+    "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "       \
     "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
 #define MSG_DATE_FORMAT "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
 
@@ -388,9 +388,8 @@ parse_http_date(struct gh_slice s, int64_t *out)
     *out = 0;
     s = gh_slice_trim(s);
     p = s.ptr;
-    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' ||
-        p[16] != ' ' || p[19] != ':' || p[22] != ':' || p[25] != ' ' ||
-        memcmp(p + 26, "GMT", 3) != 0)
+    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' ||
+        p[19] != ':' || p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
         return GH_ERR_VALIDATION;
     for (int m = 0; m < 12; m++)
         if (memcmp(p + 8, months + 3 * m, 3) == 0)
@@ -445,8 +444,9 @@ check_scope(const struct gh_sigv4_request *req, struct gh_slice cred, bool token
             return GH_ERR_QUERY_AUTH;
         }
         /* AWS (IAM/STS front end) wording for a malformed credential. */
-        gh_diag_set(diag, "Credential must have exactly 5 slash-delimited elements, e.g. "
-                          "keyid/date/region/service/term, got '%.*s'",
+        gh_diag_set(diag,
+                    "Credential must have exactly 5 slash-delimited elements, e.g. "
+                    "keyid/date/region/service/term, got '%.*s'",
                     GH_SP(cred));
         return GH_ERR_INCOMPLETE_SIG;
     }
@@ -461,8 +461,9 @@ check_scope(const struct gh_sigv4_request *req, struct gh_slice cred, bool token
     out->service = part[3];
     term = part[4];
     if (out->access_key_id.len == 0) {
-        gh_diag_set(diag, "Credential must have exactly 5 slash-delimited elements, e.g. "
-                          "keyid/date/region/service/term, got '%.*s'",
+        gh_diag_set(diag,
+                    "Credential must have exactly 5 slash-delimited elements, e.g. "
+                    "keyid/date/region/service/term, got '%.*s'",
                     GH_SP(cred));
         return GH_ERR_INCOMPLETE_SIG;
     }
@@ -666,9 +667,8 @@ static enum gh_err
 parse_query(const struct gh_sigv4_request *req, const struct qparam *p, size_t n,
             struct gh_sigv4_auth *out, struct gh_diag *diag)
 {
-    static const char *const names[] = {"X-Amz-Algorithm",     "X-Amz-Credential",
-                                        "X-Amz-Signature",     "X-Amz-Date",
-                                        "X-Amz-SignedHeaders", "X-Amz-Expires"};
+    static const char *const names[] = {"X-Amz-Algorithm", "X-Amz-Credential",    "X-Amz-Signature",
+                                        "X-Amz-Date",      "X-Amz-SignedHeaders", "X-Amz-Expires"};
     long at[GH_ARRAY_LEN(names)];
     bool missing = false, s3;
     long tok;
@@ -788,8 +788,8 @@ check_time(const struct gh_sigv4_auth *auth, int64_t now, struct gh_diag *diag)
     /* AWS: a request is valid within 15 minutes either side of the server clock. */
     if (auth->request_time > now + GH_SIGV4_SKEW_S) {
         gh_time_amz(now + GH_SIGV4_SKEW_S, lim);
-        gh_diag_set(diag, "Signature not yet current: %s is still later than %s (%s + %d min.)",
-                    t, lim, n, GH_SIGV4_SKEW_S / 60);
+        gh_diag_set(diag, "Signature not yet current: %s is still later than %s (%s + %d min.)", t,
+                    lim, n, GH_SIGV4_SKEW_S / 60);
         return GH_ERR_SIGNATURE_EXPIRED;
     }
     if (auth->presigned) {
@@ -805,8 +805,8 @@ check_time(const struct gh_sigv4_auth *auth, int64_t now, struct gh_diag *diag)
     }
     if (auth->request_time < now - GH_SIGV4_SKEW_S) {
         gh_time_amz(now - GH_SIGV4_SKEW_S, lim);
-        gh_diag_set(diag, "Signature expired: %s is now earlier than %s (%s - %d min.)", t, lim,
-                    n, GH_SIGV4_SKEW_S / 60);
+        gh_diag_set(diag, "Signature expired: %s is now earlier than %s (%s - %d min.)", t, lim, n,
+                    GH_SIGV4_SKEW_S / 60);
         return GH_ERR_SIGNATURE_EXPIRED;
     }
     return GH_OK;
@@ -833,7 +833,8 @@ gh_sigv4_verify(const struct gh_sigv4_request *req, const struct gh_sigv4_auth *
                                 auth->service, key)) != GH_OK)
         goto done;
     gh_sigv4_signature(key, gh_buf_slice(&sts), want);
-    /* AWS SigV4: the client's hex is public, so decode it first; compare binary in constant time. */
+    /* AWS SigV4: the client's hex is public, so decode it first; compare binary in constant time.
+     */
     if (gh_hex_decode(auth->signature, got, sizeof(got)) != GH_OK ||
         CRYPTO_memcmp(got, want, sizeof(want)) != 0) {
         gh_diag_set(diag, "%s", MSG_MISMATCH);

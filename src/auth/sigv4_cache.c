@@ -82,7 +82,8 @@ gh_sigv4_signature(const uint8_t key[GH_SHA256_LEN], struct gh_slice string_to_s
                    string_to_sign.len, out);
 }
 
-/* AWS SigV4: kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
+/* AWS SigV4: kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
+ * "aws4_request"). */
 static void
 derive(const struct gh_secret *secret, struct gh_slice date, struct gh_slice region,
        struct gh_slice service, uint8_t out[GH_SHA256_LEN])

@@ -125,9 +125,8 @@ gh_sigv4_sign(const struct gh_sigv4_request *req, const struct gh_sigv4_signing 
     if ((err = gh_sigv4_canonical(req, &auth, a, NULL, &sts, &diag)) != GH_OK)
         goto done;
     gh_buf_putf(out, "%s Credential=%.*s/%.*s/%.*s/%.*s/%s, SignedHeaders=%.*s, Signature=",
-                GH_SIGV4_ALGORITHM, GH_SP(auth.access_key_id), GH_SP(auth.date),
-                GH_SP(auth.region), GH_SP(auth.service), GH_SIGV4_TERMINATOR,
-                GH_SP(auth.signed_headers));
+                GH_SIGV4_ALGORITHM, GH_SP(auth.access_key_id), GH_SP(auth.date), GH_SP(auth.region),
+                GH_SP(auth.service), GH_SIGV4_TERMINATOR, GH_SP(auth.signed_headers));
     if ((err = gh_buf_status(out)) != GH_OK)
         goto done;
     err = put_signature(s, &auth, gh_buf_slice(&sts), out);

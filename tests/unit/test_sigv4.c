@@ -29,14 +29,14 @@ struct hreq {
     size_t n;
 };
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            print_error("%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);               \
-            print_error(__VA_ARGS__);                                                          \
-            print_error("\n");                                                                 \
-            fail();                                                                            \
-        }                                                                                      \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            print_error("%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);                   \
+            print_error(__VA_ARGS__);                                                              \
+            print_error("\n");                                                                     \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 static char *
@@ -205,9 +205,9 @@ run_case(const char *dir, const char *name, const char *variant, struct gh_sigv4
     assert_int_equal(gh_time_parse_iso8601(gh_slice_from_cstr(jstr(ctx, "timestamp")), &now),
                      GH_OK);
 
-#define LOAD(var, lenvar, suffix)                                                              \
-    snprintf(path, sizeof(path), "%s/%s/%s-%s", dir, name, variant, suffix);                   \
-    var = read_all(path, &lenvar);                                                             \
+#define LOAD(var, lenvar, suffix)                                                                  \
+    snprintf(path, sizeof(path), "%s/%s/%s-%s", dir, name, variant, suffix);                       \
+    var = read_all(path, &lenvar);                                                                 \
     CHECK(var != NULL, "cannot read %s", path)
     LOAD(txt, txt_len, "signed-request.txt");
     LOAD(want_cr, cr_len, "canonical-request.txt");
@@ -282,8 +282,8 @@ run_case(const char *dir, const char *name, const char *variant, struct gh_sigv4
         if (query) {
             err = gh_sigv4_presign(&sr, &s, auth.expires_s, &a, &out);
             CHECK(err == GH_OK, "%s: presign: %s", name, gh_err_str(err));
-            CHECK(gh_slice_eq(gh_buf_slice(&out), r.query), "%s presign:\n got %s\nwant %.*s",
-                  name, out.ptr, GH_SP(r.query));
+            CHECK(gh_slice_eq(gh_buf_slice(&out), r.query), "%s presign:\n got %s\nwant %.*s", name,
+                  out.ptr, GH_SP(r.query));
         } else {
             err = gh_sigv4_sign(&sr, &s, &a, &out);
             CHECK(err == GH_OK, "%s: sign: %s", name, gh_err_str(err));
@@ -367,8 +367,8 @@ run_case(const char *dir, const char *name, const char *variant, struct gh_sigv4
          */
         if (omit) {
             mr = to_sreq(&r, normalize, false);
-            CHECK(check_req(&mr, &secret, now, NULL, &diag) != GH_OK, "%s/%s: unsigned token",
-                  name, variant);
+            CHECK(check_req(&mr, &secret, now, NULL, &diag) != GH_OK, "%s/%s: unsigned token", name,
+                  variant);
         }
     }
 
@@ -609,10 +609,13 @@ test_header_errors(void **state)
         if (cases[i].date)
             h[n++] = (struct gh_http_header){GH_S("X-Amz-Date"), GH_S("20261125T162500Z")};
         if (cases[i].authz != NULL)
-            h[n++] = (struct gh_http_header){GH_S("Authorization"),
-                                             gh_slice_from_cstr(cases[i].authz)};
-        req = (struct gh_sigv4_request){.method = GH_S("POST"), .path = GH_S("/"),
-                                        .headers = h, .nheaders = n, .normalize_path = true};
+            h[n++] =
+                (struct gh_http_header){GH_S("Authorization"), gh_slice_from_cstr(cases[i].authz)};
+        req = (struct gh_sigv4_request){.method = GH_S("POST"),
+                                        .path = GH_S("/"),
+                                        .headers = h,
+                                        .nheaders = n,
+                                        .normalize_path = true};
         gh_arena_init(&a);
         err = gh_sigv4_parse(&req, &a, &auth, &diag);
         CHECK(err == cases[i].err, "case %zu: %s (%s)", i, gh_err_str(err), diag.text);
@@ -664,7 +667,8 @@ test_presigned(void **state)
         {"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" AKID
          "%2F20261125%2Fus-east-1%2Fiam%2Faws4_request&X-Amz-Date=2026-11-25"
          "&X-Amz-SignedHeaders=host&X-Amz-Expires=60&X-Amz-Signature=00",
-         GH_ERR_QUERY_AUTH, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""},
+         GH_ERR_QUERY_AUTH,
+         "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""},
         {"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" AKID
          "%2F20261125%2Fus-east-1%2Fiam%2Faws4_request&X-Amz-Date=20261125T162500Z"
          "&X-Amz-SignedHeaders=host&X-Amz-Expires=60&X-Amz-Signature=00&X-Amz-Signature=11",
@@ -687,9 +691,12 @@ test_presigned(void **state)
 
     (void)state;
     for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
-        struct gh_sigv4_request req = {.method = GH_S("GET"), .path = GH_S("/"),
+        struct gh_sigv4_request req = {.method = GH_S("GET"),
+                                       .path = GH_S("/"),
                                        .query = gh_slice_from_cstr(cases[i].query),
-                                       .headers = h, .nheaders = 1, .normalize_path = true};
+                                       .headers = h,
+                                       .nheaders = 1,
+                                       .normalize_path = true};
         struct gh_sigv4_auth auth;
         struct gh_arena a;
         struct gh_diag diag;
@@ -706,9 +713,12 @@ test_presigned(void **state)
     {
         struct gh_http_header h2[] = {{GH_S("Host"), GH_S("iam.amazonaws.com")},
                                       {GH_S("Authorization"), GH_S("AWS4-HMAC-SHA256 x=y")}};
-        struct gh_sigv4_request req = {.method = GH_S("GET"), .path = GH_S("/"),
-                                       .query = GH_S("X-Amz-Signature=00"), .headers = h2,
-                                       .nheaders = 2, .normalize_path = true};
+        struct gh_sigv4_request req = {.method = GH_S("GET"),
+                                       .path = GH_S("/"),
+                                       .query = GH_S("X-Amz-Signature=00"),
+                                       .headers = h2,
+                                       .nheaders = 2,
+                                       .normalize_path = true};
         struct gh_sigv4_auth auth;
         struct gh_arena a;
         struct gh_diag diag;
@@ -728,11 +738,15 @@ test_presigned(void **state)
             struct gh_arena a;
             struct gh_buf q;
             struct gh_diag diag;
-            struct gh_sigv4_request req = {.method = GH_S("GET"), .path = GH_S("/"),
-                                           .query = GH_S("Action=GetCallerIdentity&Version=2011-06-15"),
-                                           .headers = h, .nheaders = 1,
+            struct gh_sigv4_request req = {.method = GH_S("GET"),
+                                           .path = GH_S("/"),
+                                           .query =
+                                               GH_S("Action=GetCallerIdentity&Version=2011-06-15"),
+                                           .headers = h,
+                                           .nheaders = 1,
                                            .normalize_path = sv == 0};
-            struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID), .secret = &secret,
+            struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID),
+                                         .secret = &secret,
                                          .session_token = GH_S("tok/en+=="),
                                          .region = GH_S("us-east-1"),
                                          .service = gh_slice_from_cstr(services[sv]),
@@ -781,8 +795,7 @@ test_signature_cases(void **state)
             fx_sign(&f, now, "iam", NULL, NULL);
             at = strstr(f.authz.ptr, "Signature=");
             assert_non_null(at);
-            v = gh_arena_printf(&f.a, "%.*s%s", (int)(at - f.authz.ptr + 10), f.authz.ptr,
-                                sigs[i]);
+            v = gh_arena_printf(&f.a, "%.*s%s", (int)(at - f.authz.ptr + 10), f.authz.ptr, sigs[i]);
             f.h[f.req.nheaders - 1].value = gh_slice_from_cstr(v);
             assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
             assert_string_equal(diag.text,
@@ -860,11 +873,16 @@ test_signature_cases(void **state)
         gh_time_amz(now, f.amz);
         f.h[0] = (struct gh_http_header){GH_S("Host"), GH_S("iam.amazonaws.com")};
         f.h[1] = (struct gh_http_header){GH_S("X-Amz-Date"), (struct gh_slice){f.amz, 16}};
-        f.req = (struct gh_sigv4_request){.method = GH_S("GET"), .path = GH_S("/"),
+        f.req = (struct gh_sigv4_request){.method = GH_S("GET"),
+                                          .path = GH_S("/"),
                                           .query = GH_S("a=2&b=&a=1&Action=ListUsers"),
-                                          .headers = f.h, .nheaders = 2, .normalize_path = true};
-        struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID), .secret = &f.secret,
-                                     .region = GH_S("us-east-1"), .service = GH_S("iam"),
+                                          .headers = f.h,
+                                          .nheaders = 2,
+                                          .normalize_path = true};
+        struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID),
+                                     .secret = &f.secret,
+                                     .region = GH_S("us-east-1"),
+                                     .service = GH_S("iam"),
                                      .time = now};
         gh_buf_init(&f.authz, 0);
         assert_int_equal(gh_sigv4_sign(&f.req, &s, &f.a, &f.authz), GH_OK);
@@ -911,10 +929,15 @@ test_signature_cases(void **state)
         assert_int_equal(gh_secret_set(&f.secret, SECRET, strlen(SECRET)), GH_OK);
         f.h[0] = (struct gh_http_header){GH_S("Host"), GH_S("iam.amazonaws.com")};
         f.h[1] = (struct gh_http_header){GH_S("Date"), GH_S("Wed, 25 Nov 2026 16:25:00 GMT")};
-        f.req = (struct gh_sigv4_request){.method = GH_S("GET"), .path = GH_S("/"),
-                                          .headers = f.h, .nheaders = 2, .normalize_path = true};
-        struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID), .secret = &f.secret,
-                                     .region = GH_S("us-east-1"), .service = GH_S("iam"),
+        f.req = (struct gh_sigv4_request){.method = GH_S("GET"),
+                                          .path = GH_S("/"),
+                                          .headers = f.h,
+                                          .nheaders = 2,
+                                          .normalize_path = true};
+        struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID),
+                                     .secret = &f.secret,
+                                     .region = GH_S("us-east-1"),
+                                     .service = GH_S("iam"),
                                      .time = now};
         gh_buf_init(&f.authz, 0);
         assert_int_equal(gh_sigv4_sign(&f.req, &s, &f.a, &f.authz), GH_OK);
@@ -957,8 +980,8 @@ test_canon_uri(void **state)
 
         gh_arena_init(&a);
         gh_buf_init(&b, 0);
-        assert_int_equal(gh_sigv4_canon_uri(&b, gh_slice_from_cstr(cases[i].in),
-                                            cases[i].normalize, cases[i].double_encode, &a),
+        assert_int_equal(gh_sigv4_canon_uri(&b, gh_slice_from_cstr(cases[i].in), cases[i].normalize,
+                                            cases[i].double_encode, &a),
                          GH_OK);
         CHECK(strcmp(b.ptr, cases[i].out) == 0, "%s -> %s, want %s", cases[i].in, b.ptr,
               cases[i].out);
@@ -971,8 +994,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conformance),   cmocka_unit_test(test_skew),
-        cmocka_unit_test(test_header_errors), cmocka_unit_test(test_presigned),
+        cmocka_unit_test(test_conformance),     cmocka_unit_test(test_skew),
+        cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_presigned),
         cmocka_unit_test(test_signature_cases), cmocka_unit_test(test_canon_uri),
     };
 
