@@ -7,8 +7,8 @@
 
 #include "store/store_int.h"
 
-#define KEY_COLS                                                                                 \
-    "k.id, k.account, coalesce(u.name, ''), k.status, k.created, k.last_used,"                   \
+#define KEY_COLS                                                                                   \
+    "k.id, k.account, coalesce(u.name, ''), k.status, k.created, k.last_used,"                     \
     " k.last_used_service, k.last_used_region, k.sealed"
 #define KEY_FROM " FROM access_keys k LEFT JOIN users u ON u.id = k.user_id AND k.user_id <> ''"
 
@@ -107,8 +107,7 @@ gh_store_access_key_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sl
     if ((err = key_row(a, st, out)) != GH_OK)
         goto done;
     if (secret != NULL) {
-        struct gh_slice sealed = {sqlite3_column_blob(st, 8),
-                                  (size_t)sqlite3_column_bytes(st, 8)};
+        struct gh_slice sealed = {sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st, 8)};
 
         /* AAD = the row's own id: a secret copied from another row fails here. */
         if (gh_aead_open(&tx->s->master, out->id, sealed, &plain) != GH_OK ||

@@ -46,8 +46,8 @@ gh_store_detach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_sli
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, entity_id)) == GH_OK &&
-        (err = store_bind(st, 2, policy_arn)) == GH_OK &&
-        (err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
+        (err = store_bind(st, 2, policy_arn)) == GH_OK && (err = store_step_done(st)) == GH_OK &&
+        store_changes(tx->c) == 0)
         err = GH_ERR_NOT_FOUND;
     store_stmt_done(st);
     return err;
@@ -81,8 +81,8 @@ gh_store_attached_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sli
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, entity_id)) != GH_OK ||
-        (err = store_bind(st, 2, path_prefix)) != GH_OK ||
-        (err = store_bind(st, 3, m1)) != GH_OK || (err = store_bind(st, 4, m2)) != GH_OK ||
+        (err = store_bind(st, 2, path_prefix)) != GH_OK || (err = store_bind(st, 3, m1)) != GH_OK ||
+        (err = store_bind(st, 4, m2)) != GH_OK ||
         (err = store_bind_i64(st, 5, limit < 0 ? -1 : limit + 1)) != GH_OK)
         goto done;
     for (;;) {

@@ -6,8 +6,7 @@
 #include "store/store_int.h"
 
 enum gh_err
-gh_store_meta_get(struct gh_store_tx *tx, struct gh_arena *a, const char *key,
-                  struct gh_slice *out)
+gh_store_meta_get(struct gh_store_tx *tx, struct gh_arena *a, const char *key, struct gh_slice *out)
 {
     sqlite3_stmt *st = NULL;
     enum gh_err err;

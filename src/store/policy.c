@@ -6,11 +6,11 @@
 
 #include "store/store_int.h"
 
-#define POLICY_COLS                                                                              \
-    "p.account, p.name, p.path, p.id, p.arn, p.description, p.default_version, p.created,"       \
-    " p.updated, p.attachable,"                                                                  \
-    " (SELECT count(*) FROM attachments a WHERE a.policy_id = p.id),"                            \
-    " (SELECT count(*) FROM users u WHERE u.boundary_arn = p.arn)"                               \
+#define POLICY_COLS                                                                                \
+    "p.account, p.name, p.path, p.id, p.arn, p.description, p.default_version, p.created,"         \
+    " p.updated, p.attachable,"                                                                    \
+    " (SELECT count(*) FROM attachments a WHERE a.policy_id = p.id),"                              \
+    " (SELECT count(*) FROM users u WHERE u.boundary_arn = p.arn)"                                 \
     " + (SELECT count(*) FROM roles r WHERE r.boundary_arn = p.arn)"
 
 static enum gh_err
@@ -64,8 +64,7 @@ gh_store_policy_create(struct gh_store_tx *tx, const struct gh_policy_rec *p,
                           " VALUES (?1, 'v1', ?2, ?3)",
                           &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, p->id)) != GH_OK ||
-        (err = store_bind(st, 2, document)) != GH_OK ||
+    if ((err = store_bind(st, 1, p->id)) != GH_OK || (err = store_bind(st, 2, document)) != GH_OK ||
         (err = store_bind_i64(st, 3, p->created)) != GH_OK)
         goto done;
     err = store_step_done(st);
@@ -83,8 +82,8 @@ gh_store_policy_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice 
     bool row;
 
     memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c, "SELECT " POLICY_COLS " FROM policies p WHERE p.arn = ?1",
-                          &st)) != GH_OK)
+    if ((err = store_stmt(tx->c, "SELECT " POLICY_COLS " FROM policies p WHERE p.arn = ?1", &st)) !=
+        GH_OK)
         return err;
     if ((err = store_bind(st, 1, arn)) != GH_OK || (err = store_step(st, &row)) != GH_OK)
         goto done;
@@ -129,8 +128,8 @@ gh_store_policy_delete(struct gh_store_tx *tx, struct gh_slice arn)
 enum gh_err
 gh_store_policy_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
                      enum gh_policy_scope scope, bool only_attached, struct gh_slice path_prefix,
-                     const struct gh_store_page *page, struct gh_policy_rec **out,
-                     size_t *count, struct gh_store_more *more)
+                     const struct gh_store_page *page, struct gh_policy_rec **out, size_t *count,
+                     struct gh_store_more *more)
 {
     sqlite3_stmt *st = NULL;
     struct gh_slice m1, m2;
@@ -211,8 +210,8 @@ gh_store_policy_version_get(struct gh_store_tx *tx, struct gh_arena *a, struct g
                           " WHERE p.arn = ?1 AND v.version_id = ?2",
                           &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, arn)) != GH_OK ||
-        (err = store_bind(st, 2, version_id)) != GH_OK || (err = store_step(st, &row)) != GH_OK)
+    if ((err = store_bind(st, 1, arn)) != GH_OK || (err = store_bind(st, 2, version_id)) != GH_OK ||
+        (err = store_step(st, &row)) != GH_OK)
         goto done;
     if (!row) {
         err = GH_ERR_NOT_FOUND;
@@ -231,8 +230,8 @@ done:
 }
 
 enum gh_err
-gh_store_policy_set_default(struct gh_store_tx *tx, struct gh_slice arn,
-                            struct gh_slice version_id, int64_t now)
+gh_store_policy_set_default(struct gh_store_tx *tx, struct gh_slice arn, struct gh_slice version_id,
+                            int64_t now)
 {
     sqlite3_stmt *st = NULL;
     enum gh_err err;
@@ -243,8 +242,7 @@ gh_store_policy_set_default(struct gh_store_tx *tx, struct gh_slice arn,
                           "   WHERE v.policy_id = policies.id AND v.version_id = ?2)",
                           &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, arn)) != GH_OK ||
-        (err = store_bind(st, 2, version_id)) != GH_OK ||
+    if ((err = store_bind(st, 1, arn)) != GH_OK || (err = store_bind(st, 2, version_id)) != GH_OK ||
         (err = store_bind_i64(st, 3, now)) != GH_OK)
         goto done;
     if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)

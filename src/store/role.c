@@ -5,8 +5,8 @@
 
 #include "store/store_int.h"
 
-#define ROLE_COLS                                                                                \
-    "account, name, path, id, trust_policy, description, boundary_arn, max_session_s, created,"  \
+#define ROLE_COLS                                                                                  \
+    "account, name, path, id, trust_policy, description, boundary_arn, max_session_s, created,"    \
     " last_used, last_used_region"
 
 static enum gh_err
@@ -67,8 +67,7 @@ gh_store_role_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice ac
     bool row;
 
     memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c,
-                          "SELECT " ROLE_COLS " FROM roles WHERE account = ?1 AND name = ?2",
+    if ((err = store_stmt(tx->c, "SELECT " ROLE_COLS " FROM roles WHERE account = ?1 AND name = ?2",
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK ||
@@ -167,8 +166,7 @@ gh_store_role_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice a
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, account)) != GH_OK ||
-        (err = store_bind(st, 2, path_prefix)) != GH_OK ||
-        (err = store_bind(st, 3, m1)) != GH_OK ||
+        (err = store_bind(st, 2, path_prefix)) != GH_OK || (err = store_bind(st, 3, m1)) != GH_OK ||
         (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) != GH_OK)
         goto done;
     for (;;) {

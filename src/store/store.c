@@ -198,8 +198,7 @@ generation_bump(struct store_conn *c, uint64_t *gen)
     sqlite3_stmt *st = NULL;
     enum gh_err err;
 
-    if ((err = store_stmt(c,
-                          "UPDATE meta SET value = value + 1 WHERE key = '" STORE_GEN_KEY "'",
+    if ((err = store_stmt(c, "UPDATE meta SET value = value + 1 WHERE key = '" STORE_GEN_KEY "'",
                           &st)) != GH_OK)
         return err;
     err = store_step_done(st);

@@ -33,8 +33,8 @@ gh_store_tags_put(struct gh_store_tx *tx, struct gh_slice entity_id,
 }
 
 enum gh_err
-gh_store_tags_remove(struct gh_store_tx *tx, struct gh_slice entity_id,
-                     const struct gh_slice *keys, size_t count)
+gh_store_tags_remove(struct gh_store_tx *tx, struct gh_slice entity_id, const struct gh_slice *keys,
+                     size_t count)
 {
     enum gh_err err = GH_OK;
 
@@ -65,9 +65,8 @@ gh_store_tags_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice e
 
     *out = NULL;
     *count = 0;
-    if ((err = store_stmt(tx->c,
-                          "SELECT key, value FROM tags WHERE entity_id = ?1 ORDER BY seq", &st)) !=
-        GH_OK)
+    if ((err = store_stmt(tx->c, "SELECT key, value FROM tags WHERE entity_id = ?1 ORDER BY seq",
+                          &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, entity_id)) != GH_OK)
         goto done;

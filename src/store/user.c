@@ -56,8 +56,7 @@ gh_store_user_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice ac
     bool row;
 
     memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c,
-                          "SELECT " USER_COLS " FROM users WHERE account = ?1 AND name = ?2",
+    if ((err = store_stmt(tx->c, "SELECT " USER_COLS " FROM users WHERE account = ?1 AND name = ?2",
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
@@ -214,8 +213,7 @@ gh_store_user_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice a
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, account)) != GH_OK ||
-        (err = store_bind(st, 2, path_prefix)) != GH_OK ||
-        (err = store_bind(st, 3, m1)) != GH_OK ||
+        (err = store_bind(st, 2, path_prefix)) != GH_OK || (err = store_bind(st, 3, m1)) != GH_OK ||
         (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) != GH_OK)
         goto done;
     for (;;) {

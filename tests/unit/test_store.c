@@ -213,17 +213,16 @@ test_user_crud(void **state)
     assert_int_equal(gh_store_user_create(tx, &u), GH_ERR_NOT_FOUND);
     /* Lookups in any case give the stored spelling. */
     for (size_t i = 0; i < GH_ARRAY_LEN(spellings); i++) {
-        assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT),
-                                           gh_slice_from_cstr(spellings[i]), &got),
-                         GH_OK);
+        assert_int_equal(
+            gh_store_user_get(tx, &f->a, GH_S(ACCT), gh_slice_from_cstr(spellings[i]), &got),
+            GH_OK);
         assert_slice(got.name, "Alice");
         assert_slice(got.id, "AIDAAAAAAAAAAAAAAAAA1");
         assert_slice(got.path, "/eng/");
         assert_slice(got.account, ACCT);
         assert_int_equal(got.created, 1700000000);
     }
-    assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("bob"), &got),
-                     GH_ERR_NOT_FOUND);
+    assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("bob"), &got), GH_ERR_NOT_FOUND);
     assert_null(got.name.ptr);
     /* Boundary. */
     assert_int_equal(gh_store_user_set_boundary(tx, GH_S(ACCT), GH_S("alice"),
@@ -232,28 +231,25 @@ test_user_crud(void **state)
     assert_int_equal(gh_store_user_set_boundary(tx, GH_S(ACCT), GH_S("nobody"), GH_S("x")),
                      GH_ERR_NOT_FOUND);
     /* Rename and move; the name is taken in another spelling only by itself. */
-    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("alice"), GH_S("ALICE"),
-                                          GH_SLICE_NULL),
-                     GH_OK);
+    assert_int_equal(
+        gh_store_user_update(tx, GH_S(ACCT), GH_S("alice"), GH_S("ALICE"), GH_SLICE_NULL), GH_OK);
     assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("alice"), &got), GH_OK);
     assert_slice(got.name, "ALICE");
     assert_slice(got.path, "/eng/");
     assert_slice(got.boundary_arn, "arn:aws:iam::aws:policy/PowerUserAccess");
     u = mk_user("Bob", "AIDAAAAAAAAAAAAAAAAA4", "/");
     assert_int_equal(gh_store_user_create(tx, &u), GH_OK);
-    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("bob"), GH_S("alice"),
-                                          GH_SLICE_NULL),
-                     GH_ERR_EXISTS);
-    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("alice"), GH_S("Carol"),
-                                          GH_S("/ops/")),
-                     GH_OK);
+    assert_int_equal(
+        gh_store_user_update(tx, GH_S(ACCT), GH_S("bob"), GH_S("alice"), GH_SLICE_NULL),
+        GH_ERR_EXISTS);
+    assert_int_equal(
+        gh_store_user_update(tx, GH_S(ACCT), GH_S("alice"), GH_S("Carol"), GH_S("/ops/")), GH_OK);
     assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("alice"), &got),
                      GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("carol"), &got), GH_OK);
     assert_slice(got.path, "/ops/");
     assert_slice(got.id, "AIDAAAAAAAAAAAAAAAAA1");
-    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("nobody"), GH_S("x"),
-                                          GH_SLICE_NULL),
+    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("nobody"), GH_S("x"), GH_SLICE_NULL),
                      GH_ERR_NOT_FOUND);
     /* Delete. */
     assert_int_equal(gh_store_user_delete(tx, GH_S(ACCT), GH_S("CAROL")), GH_OK);
@@ -346,18 +342,18 @@ test_user_pagination_1000(void **state)
         size_t n;
 
         tx = rtx(f);
-        assert_int_equal(gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &bad, &v, &n,
-                                            &more),
-                         GH_ERR_VALIDATION);
+        assert_int_equal(
+            gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &bad, &v, &n, &more),
+            GH_ERR_VALIDATION);
         bad.marker = GH_SLICE_NULL;
         bad.max_items = 0;
-        assert_int_equal(gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &bad, &v, &n,
-                                            &more),
-                         GH_ERR_VALIDATION);
+        assert_int_equal(
+            gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &bad, &v, &n, &more),
+            GH_ERR_VALIDATION);
         bad.max_items = 1001;
-        assert_int_equal(gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &bad, &v, &n,
-                                            &more),
-                         GH_ERR_VALIDATION);
+        assert_int_equal(
+            gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &bad, &v, &n, &more),
+            GH_ERR_VALIDATION);
         gh_store_tx_rollback(tx);
     }
 }
@@ -380,8 +376,7 @@ test_generation_and_rollback(void **state)
     assert_int_equal(gh_store_generation(f->s), g0);
     /* The rolled-back user left nothing behind. */
     tx = rtx(f);
-    assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("gen"), &got),
-                     GH_ERR_NOT_FOUND);
+    assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT), GH_S("gen"), &got), GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_tx_commit(tx), GH_OK);
     assert_int_equal(gh_store_generation(f->s), g0); /* read commits do not bump */
     tx = wtx(f);
@@ -448,21 +443,18 @@ test_role_crud(void **state)
     assert_slice(got.name, "ec2-s3-read-role");
     got.name = GH_S("nope");
     assert_int_equal(gh_store_role_update(tx, &got), GH_ERR_NOT_FOUND);
-    assert_int_equal(gh_store_role_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &page, &v, &n,
-                                        &more),
+    assert_int_equal(gh_store_role_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &page, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, 1);
     assert_slice(v[0].name, "ec2-s3-read-role");
     assert_true(more.truncated);
     page.marker = more.next_marker;
-    assert_int_equal(gh_store_role_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &page, &v, &n,
-                                        &more),
+    assert_int_equal(gh_store_role_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, &page, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, 1);
     assert_slice(v[0].name, "second");
     assert_false(more.truncated);
-    assert_int_equal(gh_store_role_list(tx, &f->a, GH_S(ACCT), GH_S("/svc/"), NULL, &v, &n,
-                                        &more),
+    assert_int_equal(gh_store_role_list(tx, &f->a, GH_S(ACCT), GH_S("/svc/"), NULL, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, 1);
     assert_int_equal(gh_store_role_delete(tx, GH_S(ACCT), GH_S("SECOND")), GH_OK);
@@ -500,9 +492,8 @@ test_rename_keeps_tags_and_attachments(void **state)
                      GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_inline_put(tx, u.id, GH_S("p1"), GH_S("{}")), GH_OK);
     assert_int_equal(gh_store_inline_put(tx, u.id, GH_S("P1"), GH_S("{\"a\":1}")), GH_OK);
-    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("dev"), GH_S("developer"),
-                                          GH_S("/x/")),
-                     GH_OK);
+    assert_int_equal(
+        gh_store_user_update(tx, GH_S(ACCT), GH_S("dev"), GH_S("developer"), GH_S("/x/")), GH_OK);
     assert_int_equal(gh_store_tx_commit(tx), GH_OK);
 
     tx = rtx(f);
@@ -533,8 +524,7 @@ test_rename_keeps_tags_and_attachments(void **state)
     assert_int_equal(n, 2);
     assert_slice(tv[0].key, "TEAM");
     assert_slice(tv[0].value, "b");
-    assert_int_equal(gh_store_tags_remove(tx, u.id, (struct gh_slice[]){GH_S("Env"), GH_S("x")},
-                                          2),
+    assert_int_equal(gh_store_tags_remove(tx, u.id, (struct gh_slice[]){GH_S("Env"), GH_S("x")}, 2),
                      GH_OK);
     assert_int_equal(gh_store_tags_list(tx, &f->a, u.id, &tv, &n), GH_OK);
     assert_int_equal(n, 1);
@@ -560,8 +550,8 @@ test_rename_keeps_tags_and_attachments(void **state)
 /* ---- access keys ---- */
 
 static void
-make_key(struct fx *f, struct gh_store_tx *tx, const char *id, const char *user,
-         const char *secret, int64_t created)
+make_key(struct fx *f, struct gh_store_tx *tx, const char *id, const char *user, const char *secret,
+         int64_t created)
 {
     struct gh_access_key k = {
         .id = gh_slice_from_cstr(id),
@@ -594,9 +584,8 @@ test_access_key_crud(void **state)
     make_key(f, tx, "AKIAAAAAAAAAAAAAAAA2", "keyed", "other-secret", 20);
     make_key(f, tx, "AKIAROOTAAAAAAAAAAA1", "", "root-secret", 5);
     {
-        struct gh_access_key k = {.id = GH_S("AKIAAAAAAAAAAAAAAAA3"),
-                                  .account = GH_S(ACCT),
-                                  .user_name = GH_S("ghost")};
+        struct gh_access_key k = {
+            .id = GH_S("AKIAAAAAAAAAAAAAAAA3"), .account = GH_S(ACCT), .user_name = GH_S("ghost")};
         assert_int_equal(gh_secret_set(&sec, "s", 1), GH_OK);
         assert_int_equal(gh_store_access_key_create(tx, &k, &sec), GH_ERR_NOT_FOUND);
         k.user_name = GH_S("keyed");
@@ -640,18 +629,17 @@ test_access_key_crud(void **state)
     assert_slice(got.last_used_service, "iam");
     assert_slice(got.last_used_region, "us-east-1");
     /* Keys follow a renamed user (keyed by its id). */
-    assert_int_equal(gh_store_user_update(tx, GH_S(ACCT), GH_S("keyed"), GH_S("renamed"),
-                                          GH_SLICE_NULL),
-                     GH_OK);
+    assert_int_equal(
+        gh_store_user_update(tx, GH_S(ACCT), GH_S("keyed"), GH_S("renamed"), GH_SLICE_NULL), GH_OK);
     assert_int_equal(gh_store_access_key_get(tx, &f->a, GH_S("AKIAAAAAAAAAAAAAAAA2"), &got, NULL),
                      GH_OK);
     assert_slice(got.user_name, "renamed");
-    assert_int_equal(gh_store_access_key_delete(tx, GH_S(ACCT), GH_S("keyed"),
-                                                GH_S("AKIAAAAAAAAAAAAAAAA2")),
-                     GH_ERR_NOT_FOUND);
-    assert_int_equal(gh_store_access_key_delete(tx, GH_S(ACCT), GH_S("renamed"),
-                                                GH_S("AKIAAAAAAAAAAAAAAAA2")),
-                     GH_OK);
+    assert_int_equal(
+        gh_store_access_key_delete(tx, GH_S(ACCT), GH_S("keyed"), GH_S("AKIAAAAAAAAAAAAAAAA2")),
+        GH_ERR_NOT_FOUND);
+    assert_int_equal(
+        gh_store_access_key_delete(tx, GH_S(ACCT), GH_S("renamed"), GH_S("AKIAAAAAAAAAAAAAAAA2")),
+        GH_OK);
     assert_int_equal(gh_store_access_key_get(tx, &f->a, GH_S("AKIAAAAAAAAAAAAAAAA2"), &got, NULL),
                      GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_tx_commit(tx), GH_OK);
@@ -820,8 +808,7 @@ test_policy_crud(void **state)
     assert_int_equal(gh_store_policy_version_add(tx, got.arn, &v), GH_ERR_EXISTS);
     v = (struct gh_policy_version){GH_S("v3"), GH_S("{\"v\":3}"), true, 300};
     assert_int_equal(gh_store_policy_version_add(tx, got.arn, &v), GH_OK);
-    assert_int_equal(gh_store_policy_version_add(tx, GH_S("arn:aws:iam::" ACCT ":policy/none"),
-                                                 &v),
+    assert_int_equal(gh_store_policy_version_add(tx, GH_S("arn:aws:iam::" ACCT ":policy/none"), &v),
                      GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_policy_version_list(tx, &f->a, got.arn, &vv, &n), GH_OK);
     assert_int_equal(n, 3);
@@ -911,8 +898,7 @@ test_aws_managed_policies(void **state)
         assert_slice(got.default_version, want[i].version);
         assert_true(got.attachable);
         assert_true(got.description.len > 0);
-        assert_int_equal(gh_store_policy_version_get(tx, &f->a, got.arn, got.default_version,
-                                                     &ver),
+        assert_int_equal(gh_store_policy_version_get(tx, &f->a, got.arn, got.default_version, &ver),
                          GH_OK);
         assert_true(ver.is_default);
         doc = json_loadb(ver.document.ptr, ver.document.len, JSON_REJECT_DUPLICATES, &jerr);
@@ -931,8 +917,8 @@ test_aws_managed_policies(void **state)
 
     tx = rtx(f);
     /* Scope=AWS: exactly the AWS policies, by name. */
-    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_AWS, false,
-                                          GH_SLICE_NULL, NULL, &v, &n, &more),
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_AWS, false, GH_SLICE_NULL,
+                                          NULL, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, GH_ARRAY_LEN(aws_names));
     for (size_t i = 0; i < n; i++) {
@@ -952,8 +938,8 @@ test_aws_managed_policies(void **state)
                      GH_OK);
     assert_int_equal(n, GH_ARRAY_LEN(aws_names));
     /* OnlyAttached. */
-    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_ALL, true,
-                                          GH_SLICE_NULL, NULL, &v, &n, &more),
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_ALL, true, GH_SLICE_NULL,
+                                          NULL, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, 1);
     assert_slice(v[0].name, "AmazonS3ReadOnlyAccess");
@@ -992,13 +978,11 @@ test_reader_snapshot(void **state)
     struct gh_user u = mk_user("late", "AIDALATE000000000001", "/"), got;
 
     /* Start the snapshot with a read. */
-    assert_int_equal(gh_store_user_get(r, &f->a, GH_S(ACCT), GH_S("late"), &got),
-                     GH_ERR_NOT_FOUND);
+    assert_int_equal(gh_store_user_get(r, &f->a, GH_S(ACCT), GH_S("late"), &got), GH_ERR_NOT_FOUND);
     w = wtx(f);
     assert_int_equal(gh_store_user_create(w, &u), GH_OK);
     assert_int_equal(gh_store_tx_commit(w), GH_OK);
-    assert_int_equal(gh_store_user_get(r, &f->a, GH_S(ACCT), GH_S("late"), &got),
-                     GH_ERR_NOT_FOUND);
+    assert_int_equal(gh_store_user_get(r, &f->a, GH_S(ACCT), GH_S("late"), &got), GH_ERR_NOT_FOUND);
     gh_store_tx_rollback(r);
     r = rtx(f);
     assert_int_equal(gh_store_user_get(r, &f->a, GH_S(ACCT), GH_S("late"), &got), GH_OK);
@@ -1050,7 +1034,7 @@ test_crash_durability_sigkill(void **state)
 
     assert_int_equal(gh_random(&rnd, 1), GH_OK);
     stop_after = 20 + rnd % 200; /* a random point well inside the run */
-    gh_store_close(f->s); /* the child is the only writer */
+    gh_store_close(f->s);        /* the child is the only writer */
     f->s = NULL;
     assert_int_equal(pipe(fds), 0);
     pid = fork();
@@ -1095,9 +1079,9 @@ test_crash_durability_sigkill(void **state)
                 /* Consistent: nothing after the first missing one. */
                 for (int j = i + 1; j < CRASH_COMMITS; j++) {
                     snprintf(name, sizeof(name), "crash%04d", j);
-                    assert_int_equal(gh_store_user_get(tx, &f->a, GH_S(ACCT),
-                                                       gh_slice_from_cstr(name), &u),
-                                     GH_ERR_NOT_FOUND);
+                    assert_int_equal(
+                        gh_store_user_get(tx, &f->a, GH_S(ACCT), gh_slice_from_cstr(name), &u),
+                        GH_ERR_NOT_FOUND);
                 }
                 break;
             }
