@@ -240,8 +240,10 @@ class Gatehouse:
         self.root_key = cp["default"]["aws_access_key_id"].strip()
         self.root_secret = cp["default"]["aws_secret_access_key"].strip()
         self.secrets.add(self.root_secret)
-        ident = self.client("sts").get_caller_identity()
-        self.account_id = ident["Account"]
+        if self.account_id_arg:
+            self.account_id = self.account_id_arg
+        else:
+            self.account_id = self.client("sts").get_caller_identity()["Account"]
 
     def track(self, obj):
         """Records every SecretAccessKey inside a parsed response."""
