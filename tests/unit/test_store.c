@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <ftw.h>
 #include <jansson.h>
 #include <signal.h>
@@ -989,6 +990,87 @@ test_reader_snapshot(void **state)
     gh_store_tx_rollback(r);
 }
 
+/* ---- concurrency: writers serialised, readers in parallel ---- */
+
+#define CONC_THREADS 4
+#define CONC_COMMITS 40
+
+struct conc_arg {
+    struct fx *f;
+    int n;
+    bool writer;
+    bool ok;
+};
+
+static void *
+conc_run(void *p)
+{
+    struct conc_arg *c = p;
+    struct gh_arena a;
+    uint64_t last = 0;
+
+    gh_arena_init(&a);
+    c->ok = true;
+    for (int i = 0; i < CONC_COMMITS && c->ok; i++) {
+        struct gh_store_tx *tx;
+        char name[32], id[32];
+        struct gh_user u;
+
+        if (gh_store_tx_begin(c->f->s, c->writer, &tx) != GH_OK) {
+            c->ok = false;
+            break;
+        }
+        snprintf(name, sizeof(name), "t%d-%03d", c->n, i);
+        snprintf(id, sizeof(id), "AIDACONC%02d%011d", c->n, i);
+        u = mk_user(name, id, "/");
+        if (c->writer) {
+            c->ok = gh_store_user_create(tx, &u) == GH_OK && gh_store_tx_commit(tx) == GH_OK;
+        } else {
+            struct gh_user *v;
+            struct gh_store_more more;
+            struct gh_store_page page = {GH_SLICE_NULL, 1000};
+            size_t n;
+            uint64_t g = gh_store_generation(c->f->s);
+
+            c->ok = g >= last && gh_store_user_list(tx, &a, GH_S(ACCT), GH_SLICE_NULL, &page, &v,
+                                                    &n, &more) == GH_OK;
+            last = g;
+            c->ok = gh_store_tx_commit(tx) == GH_OK && c->ok;
+        }
+    }
+    gh_arena_cleanup(&a);
+    return NULL;
+}
+
+static void
+test_concurrent_writers_and_readers(void **state)
+{
+    struct fx *f = *state;
+    struct conc_arg args[2 * CONC_THREADS];
+    pthread_t th[2 * CONC_THREADS];
+    uint64_t g0 = gh_store_generation(f->s);
+    struct gh_store_tx *tx;
+    struct gh_user *v;
+    struct gh_store_more more;
+    size_t n;
+
+    for (int i = 0; i < 2 * CONC_THREADS; i++) {
+        args[i] = (struct conc_arg){f, i, i < CONC_THREADS, false};
+        assert_int_equal(pthread_create(&th[i], NULL, conc_run, &args[i]), 0);
+    }
+    for (int i = 0; i < 2 * CONC_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_true(args[i].ok);
+    }
+    /* Every write committed exactly once, each bumping the generation. */
+    assert_int_equal(gh_store_generation(f->s), g0 + CONC_THREADS * CONC_COMMITS);
+    tx = rtx(f);
+    assert_int_equal(gh_store_user_list(tx, &f->a, GH_S(ACCT), GH_SLICE_NULL, NULL, &v, &n, &more),
+                     GH_OK);
+    assert_int_equal(n, CONC_THREADS * CONC_COMMITS);
+    gh_store_tx_rollback(tx);
+}
+
 /* ---- crash durability ---- */
 
 #define CRASH_COMMITS 400
@@ -1113,6 +1195,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_policy_crud, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aws_managed_policies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers_and_readers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_durability_sigkill, setup, teardown),
     };
 
