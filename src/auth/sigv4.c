@@ -169,7 +169,11 @@ gh_sigv4_canon_uri(struct gh_buf *b, struct gh_slice path, bool normalize, bool 
         struct gh_slice dec;
 
         /* AWS SigV4 (S3): the path is encoded once; a bad escape stays as sent. */
-        if (gh_uri_decode(a, p, false, &dec) == GH_OK)
+        enum gh_err err = gh_uri_decode(a, p, false, &dec);
+
+        if (err == GH_ERR_NOMEM)
+            return err;
+        if (err == GH_OK)
             p = dec;
     }
     return gh_uri_encode(b, p, true);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -990,6 +991,138 @@ test_canon_uri(void **state)
     }
 }
 
+/* Signs GET `path`?`query` for `service` at `now`, header auth or presigned; verifies it
+ * under an arena capped at `cap` bytes (0 = uncapped). */
+static enum gh_err
+signed_under_cap(const char *service, bool presign, size_t cap)
+{
+    int64_t now = t_now();
+    char amz[17];
+    struct gh_secret secret;
+    struct gh_http_header h[4];
+    size_t n = 0;
+    struct gh_arena sa, a;
+    struct gh_buf out;
+    struct gh_sigv4_auth auth;
+    struct gh_diag diag;
+    bool s3 = strcmp(service, "s3") == 0;
+    struct gh_sigv4_request req;
+    struct gh_sigv4_signing s = {.access_key_id = GH_S(AKID),
+                                 .secret = &secret,
+                                 .region = GH_S("us-east-1"),
+                                 .service = gh_slice_from_cstr(service),
+                                 .time = now};
+    enum gh_err err;
+
+    assert_int_equal(gh_secret_set(&secret, SECRET, strlen(SECRET)), GH_OK);
+    gh_time_amz(now, amz);
+    h[n++] = (struct gh_http_header){GH_S("Host"), GH_S("example.amazonaws.com")};
+    if (!presign)
+        h[n++] = (struct gh_http_header){GH_S("X-Amz-Date"), (struct gh_slice){amz, 16}};
+    req = (struct gh_sigv4_request){.method = GH_S("GET"),
+                                    .path = GH_S("/a/./b%20c/../d//e"),
+                                    .query = GH_S("z=%E1%88%B4&a=b%2Fc&a=a"),
+                                    .headers = h,
+                                    .nheaders = n,
+                                    .normalize_path = !s3};
+    gh_arena_init(&sa);
+    gh_buf_init(&out, 0);
+    if (presign) {
+        assert_int_equal(gh_sigv4_presign(&req, &s, 300, &sa, &out), GH_OK);
+        req.query = gh_buf_slice(&out);
+    } else {
+        assert_int_equal(gh_sigv4_sign(&req, &s, &sa, &out), GH_OK);
+        h[n++] = (struct gh_http_header){GH_S("Authorization"), gh_buf_slice(&out)};
+        req.nheaders = n;
+    }
+    gh_arena_init(&a);
+    a.max_total = cap;
+    err = gh_sigv4_parse(&req, &a, &auth, &diag);
+    if (err == GH_OK)
+        err = gh_sigv4_verify(&req, &auth, &secret, now, NULL, &a, &diag);
+    gh_arena_cleanup(&a);
+    gh_buf_cleanup(&out);
+    gh_arena_cleanup(&sa);
+    gh_secret_wipe(&secret);
+    return err;
+}
+
+/* Arena exhaustion at every step gives GH_ERR_NOMEM (never a wrong verdict), then success. */
+static void
+test_nomem(void **state)
+{
+    static const char *services[] = {"iam", "s3"};
+
+    (void)state;
+    for (size_t sv = 0; sv < GH_ARRAY_LEN(services); sv++) {
+        for (int presign = 0; presign < 2; presign++) {
+            size_t cap;
+            int fails = 0;
+            enum gh_err err = GH_ERR_NOMEM;
+
+            for (cap = 16; cap < 65536 && err == GH_ERR_NOMEM; cap += 16) {
+                err = signed_under_cap(services[sv], presign, cap);
+                if (err == GH_ERR_NOMEM)
+                    fails++;
+            }
+            CHECK(err == GH_OK, "%s presign=%d: %s at cap %zu", services[sv], presign,
+                  gh_err_str(err), cap);
+            assert_true(fails > 0);
+            assert_int_equal(signed_under_cap(services[sv], presign, 0), GH_OK);
+        }
+    }
+}
+
+struct thread_arg {
+    struct gh_sigv4_key_cache *cache;
+    int id;
+    int failures;
+};
+
+static void *
+verify_loop(void *p)
+{
+    struct thread_arg *t = p;
+
+    for (int i = 0; i < 200; i++) {
+        struct fixture f;
+        struct gh_diag diag;
+        /* A few scopes per thread, so shards see hits, misses and evictions. */
+        const char *svc = (i + t->id) % 3 == 0 ? "iam" : (i + t->id) % 3 == 1 ? "sts" : "s3";
+
+        fx_sign(&f, t_now() - (i % 5) * 86400, svc, NULL, NULL);
+        if (check_req(&f.req, &f.secret, t_now() - (i % 5) * 86400, t->cache, &diag) != GH_OK)
+            t->failures++;
+        f.secret.bytes[1] ^= 4; /* a rotated secret must not hit the cached key */
+        if (check_req(&f.req, &f.secret, t_now() - (i % 5) * 86400, t->cache, &diag) !=
+            GH_ERR_SIGNATURE)
+            t->failures++;
+        fx_cleanup(&f);
+    }
+    return NULL;
+}
+
+/* The shared key cache under concurrent verification. */
+static void
+test_cache_threads(void **state)
+{
+    pthread_t th[8];
+    struct thread_arg args[8];
+    struct gh_sigv4_key_cache *c = gh_sigv4_key_cache_new();
+
+    (void)state;
+    assert_non_null(c);
+    for (int i = 0; i < 8; i++) {
+        args[i] = (struct thread_arg){c, i, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, verify_loop, &args[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(args[i].failures, 0);
+    }
+    gh_sigv4_key_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -997,6 +1130,7 @@ main(void)
         cmocka_unit_test(test_conformance),     cmocka_unit_test(test_skew),
         cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_presigned),
         cmocka_unit_test(test_signature_cases), cmocka_unit_test(test_canon_uri),
+        cmocka_unit_test(test_nomem),           cmocka_unit_test(test_cache_threads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
