@@ -9,9 +9,14 @@
 #include "auth/auth.h"
 #include "core/core.h"
 #include "http/http.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 struct gh_call;
+struct gh_api_cache;
+struct gh_policy;
+struct gh_policy_ctx;
+struct gh_policy_result;
 
 /* Action flags. */
 #define GH_ACTION_WRITE 0x1     /* runs inside a write transaction */
@@ -53,6 +58,8 @@ struct gh_call {
     struct gh_store *store;
     struct gh_store_tx *tx; /* write tx for GH_ACTION_WRITE, else a read tx */
     const struct gh_api_config *config;
+    const struct gh_keyring *keyring; /* seals session tokens (STS) */
+    struct gh_api_cache *api_cache;   /* compiled policies */
     int64_t now;
     const char *request_id;
     struct gh_buf *result;
@@ -133,12 +140,54 @@ void gh_call_page_end(struct gh_call *c, bool truncated, struct gh_slice next_ma
 GH_MUST_CHECK enum gh_err gh_call_authorize(struct gh_call *c, const char *action,
                                             struct gh_slice resource);
 
+/* An extra condition key for one authorization (iam:PolicyARN, aws:TagKeys ...). */
+struct gh_api_key {
+    struct gh_slice key;
+    enum gh_policy_type type;
+    struct gh_slice value;
+    bool empty; /* present with no values (a multi-valued key's empty set) */
+};
+
+struct gh_api_keys {
+    const struct gh_api_key *items;
+    size_t count;
+};
+
+/* gh_call_authorize with request-specific condition keys (may be NULL). */
+GH_MUST_CHECK enum gh_err gh_call_authorize_ctx(struct gh_call *c, const char *action,
+                                                struct gh_slice resource,
+                                                const struct gh_api_keys *extra);
+
+/*
+ * The compiled form of `doc` as a policy of `kind`, shared through the
+ * server's cache (content-addressed, so never stale). *out holds a
+ * reference. GH_ERR_MALFORMED_POLICY with AWS's message in diag.
+ */
+GH_MUST_CHECK enum gh_err gh_api_policy_compiled(struct gh_api_cache *c, struct gh_slice doc,
+                                                 enum gh_policy_kind kind, struct gh_diag *diag,
+                                                 struct gh_policy **out);
+
+/*
+ * Fills the global condition keys of a request by `p` (aws:PrincipalArn,
+ * aws:CurrentTime, aws:SourceIp, aws:PrincipalTag/... from `entity_id`'s
+ * tags and the session's ...) and sets the context's principal.
+ */
+GH_MUST_CHECK enum gh_err gh_api_context_fill(struct gh_call *c, const struct gh_principal *p,
+                                              struct gh_slice entity_id,
+                                              struct gh_policy_ctx *ctx);
+
+/* Fails the call with AccessDenied worded as AWS does for result `r`. */
+GH_MUST_CHECK enum gh_err gh_api_deny_message(struct gh_call *c, const struct gh_principal *p,
+                                              const char *action, struct gh_slice resource,
+                                              const struct gh_policy_result *r);
+
 /* ---- the front door ---- */
 
 struct gh_api;
 
 struct gh_api_deps {
     struct gh_store *store;
+    struct gh_keyring *keyring; /* referenced by the api while it lives */
     const struct gh_api_config *config;
     const struct gh_service *const *services; /* NULL-terminated */
 };

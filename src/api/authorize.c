@@ -1,24 +1,381 @@
 /*
- * authorize.c: the authorization decision for a call. Root of the account
- * may do everything; every other principal is decided by the policy
- * engine, and an error anywhere denies.
+ * authorize.c: the authorization decision for a call. The account root may
+ * do everything; any other principal is decided by the policy engine over
+ * its identity-based policies, permissions boundary and session policies,
+ * with the request's global condition keys. An error anywhere denies.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api_int.h"
 
+/* How many identity policies one principal can carry: AWS quotas of 10 managed
+ * + inline ones (bounded by size) + groups; far above any legal set. */
+#define SRC_MAX 256
+
+struct policy_list {
+    struct gh_policy_src items[SRC_MAX];
+    struct gh_policy *owned[SRC_MAX];
+    size_t count;
+};
+
+static void
+list_release(struct policy_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        gh_policy_unref(l->owned[i]);
+    l->count = 0;
+}
+
+static enum gh_err
+list_add(struct gh_call *c, struct policy_list *l, struct gh_slice doc, enum gh_policy_kind kind,
+         struct gh_slice id, enum gh_policy_origin origin)
+{
+    struct gh_policy *p = NULL;
+    struct gh_diag diag;
+    enum gh_err err;
+
+    if (l->count == SRC_MAX)
+        return GH_ERR_LIMIT;
+    if ((err = gh_api_policy_compiled(c->api_cache, doc, kind, &diag, &p)) != GH_OK)
+        return err; /* a stored policy that no longer compiles denies */
+    l->items[l->count] = (struct gh_policy_src){p, id, origin};
+    l->owned[l->count] = p;
+    l->count++;
+    return GH_OK;
+}
+
+/* The default version's document of managed policy `arn`. */
+static enum gh_err
+managed_doc(struct gh_call *c, struct gh_slice arn, struct gh_slice *doc)
+{
+    struct gh_policy_rec rec;
+    struct gh_policy_version v;
+    enum gh_err err;
+
+    if ((err = gh_store_policy_get(c->tx, c->arena, arn, &rec)) != GH_OK)
+        return err;
+    if ((err = gh_store_policy_version_get(c->tx, c->arena, arn, rec.default_version, &v)) != GH_OK)
+        return err;
+    *doc = v.document;
+    return GH_OK;
+}
+
+/* Managed and inline policies attached to entity `id` ("user/NAME" names inline ones). */
+static enum gh_err
+entity_policies(struct gh_call *c, struct policy_list *l, struct gh_slice id,
+                const char *inline_prefix, struct gh_slice name)
+{
+    struct gh_store_page page = {GH_SLICE_NULL, GH_IAM_MAX_ITEMS_MAX};
+    struct gh_store_more more;
+    struct gh_attached *att;
+    struct gh_slice *names;
+    size_t n;
+    enum gh_err err;
+
+    if ((err = gh_store_attached_list(c->tx, c->arena, id, GH_SLICE_NULL, &page, &att, &n,
+                                      &more)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        struct gh_slice doc;
+        if ((err = managed_doc(c, att[i].policy_arn, &doc)) != GH_OK ||
+            (err = list_add(c, l, doc, GH_POLICY_IDENTITY, att[i].policy_arn, GH_ORIGIN_MANAGED)) !=
+                GH_OK)
+            return err;
+    }
+    if ((err = gh_store_inline_list(c->tx, c->arena, id, &page, &names, &n, &more)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        struct gh_slice doc, sid;
+        const char *s = gh_arena_printf(c->arena, "%s/%.*s/%.*s", inline_prefix, GH_SP(name),
+                                        GH_SP(names[i]));
+        if (s == NULL)
+            return GH_ERR_NOMEM;
+        sid = gh_slice_from_cstr(s);
+        if ((err = gh_store_inline_get(c->tx, c->arena, id, names[i], &doc)) != GH_OK ||
+            (err = list_add(c, l, doc, GH_POLICY_IDENTITY, sid, GH_ORIGIN_INLINE)) != GH_OK)
+            return err;
+    }
+    return GH_OK;
+}
+
+enum gh_err
+gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
+                          struct gh_api_policies *out)
+{
+    enum gh_err err;
+    struct gh_slice boundary = GH_SLICE_NULL;
+
+    memset(out, 0, sizeof(*out));
+    if ((out->identity = gh_arena_alloc(c->arena, sizeof(*out->identity))) == NULL ||
+        (out->extra = gh_arena_alloc(c->arena, sizeof(*out->extra))) == NULL)
+        return GH_ERR_NOMEM;
+    if (p->type == GH_PRINCIPAL_USER) {
+        struct gh_user u;
+        if ((err = gh_store_user_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name,
+                                     &u)) != GH_OK)
+            return err;
+        if ((err = entity_policies(c, out->identity, u.id, "user", u.name)) != GH_OK)
+            return err;
+        boundary = u.boundary_arn;
+        out->entity_id = u.id;
+    } else if (p->type == GH_PRINCIPAL_ASSUMED_ROLE) {
+        struct gh_role r;
+        if ((err = gh_store_role_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name,
+                                     &r)) != GH_OK)
+            return err; /* a deleted role's sessions can do nothing */
+        if ((err = entity_policies(c, out->identity, r.id, "role", r.name)) != GH_OK)
+            return err;
+        boundary = r.boundary_arn;
+        out->entity_id = r.id;
+    } else if (p->type == GH_PRINCIPAL_FEDERATED_USER) {
+        /* AWS STS: a federated user's permissions are the IAM user's that
+         * called GetFederationToken intersected with the session policies;
+         * the user's are resolved when that action arrives. */
+        return GH_ERR_ACCESS_DENIED;
+    } else {
+        return GH_ERR_ACCESS_DENIED;
+    }
+    if (boundary.len > 0) {
+        struct gh_slice doc;
+        if ((err = managed_doc(c, boundary, &doc)) != GH_OK ||
+            (err = list_add(c, out->extra, doc, GH_POLICY_BOUNDARY, boundary, GH_ORIGIN_MANAGED)) !=
+                GH_OK)
+            return err;
+        out->boundary = &out->extra->items[out->extra->count - 1];
+    }
+    if (p->session_info != NULL) {
+        const struct gh_session *s = p->session_info;
+        size_t first = out->extra->count;
+        if (s->policy.len > 0 &&
+            (err = list_add(c, out->extra, s->policy, GH_POLICY_SESSION, GH_S("session policy"),
+                            GH_ORIGIN_OTHER)) != GH_OK)
+            return err;
+        for (size_t i = 0; i < s->npolicy_arns; i++) {
+            struct gh_slice doc;
+            if ((err = managed_doc(c, s->policy_arns[i], &doc)) != GH_OK ||
+                (err = list_add(c, out->extra, doc, GH_POLICY_SESSION, s->policy_arns[i],
+                                GH_ORIGIN_MANAGED)) != GH_OK)
+                return err;
+        }
+        out->session = &out->extra->items[first];
+        out->session_count = out->extra->count - first;
+        out->has_session_policies = out->session_count > 0;
+    }
+    return GH_OK;
+}
+
+void
+gh_api_policies_release(struct gh_api_policies *p)
+{
+    if (p->identity != NULL)
+        list_release(p->identity);
+    if (p->extra != NULL)
+        list_release(p->extra);
+}
+
+static enum gh_err
+add_key(struct gh_policy_ctx *ctx, const char *key, enum gh_policy_type t, struct gh_slice v)
+{
+    return gh_policy_ctx_add(ctx, gh_slice_from_cstr(key), t, v);
+}
+
+enum gh_err
+gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_slice entity_id,
+                    struct gh_policy_ctx *ctx)
+{
+    struct gh_policy_principal pp;
+    char now_iso[21], epoch[24], issued[21];
+    const char *ptype;
+    enum gh_err err;
+    struct gh_slice ua = gh_http_header_get(c->http, "User-Agent");
+    struct gh_store_tag *tags = NULL;
+    size_t ntags = 0;
+
+    memset(&pp, 0, sizeof(pp));
+    pp.type = p->type;
+    pp.arn = p->arn;
+    pp.account = gh_slice_from_cstr(p->account);
+    if (p->type == GH_PRINCIPAL_ASSUMED_ROLE) {
+        const char *role = gh_arena_printf(c->arena, "arn:aws:iam::%s:role%.*s%.*s", p->account,
+                                           GH_SP(p->path), GH_SP(p->name));
+        if (role == NULL)
+            return GH_ERR_NOMEM;
+        pp.role_arn = gh_slice_from_cstr(role);
+    }
+    gh_policy_ctx_set_principal(ctx, &pp);
+
+    /* AWS IAM "global condition context keys". */
+    gh_time_iso8601(c->now, now_iso);
+    (void)snprintf(epoch, sizeof(epoch), "%lld", (long long)c->now);
+    switch (p->type) {
+    case GH_PRINCIPAL_ROOT: ptype = "Account"; break;
+    case GH_PRINCIPAL_USER: ptype = "User"; break;
+    case GH_PRINCIPAL_ASSUMED_ROLE: ptype = "AssumedRole"; break;
+    case GH_PRINCIPAL_FEDERATED_USER: ptype = "FederatedUser"; break;
+    default: ptype = "Anonymous"; break;
+    }
+    char *now_s = gh_arena_strndup(c->arena, gh_slice_from_cstr(now_iso));
+    char *epoch_s = gh_arena_strndup(c->arena, gh_slice_from_cstr(epoch));
+    char *ptype_s = (char *)ptype;
+    if (now_s == NULL || epoch_s == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = add_key(ctx, "aws:PrincipalArn", GH_PT_ARN,
+                       pp.role_arn.len > 0 ? pp.role_arn : p->arn)) != GH_OK ||
+        (err = add_key(ctx, "aws:PrincipalAccount", GH_PT_STRING, pp.account)) != GH_OK ||
+        (err = add_key(ctx, "aws:PrincipalType", GH_PT_STRING, gh_slice_from_cstr(ptype_s))) !=
+            GH_OK ||
+        (err = add_key(ctx, "aws:userid", GH_PT_STRING, p->user_id)) != GH_OK ||
+        (err = add_key(ctx, "aws:CurrentTime", GH_PT_DATE, gh_slice_from_cstr(now_s))) != GH_OK ||
+        (err = add_key(ctx, "aws:EpochTime", GH_PT_DATE, gh_slice_from_cstr(epoch_s))) != GH_OK ||
+        (err = add_key(ctx, "aws:SecureTransport", GH_PT_BOOL,
+                       c->http->tls ? GH_S("true") : GH_S("false"))) != GH_OK ||
+        (err = add_key(ctx, "aws:RequestedRegion", GH_PT_STRING,
+                       gh_slice_from_cstr(c->config->region))) != GH_OK ||
+        (err = add_key(ctx, "aws:ViaAWSService", GH_PT_BOOL, GH_S("false"))) != GH_OK)
+        return err;
+    if (p->type == GH_PRINCIPAL_USER &&
+        (err = add_key(ctx, "aws:username", GH_PT_STRING, p->name)) != GH_OK)
+        return err;
+    if (c->http->remote_addr[0] != '\0' &&
+        (err = add_key(ctx, "aws:SourceIp", GH_PT_IP,
+                       gh_slice_from_cstr(c->http->remote_addr))) != GH_OK)
+        return err;
+    if (ua.ptr != NULL && (err = add_key(ctx, "aws:UserAgent", GH_PT_STRING, ua)) != GH_OK)
+        return err;
+    /* AWS: aws:MultiFactorAuthPresent is present only for temporary credentials. */
+    if (p->session_info != NULL) {
+        const struct gh_session *s = p->session_info;
+        gh_time_iso8601(s->issued, issued);
+        char *issued_s = gh_arena_strndup(c->arena, gh_slice_from_cstr(issued));
+        if (issued_s == NULL)
+            return GH_ERR_NOMEM;
+        if ((err = add_key(ctx, "aws:MultiFactorAuthPresent", GH_PT_BOOL,
+                           s->mfa ? GH_S("true") : GH_S("false"))) != GH_OK ||
+            (err = add_key(ctx, "aws:TokenIssueTime", GH_PT_DATE, gh_slice_from_cstr(issued_s))) !=
+                GH_OK)
+            return err;
+        if (s->mfa) {
+            char *age = gh_arena_printf(c->arena, "%lld", (long long)(c->now - s->mfa_time));
+            if (age == NULL)
+                return GH_ERR_NOMEM;
+            if ((err = add_key(ctx, "aws:MultiFactorAuthAge", GH_PT_NUMBER,
+                               gh_slice_from_cstr(age))) != GH_OK)
+                return err;
+        }
+        if (s->source_identity.len > 0 &&
+            (err = add_key(ctx, "aws:SourceIdentity", GH_PT_STRING, s->source_identity)) != GH_OK)
+            return err;
+    }
+    /* aws:PrincipalTag/KEY: the entity's tags, then session tags, which win. */
+    if (entity_id.len > 0 &&
+        (err = gh_store_tags_list(c->tx, c->arena, entity_id, &tags, &ntags)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < ntags; i++) {
+        bool overridden = false;
+        if (p->session_info != NULL)
+            for (size_t j = 0; j < p->session_info->ntags; j++)
+                if (gh_slice_case_eq(p->session_info->tags[j].key, tags[i].key))
+                    overridden = true;
+        if (overridden)
+            continue;
+        char *k = gh_arena_printf(c->arena, "aws:PrincipalTag/%.*s", GH_SP(tags[i].key));
+        if (k == NULL)
+            return GH_ERR_NOMEM;
+        if ((err = add_key(ctx, k, GH_PT_STRING, tags[i].value)) != GH_OK)
+            return err;
+    }
+    if (p->session_info != NULL) {
+        for (size_t j = 0; j < p->session_info->ntags; j++) {
+            const struct gh_session_tag *t = &p->session_info->tags[j];
+            char *k = gh_arena_printf(c->arena, "aws:PrincipalTag/%.*s", GH_SP(t->key));
+            if (k == NULL)
+                return GH_ERR_NOMEM;
+            if ((err = add_key(ctx, k, GH_PT_STRING, t->value)) != GH_OK)
+                return err;
+        }
+    }
+    return GH_OK;
+}
+
+enum gh_err
+gh_api_deny_message(struct gh_call *c, const struct gh_principal *p, const char *action,
+                    struct gh_slice resource, const struct gh_policy_result *r)
+{
+    struct gh_buf msg;
+    enum gh_err err;
+
+    gh_buf_init(&msg, sizeof(c->message) - 1);
+    /* AWS: "User: ARN is not authorized to perform: ACTION on resource: RES because ..." */
+    gh_buf_putf(&msg, "User: %.*s is not authorized to perform: %s on resource: %.*s ",
+                GH_SP(p->arn), action, GH_SP(resource));
+    gh_policy_reason_write(r, gh_slice_from_cstr(action), &msg);
+    err = gh_call_fail(c, GH_ERR_ACCESS_DENIED, "%.*s", GH_SP(gh_buf_slice(&msg)));
+    gh_buf_cleanup(&msg);
+    return err;
+}
+
+enum gh_err
+gh_call_authorize_ctx(struct gh_call *c, const char *action, struct gh_slice resource,
+                      const struct gh_api_keys *extra)
+{
+    const struct gh_principal *p = c->caller;
+    struct gh_api_policies pol;
+    struct gh_policy_ctx ctx;
+    struct gh_policy_result r;
+    struct gh_policy_set set;
+    enum gh_err err;
+
+    memset(&r, 0, sizeof(r)); /* an implicit deny until decided */
+    if (p->type == GH_PRINCIPAL_ROOT && p->session_info == NULL)
+        return GH_OK; /* AWS: the account root user has full access */
+    if (p->type == GH_PRINCIPAL_ROOT) {
+        /* Root session credentials (GetSessionToken) carry no session policy. */
+        return GH_OK;
+    }
+    err = gh_api_principal_policies(c, p, &pol);
+    if (err != GH_OK)
+        goto deny;
+    gh_policy_ctx_init(&ctx, c->arena);
+    if ((err = gh_policy_ctx_set_action(&ctx, gh_slice_from_cstr(action))) != GH_OK ||
+        (err = gh_policy_ctx_set_resource(&ctx, resource)) != GH_OK ||
+        (err = gh_api_context_fill(c, p, pol.entity_id, &ctx)) != GH_OK)
+        goto deny_release;
+    for (size_t i = 0; extra != NULL && i < extra->count; i++) {
+        if (extra->items[i].empty)
+            err = gh_policy_ctx_add_empty(&ctx, extra->items[i].key, extra->items[i].type);
+        else
+            err = gh_policy_ctx_add(&ctx, extra->items[i].key, extra->items[i].type,
+                                    extra->items[i].value);
+        if (err != GH_OK)
+            goto deny_release;
+    }
+    memset(&set, 0, sizeof(set));
+    set.identity = pol.identity->items;
+    set.identity_count = pol.identity->count;
+    set.boundary = pol.boundary;
+    set.session = pol.session;
+    set.session_count = pol.session_count;
+    err = gh_policy_decide(&set, &ctx, &r);
+    if (err == GH_OK && r.decision == GH_ALLOW) {
+        gh_api_policies_release(&pol);
+        return GH_OK;
+    }
+    err = gh_api_deny_message(c, p, action, resource, &r);
+    gh_api_policies_release(&pol);
+    return err;
+deny_release:
+    gh_api_policies_release(&pol);
+deny:
+    if (err == GH_ERR_NOMEM)
+        return gh_call_fail(c, err, "The service is out of memory.");
+    /* Fail closed: an evaluation error reads as no policy allowing it. */
+    memset(&r, 0, sizeof(r));
+    return gh_api_deny_message(c, p, action, resource, &r);
+}
+
 enum gh_err
 gh_call_authorize(struct gh_call *c, const char *action, struct gh_slice resource)
 {
-    const struct gh_principal *p = c->caller;
-
-    if (p->type == GH_PRINCIPAL_ROOT)
-        return GH_OK;
-    /* AWS: "User: ARN is not authorized to perform: ACTION on resource: ARN
-     * because no identity-based policy allows the ACTION action". Until the
-     * policy engine is wired in, nothing but root is allowed (fail closed). */
-    return gh_call_fail(c, GH_ERR_ACCESS_DENIED,
-                        "User: %.*s is not authorized to perform: %s on resource: %.*s because no "
-                        "identity-based policy allows the %s action",
-                        GH_SP(p->arn), action, GH_SP(resource), action);
+    return gh_call_authorize_ctx(c, action, resource, NULL);
 }

@@ -15,6 +15,8 @@ struct gh_api {
     const struct gh_service *const *services;
     struct gh_api_principals *principals;
     struct gh_sigv4_key_cache *keys;
+    struct gh_keyring *keyring;
+    struct gh_api_cache *cache;
 };
 
 enum gh_err
@@ -29,7 +31,10 @@ gh_api_new(const struct gh_api_deps *deps, struct gh_api **out)
     api->store = deps->store;
     api->config = deps->config;
     api->services = deps->services;
+    api->keyring = gh_keyring_ref(deps->keyring);
     if ((err = gh_api_principals_new(&api->principals)) != GH_OK)
+        goto fail;
+    if ((err = gh_api_cache_new(&api->cache)) != GH_OK)
         goto fail;
     if ((api->keys = gh_sigv4_key_cache_new()) == NULL) {
         err = GH_ERR_NOMEM;
@@ -49,6 +54,8 @@ gh_api_free(struct gh_api *api)
         return;
     gh_api_principals_free(api->principals);
     gh_sigv4_key_cache_free(api->keys);
+    gh_keyring_unref(api->keyring);
+    gh_api_cache_free(api->cache);
     free(api);
 }
 
@@ -154,6 +161,80 @@ read_params(struct gh_http_req *req, struct gh_params *out, struct gh_diag *diag
 }
 
 /*
+ * The principal of temporary credentials: the session sealed in the
+ * token must carry the access key id the request was signed with, and
+ * must not have expired.
+ */
+static enum gh_err
+session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_sigv4_auth *auth,
+                  int64_t now, struct gh_secret *secret, struct gh_principal *p,
+                  struct gh_diag *diag)
+{
+    struct gh_session *s = gh_arena_alloc(req->arena, sizeof(*s));
+    const char *arn = NULL, *uid = NULL;
+    enum gh_err err;
+
+    if (s == NULL)
+        return GH_ERR_NOMEM;
+    /* AWS STS: a temporary key without its token, or with a token that does
+     * not open or belongs to another key, is an invalid client token. */
+    if (auth->security_token.len == 0 ||
+        gh_session_open(api->keyring, auth->security_token, req->arena, s) != GH_OK ||
+        !gh_slice_eq_cstr(auth->access_key_id, s->access_key_id)) {
+        gh_secret_wipe(&s->secret);
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        return GH_ERR_INVALID_TOKEN_ID;
+    }
+    if (now >= s->expires) {
+        gh_secret_wipe(&s->secret);
+        gh_diag_set(diag, "The security token included in the request is expired");
+        return GH_ERR_EXPIRED_TOKEN;
+    }
+    *secret = s->secret;
+    gh_secret_wipe(&s->secret); /* the caller's copy is the one that is used and wiped */
+    p->type = s->type;
+    memcpy(p->account, s->account, sizeof(p->account));
+    switch (s->type) {
+    case GH_PRINCIPAL_ASSUMED_ROLE:
+        arn = gh_arena_printf(req->arena, "arn:aws:sts::%s:assumed-role/%.*s/%.*s", s->account,
+                              GH_SP(s->name), GH_SP(s->session_name));
+        uid = gh_arena_printf(req->arena, "%.*s:%.*s", GH_SP(s->entity_id),
+                              GH_SP(s->session_name));
+        break;
+    case GH_PRINCIPAL_FEDERATED_USER:
+        arn = gh_arena_printf(req->arena, "arn:aws:sts::%s:federated-user/%.*s", s->account,
+                              GH_SP(s->name));
+        uid = gh_arena_printf(req->arena, "%s:%.*s", s->account, GH_SP(s->name));
+        break;
+    case GH_PRINCIPAL_USER:
+        arn = gh_arena_printf(req->arena, "arn:aws:iam::%s:user%.*s%.*s", s->account,
+                              GH_SP(s->path), GH_SP(s->name));
+        uid = gh_arena_strndup(req->arena, s->entity_id);
+        break;
+    case GH_PRINCIPAL_ROOT:
+        arn = gh_arena_printf(req->arena, "arn:aws:iam::%s:root", s->account);
+        uid = gh_arena_strndup(req->arena, gh_slice_from_cstr(s->account));
+        break;
+    default:
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        return GH_ERR_INVALID_TOKEN_ID;
+    }
+    if (arn == NULL || uid == NULL)
+        return GH_ERR_NOMEM;
+    p->arn = gh_slice_from_cstr(arn);
+    p->user_id = gh_slice_from_cstr(uid);
+    p->name = s->name;
+    p->path = s->path;
+    p->session = s->session_name;
+    p->access_key_id = auth->access_key_id;
+    p->mfa = s->mfa;
+    p->token_issued = s->issued;
+    p->session_info = s;
+    err = GH_OK;
+    return err;
+}
+
+/*
  * Authenticates the request: fills `caller` and, for signed requests,
  * the service named by the credential scope.
  */
@@ -182,10 +263,12 @@ authenticate(struct gh_api *api, struct gh_http_req *req, int64_t now,
         return err;
     if (*svc == NULL)
         *svc = service_by_name(api, auth.service);
-    if (auth.access_key_id.len > 4 && gh_slice_starts_with(auth.access_key_id, GH_S("ASIA"))) {
-        /* Session credentials arrive with STS; until then no ASIA key exists. */
-        gh_diag_set(diag, "The security token included in the request is invalid.");
-        return GH_ERR_INVALID_TOKEN_ID;
+    if (gh_slice_starts_with(auth.access_key_id, GH_S("ASIA"))) {
+        err = session_principal(api, req, &auth, now, &secret, caller, diag);
+        if (err != GH_OK)
+            goto done;
+        err = gh_sigv4_verify(&sr, &auth, &secret, now, api->keys, req->arena, diag);
+        goto done;
     }
     err = gh_api_principal_resolve(api->principals, api->store, req->arena, auth.access_key_id,
                                    &secret, caller);
@@ -333,6 +416,8 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     c.caller = &caller;
     c.store = api->store;
     c.config = api->config;
+    c.keyring = api->keyring;
+    c.api_cache = api->cache;
     c.now = now;
     c.request_id = rid;
     c.result = &result;

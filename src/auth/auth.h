@@ -12,6 +12,8 @@
 
 /* enum gh_principal_type comes from the policy engine (policy/policy.h). */
 
+struct gh_session;
+
 /* The authenticated caller of one request; arena-owned strings. */
 struct gh_principal {
     enum gh_principal_type type;
@@ -24,6 +26,7 @@ struct gh_principal {
     struct gh_slice access_key_id;
     bool mfa;                  /* aws:MultiFactorAuthPresent */
     int64_t token_issued;      /* session credentials: issue time; 0 otherwise */
+    const struct gh_session *session_info; /* temporary credentials; NULL for long-term keys */
 };
 
 /* ==== SigV4 (owner: sigv4.c, sigv4_sign.c, sigv4_cache.c) ==== */
@@ -212,118 +215,5 @@ GH_MUST_CHECK enum gh_err gh_session_seal(const struct gh_keyring *kr, const str
  */
 GH_MUST_CHECK enum gh_err gh_session_open(const struct gh_keyring *kr, struct gh_slice token,
                                           struct gh_arena *a, struct gh_session *out);
-
-/* ==== SigV4 (owner: sigv4.c, sigv4_sign.c, sigv4_cache.c) ==== */
-
-/* What the verifier needs of a request; everything borrowed. */
-struct gh_sigv4_request {
-    struct gh_slice method;
-    struct gh_slice path;  /* raw as on the wire, percent-encoded, no query */
-    struct gh_slice query; /* raw after '?', may be empty */
-    const struct gh_http_header *headers; /* as received, repeats allowed */
-    size_t nheaders;
-    struct gh_slice body; /* whole body: the payload hash when x-amz-content-sha256 is absent */
-    bool normalize_path;  /* true for iam/sts (dot segments, '//'), false for s3 */
-    /*
-     * AWS IoT style: X-Amz-Security-Token was added after signing, so it is
-     * left out of the canonical query and may be an unsigned header. Always
-     * false for iam/sts/s3 (there the token must be signed when present).
-     */
-    bool omit_session_token;
-};
-
-/* What the Authorization header or the presigned query says (slices borrow
- * from the request or the arena given to gh_sigv4_parse). */
-struct gh_sigv4_auth {
-    bool presigned;
-    struct gh_slice access_key_id;
-    struct gh_slice date;           /* YYYYMMDD of the credential scope */
-    struct gh_slice region;
-    struct gh_slice service;
-    struct gh_slice signed_headers; /* "host;x-amz-date", as sent */
-    struct gh_slice signature;      /* hex, as sent (not yet checked) */
-    struct gh_slice security_token; /* X-Amz-Security-Token; empty when absent */
-    struct gh_slice amz_date;       /* "YYYYMMDDTHHMMSSZ" that goes into the string to sign */
-    int64_t request_time;           /* X-Amz-Date (or the Date header) */
-    int64_t expires_s;              /* presigned X-Amz-Expires; 0 for header auth */
-};
-
-/* Derived signing keys shared by all threads; opaque, sharded locks. */
-struct gh_sigv4_key_cache;
-
-/*
- * Reads the SigV4 authentication of `req` (Authorization header, or the
- * X-Amz-* query parameters of a presigned URL) into `out` without any
- * secret. Errors carry AWS's message in diag->text:
- * GH_ERR_MISSING_AUTH (no authentication at all), GH_ERR_INCOMPLETE_SIG,
- * GH_ERR_QUERY_AUTH (X-Amz-Expires / X-Amz-Algorithm), GH_ERR_SIGNATURE
- * (credential scope: terminator, date != X-Amz-Date, empty region/service,
- * host not signed), GH_ERR_NOMEM. `out` is zeroed first.
- */
-GH_MUST_CHECK enum gh_err gh_sigv4_parse(const struct gh_sigv4_request *req, struct gh_arena *a,
-                                         struct gh_sigv4_auth *out, struct gh_diag *diag);
-
-/*
- * Checks `auth` (from gh_sigv4_parse on the same `req`) against the secret
- * of auth->access_key_id at time `now`: clock skew (GH_SIGV4_SKEW_S) or
- * presigned expiry, payload hash, then the signature in constant time.
- * GH_OK, or GH_ERR_SIGNATURE_EXPIRED ("Signature expired: ..." / "Signature
- * not yet current: ..."), GH_ERR_REQUEST_EXPIRED (presigned URL past
- * X-Amz-Expires; GH_ERR_ACCESS_DENIED for s3), GH_ERR_SIGNATURE, GH_ERR_NOMEM.
- * `cache` may be NULL. Keys and computed signatures are wiped.
- */
-GH_MUST_CHECK enum gh_err gh_sigv4_verify(const struct gh_sigv4_request *req,
-                                          const struct gh_sigv4_auth *auth,
-                                          const struct gh_secret *secret, int64_t now,
-                                          struct gh_sigv4_key_cache *cache, struct gh_arena *a,
-                                          struct gh_diag *diag);
-
-/*
- * The canonical request and string to sign SigV4 defines for `req` under
- * `auth` (tests, debugging, the signer). Appended to the two buffers;
- * either may be NULL. GH_ERR_SIGNATURE (with diag) when the payload hash
- * header is not acceptable, GH_ERR_TOO_LARGE / GH_ERR_NOMEM.
- */
-GH_MUST_CHECK enum gh_err gh_sigv4_canonical(const struct gh_sigv4_request *req,
-                                             const struct gh_sigv4_auth *auth, struct gh_arena *a,
-                                             struct gh_buf *canonical_request,
-                                             struct gh_buf *string_to_sign, struct gh_diag *diag);
-
-/* A bounded cache of derived signing keys; NULL on NOMEM. */
-struct gh_sigv4_key_cache *gh_sigv4_key_cache_new(void);
-/* Wipes and frees; NULL does nothing. */
-void gh_sigv4_key_cache_free(struct gh_sigv4_key_cache *c);
-
-/* ---- client side (tests, benchmarks, `gatehouse` clients) ---- */
-
-struct gh_sigv4_signing {
-    struct gh_slice access_key_id;
-    const struct gh_secret *secret;
-    struct gh_slice session_token; /* presign: added as X-Amz-Security-Token; empty = none */
-    struct gh_slice region;
-    struct gh_slice service;
-    int64_t time;                  /* request time (X-Amz-Date) */
-    /* Lower-case, ';'-separated, sorted; empty = every header in `req`. */
-    struct gh_slice signed_headers;
-};
-
-/*
- * The Authorization header value for `req`, which must already carry the
- * headers to sign (Host, X-Amz-Date with `s->time`, X-Amz-Security-Token,
- * x-amz-content-sha256 ...). Appended to `out`.
- */
-GH_MUST_CHECK enum gh_err gh_sigv4_sign(const struct gh_sigv4_request *req,
-                                        const struct gh_sigv4_signing *s, struct gh_arena *a,
-                                        struct gh_buf *out);
-/*
- * The query string of a presigned URL for `req`: req->query, then
- * X-Amz-Algorithm, -Credential, -Date, -SignedHeaders, -Expires,
- * [-Security-Token], -Signature. Appended to `out`.
- */
-GH_MUST_CHECK enum gh_err gh_sigv4_presign(const struct gh_sigv4_request *req,
-                                           const struct gh_sigv4_signing *s, int64_t expires_s,
-                                           struct gh_arena *a, struct gh_buf *out);
-
-/* ==== end SigV4 ==== */
 
 #endif

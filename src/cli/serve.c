@@ -47,6 +47,7 @@ gh_cli_serve(int argc, char **argv)
     struct gh_secret master = {{0}, 0};
     struct gh_store *store = NULL;
     struct gh_api *api = NULL;
+    struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
     struct gh_diag diag;
     char account[13];
@@ -92,7 +93,13 @@ gh_cli_serve(int argc, char **argv)
         rc = err == GH_ERR_INVALID_INPUT ? 2 : 1;
         goto done;
     }
-    struct gh_api_deps deps = {.store = store, .config = &config, .services = services};
+    if ((err = gh_keyring_load(store, &master, &keyring)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot load the session token keys (%s)\n",
+                gh_err_str(err));
+        goto done;
+    }
+    struct gh_api_deps deps = {
+        .store = store, .keyring = keyring, .config = &config, .services = services};
     if ((err = gh_api_new(&deps, &api)) != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot start (%s)\n", gh_err_str(err));
         goto done;
@@ -123,6 +130,7 @@ gh_cli_serve(int argc, char **argv)
 done:
     gh_http_server_stop(srv);
     gh_api_free(api);
+    gh_keyring_unref(keyring);
     gh_store_close(store);
     gh_secret_wipe(&master);
     return rc;

@@ -219,6 +219,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
     return respond(s, conn, r, method);
 }
 
+static void log_mhd(void *cls, const char *fmt, va_list ap) GH_PRINTF(2, 0);
+
 static void
 log_mhd(void *cls, const char *fmt, va_list ap)
 {
