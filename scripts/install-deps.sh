@@ -5,7 +5,8 @@
 set -eu
 
 build="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev \
-libssl-dev libsqlite3-dev"
+libssl-dev libsqlite3-dev liboath-dev libqrencode-dev libpng-dev libargon2-dev \
+libxml2-dev"
 test="$build libcmocka-dev clang libclang-rt-14-dev awscli python3-boto3 \
 python3-pytest faketime curl"
 bench="$test wrk nginx-light"
