@@ -106,6 +106,13 @@ void gh_call_int(struct gh_call *c, const char *name, const char *member, int64_
 /* A boolean parameter ("true"/"false"). */
 void gh_call_bool(struct gh_call *c, const char *name, bool *out, bool *present);
 /*
+ * Records one validation error: "Value 'v' at 'member' failed to satisfy
+ * constraint: CONSTRAINT" ("Value null at ..." when is_null), for checks
+ * the helpers above do not cover.
+ */
+void gh_api_validation_add(struct gh_call *c, struct gh_slice value, bool is_null,
+                           const char *member, const char *constraint);
+/*
  * GH_OK when no validation error was recorded; otherwise fails the call
  * with ValidationError and AWS's "N validation error(s) detected: ..." text.
  */
@@ -180,6 +187,27 @@ GH_MUST_CHECK enum gh_err gh_api_context_fill(struct gh_call *c, const struct gh
 GH_MUST_CHECK enum gh_err gh_api_deny_message(struct gh_call *c, const struct gh_principal *p,
                                               const char *action, struct gh_slice resource,
                                               const struct gh_policy_result *r);
+
+struct policy_list;
+
+/* The policies that apply to a principal's requests. */
+struct gh_api_policies {
+    struct policy_list *identity;      /* managed + inline of the user or role */
+    struct policy_list *extra;         /* boundary and session policies */
+    const struct gh_policy_src *boundary;
+    const struct gh_policy_src *session;
+    size_t session_count;
+    bool has_session_policies;
+    struct gh_slice entity_id;         /* AIDA/AROA of the user or role */
+};
+
+/* Loads (and compiles, through the cache) the policies of `p`. Release with
+ * gh_api_policies_release whatever it returns. */
+GH_MUST_CHECK enum gh_err gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
+                                                    struct gh_api_policies *out);
+void gh_api_policies_release(struct gh_api_policies *p);
+/* Puts the identity, boundary and session policies of `p` into `set`. */
+void gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set);
 
 /* ---- the front door ---- */
 

@@ -174,6 +174,16 @@ gh_api_policies_release(struct gh_api_policies *p)
         list_release(p->extra);
 }
 
+void
+gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set)
+{
+    set->identity = p->identity == NULL ? NULL : p->identity->items;
+    set->identity_count = p->identity == NULL ? 0 : p->identity->count;
+    set->boundary = p->boundary;
+    set->session = p->session;
+    set->session_count = p->session_count;
+}
+
 static enum gh_err
 add_key(struct gh_policy_ctx *ctx, const char *key, enum gh_policy_type t, struct gh_slice v)
 {
@@ -351,11 +361,7 @@ gh_call_authorize_ctx(struct gh_call *c, const char *action, struct gh_slice res
             goto deny_release;
     }
     memset(&set, 0, sizeof(set));
-    set.identity = pol.identity->items;
-    set.identity_count = pol.identity->count;
-    set.boundary = pol.boundary;
-    set.session = pol.session;
-    set.session_count = pol.session_count;
+    gh_api_policies_set(&pol, &set);
     err = gh_policy_decide(&set, &ctx, &r);
     if (err == GH_OK && r.decision == GH_ALLOW) {
         gh_api_policies_release(&pol);

@@ -4,7 +4,9 @@
 #include "sts/sts_int.h"
 
 static const struct gh_action actions[] = {
+    {"AssumeRole", gh_sts_assume_role, 0},
     {"GetCallerIdentity", gh_sts_get_caller_identity, 0},
+    {"GetSessionToken", gh_sts_get_session_token, 0},
 };
 
 const struct gh_service gh_sts_service = {

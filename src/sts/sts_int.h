@@ -1,11 +1,52 @@
 /*
- * sts_int.h: the STS action handlers, one per file.
+ * sts_int.h: the STS action handlers and what they share.
  */
 #ifndef GH_STS_INT_H
 #define GH_STS_INT_H
 
+#include "api/api.h"
+#include "auth/auth.h"
 #include "sts/sts.h"
 
+/* AWS STS session lengths (API reference, DurationSeconds). */
+#define GH_STS_ROLE_DEFAULT_S 3600
+#define GH_STS_CHAINED_MAX_S 3600
+#define GH_STS_USER_SESSION_DEFAULT_S 43200
+#define GH_STS_USER_SESSION_MAX_S 129600
+#define GH_STS_ROOT_SESSION_MAX_S 3600
+#define GH_STS_SESSION_MIN_S 900
+
+extern const struct gh_param_rule gh_sts_shape_role_arn;
+extern const struct gh_param_rule gh_sts_shape_session_name;
+extern const struct gh_param_rule gh_sts_shape_source_identity;
+extern const struct gh_param_rule gh_sts_shape_external_id;
+extern const struct gh_param_rule gh_sts_shape_serial;
+extern const struct gh_param_rule gh_sts_shape_token_code;
+extern const struct gh_param_rule gh_sts_shape_policy;
+extern const struct gh_param_rule gh_sts_shape_federated_name;
+
+/* Reads Policy, PolicyArns, Tags and TransitiveTagKeys into `s`, validated. */
+GH_MUST_CHECK enum gh_err gh_sts_session_params(struct gh_call *c, struct gh_session *s,
+                                                bool allow_tags);
+/* Compiles the session policy, checks the PolicyArns exist, computes PackedPolicySize (-1 when none). */
+GH_MUST_CHECK enum gh_err gh_sts_session_policies_check(struct gh_call *c,
+                                                        const struct gh_session *s,
+                                                        int *packed_pct);
+/* Checks length and pattern of a value as gh_call_str does. */
+void gh_sts_check_str(struct gh_call *c, struct gh_slice v, const struct gh_param_rule *r);
+/* Verifies an MFA code for the caller (AccessDenied when it does not verify). */
+GH_MUST_CHECK enum gh_err gh_sts_mfa_check(struct gh_call *c, struct gh_slice serial,
+                                          struct gh_slice code);
+/* Carries the transitive session tags of `prev` into `s` (role chaining). */
+GH_MUST_CHECK enum gh_err gh_sts_inherit_tags(struct gh_call *c, const struct gh_session *prev,
+                                             struct gh_session *s);
+/* A new ASIA key id and secret in `s`. */
+GH_MUST_CHECK enum gh_err gh_sts_mint(struct gh_call *c, struct gh_session *s);
+/* Seals `s` and writes <Credentials>. */
+GH_MUST_CHECK enum gh_err gh_sts_credentials_render(struct gh_call *c, const struct gh_session *s);
+
 GH_MUST_CHECK enum gh_err gh_sts_get_caller_identity(struct gh_call *c);
+GH_MUST_CHECK enum gh_err gh_sts_get_session_token(struct gh_call *c);
+GH_MUST_CHECK enum gh_err gh_sts_assume_role(struct gh_call *c);
 
 #endif
