@@ -188,7 +188,7 @@ gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
 {
     struct hits allow = {0}, deny = {0};
     struct verdict id, rs = {0}, bd = {0}, ss = {0}, scp = {0};
-    bool scp_all = true;
+    bool scp_all = true, trust;
 
     memset(out, 0, sizeof(*out));
     if (c == NULL || set == NULL || c->action_lower.len == 0)
@@ -225,6 +225,12 @@ gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
     if (set->scp_count > 0 && !scp_all)
         return finish(out, GH_DENY_IMPLICIT, GH_REASON_NO_SCP_ALLOW, NULL), GH_OK;
 
+    /* AWS IAM "How IAM roles differ from resource-based policies": a role
+     * can be assumed only when its trust policy allows the caller, in the
+     * same account too; other resource-based policies add to identity
+     * policies within one account. */
+    trust = set->resource != NULL && set->resource->policy != NULL &&
+            set->resource->policy->kind == GH_POLICY_TRUST;
     if (!set->cross_account && rs.allow && rs.pm != GH_PM_ACCOUNT) {
         /*
          * AWS IAM "Policy evaluation logic" (within one account): a
@@ -244,7 +250,7 @@ gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
     }
     /* AWS IAM "Cross-account policy evaluation logic": the resource's
      * account must allow in its resource-based policy. */
-    if (set->cross_account && !rs.allow)
+    if ((set->cross_account || trust) && !rs.allow)
         return finish(out, GH_DENY_IMPLICIT, GH_REASON_NO_RESOURCE_ALLOW, NULL), GH_OK;
     if (!id.allow)
         return finish(out, GH_DENY_IMPLICIT, GH_REASON_NO_IDENTITY_ALLOW, NULL), GH_OK;
