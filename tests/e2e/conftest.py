@@ -145,6 +145,7 @@ class Gatehouse:
         self.logs = []  # (stdout, stderr) of every finished run
         self._run = 0
         self.profiles_file = os.path.join(self.tmp, "profiles.ini")
+        self.profiles_config = os.path.join(self.tmp, "profiles-config.ini")
         self.profiles = {}
 
     # ---- process ----
@@ -270,12 +271,18 @@ class Gatehouse:
         with open(self.profiles_file, "w") as f:
             cp.write(f)
         os.chmod(self.profiles_file, 0o600)
+        cfg = configparser.ConfigParser()
+        cfg["default"] = {"region": "us-east-1"}
+        for n in self.profiles:
+            cfg[f"profile {n}"] = {"region": "us-east-1"}
+        with open(self.profiles_config, "w") as f:
+            cfg.write(f)
 
     # ---- clients ----
 
     def cli_env(self, profile=None, env=None):
         e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        e["AWS_CONFIG_FILE"] = os.path.join(self.data_dir, "config")
+        e["AWS_CONFIG_FILE"] = self.profiles_config if profile else os.path.join(self.data_dir, "config")
         e["AWS_SHARED_CREDENTIALS_FILE"] = (
             self.profiles_file if profile else os.path.join(self.data_dir, "credentials")
         )

@@ -120,7 +120,7 @@ def test_bad_usage_exit_status(gh):
 def test_caller_identity_user(gh):
     iam = gh.client("iam")
     u = iam.create_user(UserName="bob")["User"]
-    assert re.fullmatch(r"AIDA[A-Z2-7]{16}", u["UserId"]), u["UserId"]
+    assert re.fullmatch(r"AIDA[A-Z2-7]{17}", u["UserId"]), u["UserId"]
     assert u["Arn"] == f"arn:aws:iam::{gh.account_id}:user/bob"
     k = iam.create_access_key(UserName="bob")["AccessKey"]
     assert KEY_RE.match(k["AccessKeyId"])

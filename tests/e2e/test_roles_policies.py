@@ -21,7 +21,7 @@ def test_role_lifecycle(gh, tmp_path):
     r = out["Role"]
     assert r["RoleName"] == "ec2-s3-read-role" and r["Path"] == "/svc/"
     assert r["Arn"] == f"arn:aws:iam::{gh.account_id}:role/svc/ec2-s3-read-role"
-    assert re.fullmatch(r"AROA[A-Z2-7]{16}", r["RoleId"])
+    assert re.fullmatch(r"AROA[A-Z2-7]{17}", r["RoleId"])
     assert r["AssumeRolePolicyDocument"] == TRUST_EC2  # the CLI decodes the URL-encoded document
     got = gh.aws("iam", "get-role", "--role-name", "ec2-s3-read-role")["Role"]
     assert got["Description"] == "reads s3"
@@ -97,7 +97,7 @@ def test_managed_policy_lifecycle(gh):
                  "--description", "read it", "--policy-document", json.dumps(ALLOW_S3_READ))["Policy"]
     arn = f"arn:aws:iam::{gh.account_id}:policy/team/s3read"
     assert out["Arn"] == arn and out["DefaultVersionId"] == "v1" and out["AttachmentCount"] == 0
-    assert re.fullmatch(r"ANPA[A-Z2-7]{16}", out["PolicyId"])
+    assert re.fullmatch(r"ANPA[A-Z2-7]{17}", out["PolicyId"])
     assert out["IsAttachable"] is True
     got = iam.get_policy(PolicyArn=arn)["Policy"]
     assert got["PolicyName"] == "s3read" and got["Description"] == "read it"

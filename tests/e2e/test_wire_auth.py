@@ -42,10 +42,12 @@ def test_success_xml_shape(gh):
 
 
 def test_unknown_action(gh):
+    # AWS IAM (Coral) wording, e.g. fog-aws#368: "Could not find operation
+    # ReplaceIamInstanceProfileAssociation for version 2010-05-08".
     r = gh.query("FooBar")
-    assert_error_shape(r, IAM_NS, 400, "InvalidAction", "The action FooBar is not valid for this web service.")
+    assert_error_shape(r, IAM_NS, 400, "InvalidAction", "Could not find operation FooBar for version 2010-05-08")
     r = gh.query("AssumeRole", service="iam")  # an STS action sent to IAM
-    assert_error_shape(r, IAM_NS, 400, "InvalidAction", "The action AssumeRole is not valid for this web service.")
+    assert_error_shape(r, IAM_NS, 400, "InvalidAction", "Could not find operation AssumeRole for version 2010-05-08")
 
 
 def test_unknown_version(gh):
