@@ -359,6 +359,43 @@ class Gatehouse:
         finally:
             conn.close()
 
+    def send_raw(self, data, timeout=10):
+        """Writes `data` (a whole HTTP request) in chunks, stopping early
+        when the server answers or closes; returns (status or None, bytes
+        received). For requests a server should refuse before reading them
+        in full."""
+        import select
+
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        got = b""
+        try:
+            for i in range(0, len(data), 16384):
+                r, _, _ = select.select([s], [], [], 0)
+                if r:
+                    break
+                try:
+                    s.sendall(data[i:i + 16384])
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    chunk = s.recv(65536)
+                except (ConnectionResetError, socket.timeout):
+                    break
+                if not chunk:
+                    break
+                got += chunk
+                if b"\r\n\r\n" in got:
+                    head, _, rest = got.partition(b"\r\n\r\n")
+                    m = re.search(rb"content-length:\s*(\d+)", head, re.I)
+                    if m and len(rest) >= int(m.group(1)):
+                        break
+        finally:
+            s.close()
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", got)
+        return (int(m.group(1)) if m else None), got
+
     def signed(self, body, service="iam", access_key=None, secret=None, token=None, when=None,
                method="POST", path="/", query="", extra_headers=None, send=True):
         """A SigV4-signed request with the exact body bytes (str params are

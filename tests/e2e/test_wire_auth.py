@@ -111,37 +111,32 @@ def test_non_utf8_name(gh):
     assert snapshot(iam) == before
 
 
+def _raw_request(gh, path, headers, body):
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{gh.port}\r\nContent-Length: {len(body)}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() not in ("host", "content-length"))
+    return head.encode() + b"\r\n" + body
+
+
 def test_oversized_body(gh):
     iam = gh.client("iam")
     before = snapshot(iam)
     body = b"Action=CreateUser&Version=2010-05-08&UserName=big&Path=%2F" + b"a" * (2 * 1024 * 1024) + b"%2F"
     path, headers, body = gh.signed(body, send=False)
-    try:
-        r = gh.http("POST", path, body=body, headers=headers)
-        assert r.status in (413, 400), r
-        if r.status == 413:
-            assert r.code in (None, "RequestEntityTooLarge"), r
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # refused before the body was read: acceptable, checked below
+    status, got = gh.send_raw(_raw_request(gh, path, headers, body))
+    assert status == 413, got[:300]
     assert gh.http("GET", "/healthz").status == 200
     assert snapshot(iam) == before
 
 
 def test_oversized_headers(gh):
-    r = None
-    try:
-        r = gh.query("ListUsers", extra_headers={"X-Filler": "a" * (128 * 1024)})
-    except (BrokenPipeError, ConnectionResetError):
-        pass
-    if r is not None:
-        assert r.status in (400, 413, 431), r
-    # Many small headers.
+    path, headers, body = gh.signed({"Action": "ListUsers", "Version": "2010-05-08"}, send=False,
+                                    extra_headers={"X-Filler": "a" * (128 * 1024)})
+    status, got = gh.send_raw(_raw_request(gh, path, headers, body))
+    assert status in (400, 413, 431), got[:300]
     hdrs = {f"X-H{i}": "v" for i in range(300)}
-    try:
-        r = gh.query("ListUsers", extra_headers=hdrs)
-        assert r.status in (400, 413, 431), r
-    except (BrokenPipeError, ConnectionResetError):
-        pass
+    path, headers, body = gh.signed({"Action": "ListUsers", "Version": "2010-05-08"}, send=False, extra_headers=hdrs)
+    status, got = gh.send_raw(_raw_request(gh, path, headers, body))
+    assert status in (400, 413, 431), got[:300]
     assert gh.http("GET", "/healthz").status == 200
 
 
