@@ -160,6 +160,23 @@ struct gh_api_keys {
     size_t count;
 };
 
+/* Options of one authorization. */
+struct gh_authz_opts {
+    const struct gh_api_keys *keys;             /* extra condition keys; NULL = none */
+    const struct gh_policy_src *resource_policy; /* e.g. a bucket policy; NULL = none */
+    struct gh_slice resource_account;           /* the resource's owner; empty = the caller's */
+};
+
+/*
+ * The full form: the caller's identity-based side, the resource-based
+ * policy, same-account union and cross-account intersection, as AWS
+ * decides. Root of the resource's account is allowed unless the resource
+ * policy explicitly denies.
+ */
+GH_MUST_CHECK enum gh_err gh_call_authorize_opts(struct gh_call *c, const char *action,
+                                                 struct gh_slice resource,
+                                                 const struct gh_authz_opts *o);
+
 /* gh_call_authorize with request-specific condition keys (may be NULL). */
 GH_MUST_CHECK enum gh_err gh_call_authorize_ctx(struct gh_call *c, const char *action,
                                                 struct gh_slice resource,
@@ -222,6 +239,43 @@ struct gh_api_deps {
 
 GH_MUST_CHECK enum gh_err gh_api_new(const struct gh_api_deps *deps, struct gh_api **out);
 void gh_api_free(struct gh_api *api);
+
+#define GH_API_MOUNTS_MAX 8
+
+struct gh_api_mount {
+    const char *prefix; /* "/console": the path itself and everything under "/console/" */
+    struct gh_http_handler handler;
+};
+
+/* Serves every request under `prefix` with `h` (before any API routing). */
+GH_MUST_CHECK enum gh_err gh_api_mount(struct gh_api *api, const char *prefix,
+                                       struct gh_http_handler h);
+/*
+ * The REST service (S3-compatible): requests to a path other than "/",
+ * with a method other than GET/POST, or signed for service "s3".
+ */
+void gh_api_set_rest(struct gh_api *api, struct gh_http_handler h);
+
+/*
+ * Authenticates a SigV4 request for any service (`normalize_path` false
+ * for s3): *service gets the credential scope's service, *caller the
+ * principal (long-term key or session token). GH_ERR_MISSING_AUTH when
+ * the request carries no authentication at all; other errors with AWS's
+ * message in diag.
+ */
+GH_MUST_CHECK enum gh_err gh_api_authenticate(struct gh_api *api, struct gh_http_req *req,
+                                              bool normalize_path, int64_t now,
+                                              struct gh_slice *service,
+                                              struct gh_principal *caller, struct gh_diag *diag);
+/*
+ * Fills the fields of a call that do not depend on the protocol (arena,
+ * request, caller, store, config, key ring, policy cache, clock, result
+ * buffer), so a REST handler can use gh_call_authorize* and gh_call_fail.
+ * The caller opens c->tx itself.
+ */
+void gh_api_call_init(struct gh_api *api, struct gh_http_req *req,
+                      const struct gh_principal *caller, struct gh_buf *result,
+                      struct gh_call *c);
 /* The HTTP handler: routes, authenticates, runs the action, renders. */
 void gh_api_handle(void *api, struct gh_http_req *req, struct gh_http_resp *resp);
 

@@ -110,7 +110,9 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
     if ((out->identity = gh_arena_alloc(c->arena, sizeof(*out->identity))) == NULL ||
         (out->extra = gh_arena_alloc(c->arena, sizeof(*out->extra))) == NULL)
         return GH_ERR_NOMEM;
-    if (p->type == GH_PRINCIPAL_USER) {
+    if (p->type == GH_PRINCIPAL_ROOT || p->type == GH_PRINCIPAL_ANONYMOUS) {
+        return GH_OK; /* no identity-based policies */
+    } else if (p->type == GH_PRINCIPAL_USER) {
         struct gh_user u;
         if ((err = gh_store_user_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name,
                                      &u)) != GH_OK)
@@ -326,26 +328,31 @@ gh_api_deny_message(struct gh_call *c, const struct gh_principal *p, const char 
 }
 
 enum gh_err
-gh_call_authorize_ctx(struct gh_call *c, const char *action, struct gh_slice resource,
-                      const struct gh_api_keys *extra)
+gh_call_authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
+                       const struct gh_authz_opts *o)
 {
     const struct gh_principal *p = c->caller;
+    const struct gh_api_keys *extra = o == NULL ? NULL : o->keys;
     struct gh_api_policies pol;
     struct gh_policy_ctx ctx;
     struct gh_policy_result r;
     struct gh_policy_set set;
+    bool cross = o != NULL && o->resource_account.len > 0 &&
+                 !gh_slice_eq_cstr(o->resource_account, p->account);
     enum gh_err err;
 
     memset(&r, 0, sizeof(r)); /* an implicit deny until decided */
-    if (p->type == GH_PRINCIPAL_ROOT && p->session_info == NULL)
-        return GH_OK; /* AWS: the account root user has full access */
-    if (p->type == GH_PRINCIPAL_ROOT) {
-        /* Root session credentials (GetSessionToken) carry no session policy. */
+    memset(&pol, 0, sizeof(pol));
+    /* AWS: the account root user has full access to its own account's
+     * resources (root session credentials carry no session policy). An
+     * explicit deny in a resource policy still applies, so root is only
+     * waved through when there is none. */
+    if (p->type == GH_PRINCIPAL_ROOT && !cross && (o == NULL || o->resource_policy == NULL))
         return GH_OK;
+    if (p->type != GH_PRINCIPAL_ROOT && p->type != GH_PRINCIPAL_ANONYMOUS) {
+        if ((err = gh_api_principal_policies(c, p, &pol)) != GH_OK)
+            goto deny;
     }
-    err = gh_api_principal_policies(c, p, &pol);
-    if (err != GH_OK)
-        goto deny;
     gh_policy_ctx_init(&ctx, c->arena);
     if ((err = gh_policy_ctx_set_action(&ctx, gh_slice_from_cstr(action))) != GH_OK ||
         (err = gh_policy_ctx_set_resource(&ctx, resource)) != GH_OK ||
@@ -362,6 +369,23 @@ gh_call_authorize_ctx(struct gh_call *c, const char *action, struct gh_slice res
     }
     memset(&set, 0, sizeof(set));
     gh_api_policies_set(&pol, &set);
+    if (o != NULL)
+        set.resource = o->resource_policy;
+    set.cross_account = cross;
+    if (p->type == GH_PRINCIPAL_ROOT && !cross) {
+        /* Root in its own account: allowed unless the resource policy denies. */
+        struct gh_policy_result rr;
+        memset(&rr, 0, sizeof(rr));
+        err = gh_policy_eval(set.resource, GH_ROLE_RESOURCE, &ctx, &rr);
+        if (err == GH_OK && rr.decision != GH_DENY_EXPLICIT) {
+            gh_api_policies_release(&pol);
+            return GH_OK;
+        }
+        r = rr;
+        err = gh_api_deny_message(c, p, action, resource, &r);
+        gh_api_policies_release(&pol);
+        return err;
+    }
     err = gh_policy_decide(&set, &ctx, &r);
     if (err == GH_OK && r.decision == GH_ALLOW) {
         gh_api_policies_release(&pol);
@@ -378,6 +402,15 @@ deny:
     /* Fail closed: an evaluation error reads as no policy allowing it. */
     memset(&r, 0, sizeof(r));
     return gh_api_deny_message(c, p, action, resource, &r);
+}
+
+enum gh_err
+gh_call_authorize_ctx(struct gh_call *c, const char *action, struct gh_slice resource,
+                      const struct gh_api_keys *extra)
+{
+    struct gh_authz_opts o = {.keys = extra};
+
+    return gh_call_authorize_opts(c, action, resource, &o);
 }
 
 enum gh_err

@@ -17,6 +17,9 @@ struct gh_api {
     struct gh_sigv4_key_cache *keys;
     struct gh_keyring *keyring;
     struct gh_api_cache *cache;
+    struct gh_api_mount mounts[GH_API_MOUNTS_MAX];
+    size_t nmounts;
+    struct gh_http_handler rest;
 };
 
 enum gh_err
@@ -238,9 +241,9 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
  * Authenticates the request: fills `caller` and, for signed requests,
  * the service named by the credential scope.
  */
-static enum gh_err
-authenticate(struct gh_api *api, struct gh_http_req *req, int64_t now,
-             const struct gh_service **svc, struct gh_principal *caller, struct gh_diag *diag)
+enum gh_err
+gh_api_authenticate(struct gh_api *api, struct gh_http_req *req, bool normalize_path, int64_t now,
+                    struct gh_slice *service, struct gh_principal *caller, struct gh_diag *diag)
 {
     struct gh_sigv4_request sr = {
         .method = req->method,
@@ -249,7 +252,7 @@ authenticate(struct gh_api *api, struct gh_http_req *req, int64_t now,
         .headers = req->headers,
         .nheaders = req->nheaders,
         .body = req->body,
-        .normalize_path = true,
+        .normalize_path = normalize_path,
     };
     struct gh_sigv4_auth auth;
     struct gh_secret secret = {{0}, 0};
@@ -261,8 +264,7 @@ authenticate(struct gh_api *api, struct gh_http_req *req, int64_t now,
         return err; /* the caller decides whether the action allows it */
     if (err != GH_OK)
         return err;
-    if (*svc == NULL)
-        *svc = service_by_name(api, auth.service);
+    *service = auth.service;
     if (gh_slice_starts_with(auth.access_key_id, GH_S("ASIA"))) {
         err = session_principal(api, req, &auth, now, &secret, caller, diag);
         if (err != GH_OK)
@@ -340,6 +342,62 @@ run(struct gh_api *api, struct gh_call *c)
     return err;
 }
 
+/*
+ * Is this a REST request (the S3-compatible service) rather than a Query
+ * API call? Query calls always target "/" with GET or POST; S3 also signs
+ * "/" (ListBuckets), so the credential scope decides there.
+ */
+static bool
+is_rest(const struct gh_http_req *req)
+{
+    struct gh_slice auth = gh_http_header_get(req, "Authorization");
+
+    if (!gh_slice_eq_cstr(req->path, "/"))
+        return true;
+    if (!gh_slice_eq_cstr(req->method, "GET") && !gh_slice_eq_cstr(req->method, "POST"))
+        return true;
+    for (size_t i = 0; auth.ptr != NULL && i + 16 <= auth.len; i++)
+        if (memcmp(auth.ptr + i, "/s3/aws4_request", 16) == 0)
+            return true;
+    for (size_t i = 0; req->query.ptr != NULL && i + 22 <= req->query.len; i++)
+        if (memcmp(req->query.ptr + i, "%2Fs3%2Faws4_request", 20) == 0)
+            return true;
+    return false;
+}
+
+enum gh_err
+gh_api_mount(struct gh_api *api, const char *prefix, struct gh_http_handler h)
+{
+    if (api->nmounts == GH_API_MOUNTS_MAX)
+        return GH_ERR_LIMIT;
+    api->mounts[api->nmounts].prefix = prefix;
+    api->mounts[api->nmounts].handler = h;
+    api->nmounts++;
+    return GH_OK;
+}
+
+void
+gh_api_set_rest(struct gh_api *api, struct gh_http_handler h)
+{
+    api->rest = h;
+}
+
+void
+gh_api_call_init(struct gh_api *api, struct gh_http_req *req, const struct gh_principal *caller,
+                 struct gh_buf *result, struct gh_call *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->arena = req->arena;
+    c->http = req;
+    c->caller = caller;
+    c->store = api->store;
+    c->config = api->config;
+    c->keyring = api->keyring;
+    c->api_cache = api->cache;
+    c->now = gh_now_s();
+    c->result = result;
+}
+
 void
 gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
 {
@@ -361,6 +419,18 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
         gh_buf_puts(&resp->body, "ok\n");
         return;
     }
+    for (size_t i = 0; i < api->nmounts; i++) {
+        struct gh_slice pre = gh_slice_from_cstr(api->mounts[i].prefix);
+        if (gh_slice_starts_with(req->path, pre) &&
+            (req->path.len == pre.len || req->path.ptr[pre.len] == '/')) {
+            api->mounts[i].handler.handle(api->mounts[i].handler.ctx, req, resp);
+            return;
+        }
+    }
+    if (api->rest.handle != NULL && is_rest(req)) {
+        api->rest.handle(api->rest.ctx, req, resp);
+        return;
+    }
     request_id(rid);
     gh_diag_clear(&diag);
     memset(&c, 0, sizeof(c));
@@ -377,7 +447,10 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     action_name = gh_params_get(&params, "Action");
     version = gh_params_get(&params, "Version");
 
-    err = authenticate(api, req, now, &svc, &caller, &diag);
+    struct gh_slice scope_service = GH_SLICE_NULL;
+    err = gh_api_authenticate(api, req, true, now, &scope_service, &caller, &diag);
+    if (scope_service.len > 0)
+        svc = service_by_name(api, scope_service);
     if (err == GH_ERR_MISSING_AUTH) {
         /* Unsigned: only actions that allow it, found by Version (AWS STS). */
         const struct gh_action *a = NULL;
