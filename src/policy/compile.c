@@ -72,7 +72,8 @@ compile_principals(struct gh_policy *p, const json_t *v, struct gh_stmt *st)
     st->principals = gh_arena_alloc(&p->arena, (total ? total : 1) * sizeof(*st->principals));
     if (st->principals == NULL)
         return GH_ERR_NOMEM;
-    json_object_foreach((json_t *)v, k, e) {
+    json_object_foreach((json_t *)v, k, e)
+    {
         for (size_t i = 0; i < list_len(e); i++) {
             struct gh_pentry *pe = &st->principals[n++];
             struct gh_slice s;
@@ -143,12 +144,14 @@ compile_conditions(struct gh_policy *p, const json_t *cv, struct gh_stmt *st, st
     st->conds = gh_arena_alloc(&p->arena, total * sizeof(*st->conds));
     if (st->conds == NULL)
         return GH_ERR_NOMEM;
-    json_object_foreach((json_t *)cv, op, block) {
+    json_object_foreach((json_t *)cv, op, block)
+    {
         struct gh_cond proto;
 
         if (!gh_cond_op_parse(gh_slice_from_cstr(op), &proto))
             continue; /* validation let through only empty unknown blocks */
-        json_object_foreach(block, key, vals) {
+        json_object_foreach(block, key, vals)
+        {
             struct gh_cond *c = &st->conds[n++];
             size_t nv = list_len(vals);
 

@@ -173,7 +173,8 @@ gh_ctx_key_find(const struct gh_policy_ctx *c, struct gh_slice name, uint32_t ha
 bool
 gh_ctx_var(const struct gh_policy_ctx *c, const struct gh_tok *t, struct gh_slice *out)
 {
-    const struct gh_policy_ctx_key *k = c == NULL ? NULL : gh_ctx_key_find(c, t->text, gh_key_hash(t->text));
+    const struct gh_policy_ctx_key *k =
+        c == NULL ? NULL : gh_ctx_key_find(c, t->text, gh_key_hash(t->text));
 
     /* AWS IAM "Policy variables": a multivalued key cannot be a variable;
      * a missing key takes the default when there is one. */

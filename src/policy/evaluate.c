@@ -55,7 +55,8 @@ stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, enum gh_pm
             if (!gh_principal_not_match(st->principals, st->nprin, &c->principal))
                 return false;
             *pm = GH_PM_WILDCARD;
-        } else if ((*pm = gh_principal_match(st->principals, st->nprin, &c->principal)) == GH_PM_NONE) {
+        } else if ((*pm = gh_principal_match(st->principals, st->nprin, &c->principal)) ==
+                   GH_PM_NONE) {
             return false;
         }
     }
@@ -108,8 +109,9 @@ stmt_eval(const struct gh_policy_src *src, enum gh_policy_role role, uint32_t id
 
 /* Evaluates the statements of one policy that may name the request's service, in order. */
 static void
-policy_eval(const struct gh_policy_src *src, enum gh_policy_role role, const struct gh_policy_ctx *c,
-            struct verdict *v, struct hits *allow, struct hits *deny, struct gh_policy_result *res)
+policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
+            const struct gh_policy_ctx *c, struct verdict *v, struct hits *allow, struct hits *deny,
+            struct gh_policy_result *res)
 {
     const struct gh_policy *p = src->policy;
     struct gh_slice svc = gh_slice_sub(c->action_lower, 0, c->service_len);
@@ -155,7 +157,8 @@ group_eval(const struct gh_policy_src *srcs, size_t n, enum gh_policy_role role,
 }
 
 static void
-finish(struct gh_policy_result *out, enum gh_decision d, enum gh_policy_reason r, const struct hits *h)
+finish(struct gh_policy_result *out, enum gh_decision d, enum gh_policy_reason r,
+       const struct hits *h)
 {
     out->decision = d;
     out->reason = r;
@@ -267,20 +270,23 @@ gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
 }
 
 enum gh_err
-gh_policy_eval(const struct gh_policy_src *src, enum gh_policy_role role, const struct gh_policy_ctx *c,
-               struct gh_policy_result *out)
+gh_policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
+               const struct gh_policy_ctx *c, struct gh_policy_result *out)
 {
     struct hits allow = {0}, deny = {0};
     struct verdict v;
     static const enum gh_policy_reason deny_reason[] = {
-        [GH_ROLE_IDENTITY] = GH_REASON_DENY_IDENTITY, [GH_ROLE_RESOURCE] = GH_REASON_DENY_RESOURCE,
-        [GH_ROLE_BOUNDARY] = GH_REASON_DENY_BOUNDARY, [GH_ROLE_SESSION] = GH_REASON_DENY_SESSION,
+        [GH_ROLE_IDENTITY] = GH_REASON_DENY_IDENTITY,
+        [GH_ROLE_RESOURCE] = GH_REASON_DENY_RESOURCE,
+        [GH_ROLE_BOUNDARY] = GH_REASON_DENY_BOUNDARY,
+        [GH_ROLE_SESSION] = GH_REASON_DENY_SESSION,
         [GH_ROLE_SCP] = GH_REASON_DENY_SCP};
     static const enum gh_policy_reason none_reason[] = {
         [GH_ROLE_IDENTITY] = GH_REASON_NO_IDENTITY_ALLOW,
         [GH_ROLE_RESOURCE] = GH_REASON_NO_RESOURCE_ALLOW,
         [GH_ROLE_BOUNDARY] = GH_REASON_NO_BOUNDARY_ALLOW,
-        [GH_ROLE_SESSION] = GH_REASON_NO_SESSION_ALLOW, [GH_ROLE_SCP] = GH_REASON_NO_SCP_ALLOW};
+        [GH_ROLE_SESSION] = GH_REASON_NO_SESSION_ALLOW,
+        [GH_ROLE_SCP] = GH_REASON_NO_SCP_ALLOW};
 
     memset(out, 0, sizeof(*out));
     if (c == NULL || src == NULL || src->policy == NULL || c->action_lower.len == 0 ||

@@ -15,20 +15,29 @@ lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
 }
 
+/* Tokens being built: on the stack for ordinary patterns, on the heap past that. */
 struct tokbuf {
     struct gh_tok *t;
     size_t n;
     size_t cap;
+    struct gh_tok local[32];
 };
 
 static enum gh_err
 tok_push(struct tokbuf *b, struct gh_tok t)
 {
+    if (b->t == NULL) {
+        b->t = b->local;
+        b->cap = GH_ARRAY_LEN(b->local);
+    }
     if (b->n == b->cap) {
-        size_t cap = b->cap == 0 ? 8 : b->cap * 2;
-        struct gh_tok *nt = realloc(b->t, cap * sizeof(*nt));
+        size_t cap = b->cap * 2;
+        struct gh_tok *nt = malloc(cap * sizeof(*nt));
         if (nt == NULL)
             return GH_ERR_NOMEM;
+        memcpy(nt, b->t, b->n * sizeof(*nt));
+        if (b->t != b->local)
+            free(b->t);
         b->t = nt;
         b->cap = cap;
     }
@@ -93,11 +102,13 @@ var_parse(struct gh_slice s, struct gh_tok *out)
 enum gh_err
 gh_pat_compile(struct gh_arena *a, struct gh_slice text, unsigned flags, struct gh_pat *out)
 {
-    struct tokbuf b = {0};
+    struct tokbuf b;
     enum gh_err err = GH_OK;
     size_t i = 0, lit = 0, colons = 0;
     uint16_t nvar = 0;
 
+    b.t = NULL;
+    b.n = b.cap = 0;
     memset(out, 0, sizeof(*out));
     out->raw = text;
     out->any = (flags & GH_PAT_WILD) && text.len == 1 && text.ptr[0] == '*';
@@ -107,7 +118,7 @@ gh_pat_compile(struct gh_arena *a, struct gh_slice text, unsigned flags, struct 
 #define FLUSH_LIT(end)                                                                             \
     do {                                                                                           \
         if ((end) > lit) {                                                                         \
-            struct gh_tok t_ = {.kind = GH_TOK_LIT, .text = gh_slice_sub(text, lit, (end) - lit)}; \
+            struct gh_tok t_ = {.kind = GH_TOK_LIT, .text = gh_slice_sub(text, lit, (end)-lit)};   \
             if ((err = tok_push(&b, t_)) != GH_OK)                                                 \
                 goto done;                                                                         \
         }                                                                                          \
@@ -182,7 +193,8 @@ gh_pat_compile(struct gh_arena *a, struct gh_slice text, unsigned flags, struct 
         }
     }
 done:
-    free(b.t);
+    if (b.t != b.local)
+        free(b.t);
     return err;
 }
 

@@ -85,14 +85,14 @@ enum gh_policy_type {
 /* Who makes the request, as policies see it. */
 enum gh_principal_type {
     GH_PRINCIPAL_ANONYMOUS = 0,
-    GH_PRINCIPAL_ROOT,          /* arn:aws:iam::ACCT:root */
-    GH_PRINCIPAL_USER,          /* arn:aws:iam::ACCT:user/PATH/NAME */
-    GH_PRINCIPAL_ROLE,          /* the role itself (rare: role ARN as caller) */
-    GH_PRINCIPAL_ASSUMED_ROLE,  /* arn:aws:sts::ACCT:assumed-role/NAME/SESSION */
+    GH_PRINCIPAL_ROOT,           /* arn:aws:iam::ACCT:root */
+    GH_PRINCIPAL_USER,           /* arn:aws:iam::ACCT:user/PATH/NAME */
+    GH_PRINCIPAL_ROLE,           /* the role itself (rare: role ARN as caller) */
+    GH_PRINCIPAL_ASSUMED_ROLE,   /* arn:aws:sts::ACCT:assumed-role/NAME/SESSION */
     GH_PRINCIPAL_FEDERATED_USER, /* arn:aws:sts::ACCT:federated-user/NAME */
-    GH_PRINCIPAL_SERVICE,       /* "ec2.amazonaws.com" */
-    GH_PRINCIPAL_WEB_IDENTITY,  /* AssumeRoleWithWebIdentity caller; provider set */
-    GH_PRINCIPAL_SAML,          /* AssumeRoleWithSAML caller; provider set */
+    GH_PRINCIPAL_SERVICE,        /* "ec2.amazonaws.com" */
+    GH_PRINCIPAL_WEB_IDENTITY,   /* AssumeRoleWithWebIdentity caller; provider set */
+    GH_PRINCIPAL_SAML,           /* AssumeRoleWithSAML caller; provider set */
 };
 
 /* All slices borrowed; they must outlive the context. */
@@ -121,7 +121,7 @@ struct gh_policy_ctx {
     struct gh_slice action_lower; /* arena copy, lower-case */
     size_t service_len;           /* length of the service prefix in action_lower */
     struct gh_slice resource;
-    uint16_t res_colon[5];        /* offsets of the first 5 colons of resource */
+    uint16_t res_colon[5]; /* offsets of the first 5 colons of resource */
     uint8_t res_ncolon;
     struct gh_policy_principal principal;
     struct gh_policy_ctx_key *keys;
@@ -175,7 +175,7 @@ enum gh_policy_origin {
     GH_ORIGIN_INLINE,      /* inline policy; id such as "user/NAME/POLICY" */
     GH_ORIGIN_GROUP_MANAGED,
     GH_ORIGIN_GROUP_INLINE,
-    GH_ORIGIN_OTHER,       /* resource, trust, session, SCP, custom ... */
+    GH_ORIGIN_OTHER, /* resource, trust, session, SCP, custom ... */
 };
 
 /* Which part of the evaluation a policy plays. */
@@ -210,7 +210,7 @@ struct gh_policy_set {
     const struct gh_policy_src *boundary; /* NULL when none is set */
     const struct gh_policy_src *session;  /* session policies (their union applies) */
     size_t session_count;
-    const struct gh_policy_src *scp;      /* every SCP must allow, when any are given */
+    const struct gh_policy_src *scp; /* every SCP must allow, when any are given */
     size_t scp_count;
 };
 
@@ -240,9 +240,9 @@ struct gh_policy_hit {
     struct gh_slice source_id; /* gh_policy_src.id */
     enum gh_policy_origin origin;
     enum gh_policy_role role;
-    size_t statement;          /* 0-based index in the document */
-    struct gh_slice sid;       /* empty when the statement has none */
-    bool deny;                 /* its Effect */
+    size_t statement;                /* 0-based index in the document */
+    struct gh_slice sid;             /* empty when the statement has none */
+    bool deny;                       /* its Effect */
     struct gh_policy_pos start, end; /* the statement's { and } */
 };
 

@@ -37,18 +37,18 @@ struct gh_pat {
     struct gh_tok *toks;
     uint32_t ntok;
     uint16_t nvar;
-    bool wild;      /* has STAR or QMARK tokens */
-    bool any;       /* the pattern is exactly "*" */
-    uint8_t nseg;   /* ARN patterns: segments; 0 = match the whole string */
+    bool wild;                     /* has STAR or QMARK tokens */
+    bool any;                      /* the pattern is exactly "*" */
+    uint8_t nseg;                  /* ARN patterns: segments; 0 = match the whole string */
     uint32_t seg[GH_ARN_SEGS + 1]; /* token index where each segment starts */
     struct gh_slice raw;
 };
 
 /* Flags for gh_pat_compile. */
-#define GH_PAT_WILD 1u   /* '*' and '?' are wildcards (else literal) */
-#define GH_PAT_VARS 2u   /* ${...} are policy variables (Version 2012-10-17) */
-#define GH_PAT_LOWER 4u  /* lower-case the literals (case-insensitive matching) */
-#define GH_PAT_ARN 8u    /* split into ARN segments at the first five ':' */
+#define GH_PAT_WILD 1u  /* '*' and '?' are wildcards (else literal) */
+#define GH_PAT_VARS 2u  /* ${...} are policy variables (Version 2012-10-17) */
+#define GH_PAT_LOWER 4u /* lower-case the literals (case-insensitive matching) */
+#define GH_PAT_ARN 8u   /* split into ARN segments at the first five ':' */
 
 GH_MUST_CHECK enum gh_err gh_pat_compile(struct gh_arena *a, struct gh_slice text, unsigned flags,
                                          struct gh_pat *out);
@@ -57,10 +57,11 @@ GH_MUST_CHECK enum gh_err gh_pat_compile(struct gh_arena *a, struct gh_slice tex
  * resolve from `c` (NULL: no variable resolves). Work is bounded by
  * pattern length x subject length.
  */
-bool gh_pat_match(const struct gh_pat *p, struct gh_slice s, bool ci, const struct gh_policy_ctx *c);
+bool gh_pat_match(const struct gh_pat *p, struct gh_slice s, bool ci,
+                  const struct gh_policy_ctx *c);
 /* Matches an ARN subject whose first colons are at `colon` (n of them). */
-bool gh_pat_match_arn(const struct gh_pat *p, struct gh_slice s, const uint16_t *colon, size_t ncolon,
-                      const struct gh_policy_ctx *c);
+bool gh_pat_match_arn(const struct gh_pat *p, struct gh_slice s, const uint16_t *colon,
+                      size_t ncolon, const struct gh_policy_ctx *c);
 /* Splits `s` at its first five colons: offsets into colon[], count returned. */
 size_t gh_arn_colons(struct gh_slice s, uint16_t colon[5]);
 /*
@@ -108,16 +109,16 @@ struct gh_cval {
         struct gh_pat pat; /* String*, Arn* */
         double num;
         int64_t date;
-        bool b;            /* Bool, Null */
+        bool b; /* Bool, Null */
         struct gh_ip ip;
         struct gh_slice bin; /* BinaryEquals: decoded bytes */
     } u;
 };
 
 struct gh_cond {
-    uint8_t op;     /* enum gh_cond_op */
-    uint8_t set;    /* enum gh_cond_set */
-    bool negate;    /* the Not form */
+    uint8_t op;  /* enum gh_cond_op */
+    uint8_t set; /* enum gh_cond_set */
+    bool negate; /* the Not form */
     bool if_exists;
     uint32_t key_hash;
     struct gh_slice key;
@@ -134,7 +135,8 @@ bool gh_cond_op_parse(struct gh_slice name, struct gh_cond *out);
  * as GH_ERR_MALFORMED_POLICY.
  */
 GH_MUST_CHECK enum gh_err gh_cond_value_compile(struct gh_arena *a, const struct gh_cond *c,
-                                                struct gh_slice text, bool vars, struct gh_cval *out);
+                                                struct gh_slice text, bool vars,
+                                                struct gh_cval *out);
 
 /*
  * True when every condition of a block holds (AWS IAM: operators are
@@ -169,9 +171,11 @@ enum gh_pmatch {
     GH_PM_DIRECT,   /* named the caller itself */
 };
 
-enum gh_pmatch gh_principal_match(const struct gh_pentry *e, size_t n, const struct gh_policy_principal *p);
+enum gh_pmatch gh_principal_match(const struct gh_pentry *e, size_t n,
+                                  const struct gh_policy_principal *p);
 /* NotPrincipal: true when the statement applies to `p`. */
-bool gh_principal_not_match(const struct gh_pentry *e, size_t n, const struct gh_policy_principal *p);
+bool gh_principal_not_match(const struct gh_pentry *e, size_t n,
+                            const struct gh_policy_principal *p);
 
 /* ---- statements and policies ---- */
 
@@ -181,7 +185,7 @@ struct gh_stmt {
     bool not_resource;
     bool has_principal; /* Principal or NotPrincipal present */
     bool not_principal;
-    bool res_any;       /* Resource contains "*" */
+    bool res_any; /* Resource contains "*" */
     struct gh_slice sid;
     struct gh_policy_pos start, end;
     struct gh_pat *actions;
@@ -207,7 +211,7 @@ struct gh_policy {
     struct gh_arena arena; /* everything below lives here */
     struct gh_slice text;  /* copy of the document */
     struct gh_slice version;
-    bool vars;             /* Version 2012-10-17: variables are substituted */
+    bool vars; /* Version 2012-10-17: variables are substituted */
     struct gh_stmt *stmts;
     uint32_t nstmt;
     struct gh_svc_index *svc;
@@ -235,7 +239,7 @@ struct gh_policy_ctx_val {
     struct gh_slice str;
     uint32_t next; /* index+1 of the key's next value, 0 = end */
     uint8_t type;
-    bool ok;       /* the typed form below is valid */
+    bool ok; /* the typed form below is valid */
     union {
         double num;
         int64_t date;

@@ -51,7 +51,7 @@ entry_match(const struct gh_pentry *e, const struct gh_policy_principal *p)
                    : GH_PM_NONE;
     case GH_PE_CANONICAL:
         return p->canonical_id.len > 0 && gh_slice_eq(p->canonical_id, e->value) ? GH_PM_DIRECT
-                                                                                  : GH_PM_NONE;
+                                                                                 : GH_PM_NONE;
     }
     return GH_PM_NONE;
 }

@@ -88,8 +88,9 @@ principal_syntax(const json_t *p)
         return strcmp(json_string_value(p), "*") == 0;
     if (!json_is_object(p) || json_object_size(p) == 0)
         return false;
-    json_object_foreach((json_t *)p, k, v) if (!str_or_list(v) ||
-                                               (json_is_array(v) && json_array_size(v) == 0)) return false;
+    json_object_foreach((json_t *)p, k,
+                        v) if (!str_or_list(v) ||
+                               (json_is_array(v) && json_array_size(v) == 0)) return false;
     return true;
 }
 
@@ -97,9 +98,9 @@ static enum gh_err
 syntax(json_t *root, struct gh_diag *d)
 {
     static const char *const top[] = {"Version", "Id", "Statement", NULL};
-    static const char *const fields[] = {"Sid",         "Effect",    "Action",       "NotAction",
-                                         "Resource",    "NotResource", "Principal",  "NotPrincipal",
-                                         "Condition",   NULL};
+    static const char *const fields[] = {"Sid",       "Effect",      "Action",    "NotAction",
+                                         "Resource",  "NotResource", "Principal", "NotPrincipal",
+                                         "Condition", NULL};
     const char *k;
     json_t *v, *st, *sts, *ver;
     size_t i;
@@ -109,8 +110,9 @@ syntax(json_t *root, struct gh_diag *d)
         return fail(d, SYNTAX);
     json_object_foreach(root, k, v) if (!in_list(k, top)) return fail(d, SYNTAX);
     ver = json_object_get(root, "Version");
-    if (ver != NULL && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") != 0 &&
-                                                 strcmp(json_string_value(ver), "2008-10-17") != 0)))
+    if (ver != NULL &&
+        (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") != 0 &&
+                                  strcmp(json_string_value(ver), "2008-10-17") != 0)))
         return fail(d, SYNTAX);
     v = json_object_get(root, "Id");
     if (v != NULL && !json_is_string(v))
@@ -120,7 +122,8 @@ syntax(json_t *root, struct gh_diag *d)
         return fail(d, SYNTAX);
     if ((sts = gh_policy_statements(root)) == NULL)
         return GH_ERR_NOMEM;
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         const char *ck;
         json_t *cv, *eff;
 
@@ -128,7 +131,8 @@ syntax(json_t *root, struct gh_diag *d)
             err = fail(d, SYNTAX);
             goto done;
         }
-        json_object_foreach(st, k, v) if (!in_list(k, fields)) {
+        json_object_foreach(st, k, v) if (!in_list(k, fields))
+        {
             err = fail(d, SYNTAX);
             goto done;
         }
@@ -168,7 +172,8 @@ syntax(json_t *root, struct gh_diag *d)
             err = fail(d, SYNTAX);
             goto done;
         }
-        json_object_foreach(cv, ck, v) {
+        json_object_foreach(cv, ck, v)
+        {
             struct gh_cond c;
             const char *kk;
             json_t *kv;
@@ -177,12 +182,14 @@ syntax(json_t *root, struct gh_diag *d)
                 err = fail(d, SYNTAX);
                 goto done;
             }
-            json_object_foreach(v, kk, kv) {
+            json_object_foreach(v, kk, kv)
+            {
                 size_t j;
                 json_t *e;
 
                 if (json_is_array(kv)) {
-                    json_array_foreach(kv, j, e) if (!cond_value_ok(e)) {
+                    json_array_foreach(kv, j, e) if (!cond_value_ok(e))
+                    {
                         err = fail(d, SYNTAX);
                         goto done;
                     }
@@ -212,7 +219,8 @@ done:
             struct gh_slice s = jslice(v);                                                         \
             body;                                                                                  \
         } else if (json_is_array(v)) {                                                             \
-            json_array_foreach(v, i_, e_) {                                                        \
+            json_array_foreach(v, i_, e_)                                                          \
+            {                                                                                      \
                 struct gh_slice s = jslice(e_);                                                    \
                 body;                                                                              \
             }                                                                                      \
@@ -250,10 +258,20 @@ resource_legacy_ok(struct gh_slice r)
 static bool
 resource_format(struct gh_slice r, struct gh_diag *d)
 {
-    static const char *const iam_paths[] = {
-        "user/",          "federated-user/", "role/",          "group/",       "instance-profile/",
-        "mfa/",           "server-certificate/", "policy/",    "sms-mfa/",     "saml-provider/",
-        "oidc-provider/", "report/",         "access-report/", NULL};
+    static const char *const iam_paths[] = {"user/",
+                                            "federated-user/",
+                                            "role/",
+                                            "group/",
+                                            "instance-profile/",
+                                            "mfa/",
+                                            "server-certificate/",
+                                            "policy/",
+                                            "sms-mfa/",
+                                            "saml-provider/",
+                                            "oidc-provider/",
+                                            "report/",
+                                            "access-report/",
+                                            NULL};
     struct gh_slice rest = r, part[5] = {{0}};
     size_t n = 0;
 
@@ -276,9 +294,12 @@ resource_format(struct gh_slice r, struct gh_diag *d)
         !gh_slice_eq_cstr(part[0], "aws-us-gov")) {
         struct gh_slice p = n == 0 ? rest : part[0];
         const char *star = "*";
-#define PART(i) (int)(n >= (i) && part[i].len > 0 ? part[i].len : 1), (n >= (i) && part[i].len > 0 ? part[i].ptr : star)
-        gh_diag_set(d, "Partition \"%.*s\" is not valid for resource \"arn:%.*s:%.*s:%.*s:%.*s:%.*s\".",
-                    GH_SP(p), GH_SP(p), PART(1), PART(2), PART(3), PART(4));
+#define PART(i)                                                                                    \
+    (int)(n >= (i) && part[i].len > 0 ? part[i].len : 1),                                          \
+        (n >= (i) && part[i].len > 0 ? part[i].ptr : star)
+        gh_diag_set(
+            d, "Partition \"%.*s\" is not valid for resource \"arn:%.*s:%.*s:%.*s:%.*s:%.*s\".",
+            GH_SP(p), GH_SP(p), PART(1), PART(2), PART(3), PART(4));
 #undef PART
         return false;
     }
@@ -321,7 +342,8 @@ action_format(struct gh_slice a, struct gh_diag *d)
     if (gh_slice_eq_cstr(a, "*"))
         return true;
     if (c < 0) {
-        gh_diag_set(d, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
+        gh_diag_set(d,
+                    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
         return false;
     }
     if (gh_slice_index(gh_slice_sub(a, (size_t)c + 1, a.len), ':') >= 0) {
@@ -363,7 +385,8 @@ aws_principal_ok(struct gh_slice v)
         return true;
     if (gh_slice_index(v, '*') >= 0 || gh_slice_index(v, '?') >= 0)
         return false;
-    if (v.len == 21 && (gh_slice_starts_with(v, GH_S("AIDA")) || gh_slice_starts_with(v, GH_S("AROA"))))
+    if (v.len == 21 &&
+        (gh_slice_starts_with(v, GH_S("AIDA")) || gh_slice_starts_with(v, GH_S("AROA"))))
         return true; /* unique ids, as AWS shows for deleted principals */
     if (gh_slice_starts_with(v, GH_S("arn:aws:iam::")))
         res = gh_slice_sub(v, 13, v.len);
@@ -376,7 +399,8 @@ aws_principal_ok(struct gh_slice v)
         return false;
     res = gh_slice_sub(res, 13, res.len);
     if (v.ptr[8] == 'i')
-        return gh_slice_eq_cstr(res, "root") || (gh_slice_starts_with(res, GH_S("user/")) && res.len > 5) ||
+        return gh_slice_eq_cstr(res, "root") ||
+               (gh_slice_starts_with(res, GH_S("user/")) && res.len > 5) ||
                (gh_slice_starts_with(res, GH_S("role/")) && res.len > 5);
     return (gh_slice_starts_with(res, GH_S("assumed-role/")) && res.len > 13) ||
            (gh_slice_starts_with(res, GH_S("federated-user/")) && res.len > 15);
@@ -390,7 +414,8 @@ principal_values(const json_t *p, struct gh_diag *d)
 
     if (json_is_string(p))
         return true;
-    json_object_foreach((json_t *)p, k, v) {
+    json_object_foreach((json_t *)p, k, v)
+    {
         bool known = strcmp(k, "AWS") == 0 || strcmp(k, "Service") == 0 ||
                      strcmp(k, "Federated") == 0 || strcmp(k, "CanonicalUser") == 0;
         EACH_STR(v, s, {
@@ -426,7 +451,8 @@ trust_action(struct gh_slice a)
     /* AWS IAM: a trust policy grants only STS actions (sts:AssumeRole,
      * sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity,
      * sts:TagSession, sts:SetSourceIdentity, sts:SetContext). */
-    return gh_slice_eq_cstr(a, "*") || (a.len > 4 && gh_slice_case_eq(gh_slice_sub(a, 0, 4), GH_S("sts:")));
+    return gh_slice_eq_cstr(a, "*") ||
+           (a.len > 4 && gh_slice_case_eq(gh_slice_sub(a, 0, 4), GH_S("sts:")));
 }
 
 enum gh_err
@@ -446,7 +472,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
     gh_diag_clear(&res_err);
 
     /* What each kind may hold. */
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         bool has_p = json_object_get(st, "Principal") || json_object_get(st, "NotPrincipal");
         if (is_identity_kind(kind) && has_p) {
             fail(d, "Policy document should not specify a principal.");
@@ -467,7 +494,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
     }
 
     /* Legacy parsing: exact Effect case, dates, short ARNs with "::". */
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         const char *ck;
         json_t *cv = json_object_get(st, "Condition");
         const char *eff = json_string_value(json_object_get(st, "Effect"));
@@ -494,7 +522,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
         }
         if (cv == NULL)
             continue;
-        json_object_foreach(cv, ck, v) {
+        json_object_foreach(cv, ck, v)
+        {
             struct gh_cond c;
             const char *kk;
             json_t *kv;
@@ -502,7 +531,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
             if (!gh_cond_op_parse(gh_slice_from_cstr(ck), &c) || c.op < GH_OP_DATE_EQ ||
                 c.op > GH_OP_DATE_GE)
                 continue;
-            json_object_foreach(v, kk, kv) {
+            json_object_foreach(v, kk, kv)
+            {
                 size_t n = json_is_array(kv) ? json_array_size(kv) : 1;
 
                 for (j = 0; j < n; j++) {
@@ -519,7 +549,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
     }
 
     /* AWS IAM: "Statement IDs (SID) in a single policy must be unique." */
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         const char *sid = json_string_value(json_object_get(st, "Sid"));
         json_t *o;
 
@@ -534,7 +565,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
             }
         }
     }
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         json_t *a = json_object_get(st, "Action");
         if (a == NULL)
             a = json_object_get(st, "NotAction");
@@ -544,7 +576,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
         }
     }
     if (kind != GH_POLICY_TRUST) {
-        json_array_foreach(sts, i, st) {
+        json_array_foreach(sts, i, st)
+        {
             json_t *r = json_object_get(st, "Resource");
             if (r == NULL)
                 r = json_object_get(st, "NotResource");
@@ -558,7 +591,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
         fail(d, res_err.text);
         goto done;
     }
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         const char *ak[] = {"Action", "NotAction"};
         for (size_t r = 0; r < 2; r++) {
             v = json_object_get(st, ak[r]);
@@ -572,31 +606,38 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
             });
         }
     }
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         json_t *cv = json_object_get(st, "Condition");
         const char *ck, *kk;
         json_t *kv;
 
         if (cv == NULL)
             continue;
-        json_object_foreach(cv, ck, v) {
-            json_object_foreach(v, kk, kv) {
+        json_object_foreach(cv, ck, v)
+        {
+            json_object_foreach(v, kk, kv)
+            {
                 if (strchr(kk, ':') == NULL) {
-                    fail(d, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
+                    fail(d, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
+                            "etc.");
                     goto done;
                 }
             }
         }
     }
-    json_array_foreach(sts, i, st) {
+    json_array_foreach(sts, i, st)
+    {
         if (((v = json_object_get(st, "Principal")) != NULL && !principal_values(v, d)) ||
             ((v = json_object_get(st, "NotPrincipal")) != NULL && !principal_values(v, d)))
             goto done;
         /* AWS IAM: in IAM identity policies "Statement IDs (SID) must be
          * alpha-numeric"; resource-based policies allow more. */
-        if (is_identity_kind(kind) && (v = json_object_get(st, "Sid")) != NULL && !sid_alnum(jslice(v))) {
-            fail(d, "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
-                    "regular expression [0-9A-Za-z]*");
+        if (is_identity_kind(kind) && (v = json_object_get(st, "Sid")) != NULL &&
+            !sid_alnum(jslice(v))) {
+            fail(d,
+                 "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
+                 "regular expression [0-9A-Za-z]*");
             goto done;
         }
     }

@@ -46,7 +46,6 @@ slurp(const char *rel)
     return buf;
 }
 
-
 /* Cuts *s at the next `sep` (NUL-terminating the field); NULL when *s is exhausted. */
 static char *
 field(char **s, char sep)
@@ -187,7 +186,8 @@ test_conditions(void **state)
             fields[nf++] = f;
         assert_true(nf >= 2);
         snprintf(doc, sizeof(doc),
-                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:"
+                 "GetObject\","
                  "\"Resource\":\"*\",\"Condition\":%s}]}",
                  fields[1]);
         if (gh_policy_compile(gh_slice_from_cstr(doc), GH_POLICY_IDENTITY, &d, &p) != GH_OK)
@@ -201,7 +201,8 @@ test_conditions(void **state)
         src.id = GH_S("cond");
         assert_int_equal(gh_policy_eval(&src, GH_ROLE_IDENTITY, &c, &r), GH_OK);
         if ((r.decision == GH_ALLOW) != (fields[0][0] == 'A'))
-            fail_msg("conditions line %d: %s: got %s", line, fields[1], gh_policy_decision_str(r.decision));
+            fail_msg("conditions line %d: %s: got %s", line, fields[1],
+                     gh_policy_decision_str(r.decision));
         gh_arena_cleanup(&a);
         gh_policy_unref(p);
         ncases++;
@@ -242,11 +243,16 @@ pol_list(struct named *pols, size_t np, char *list, struct gh_policy_src *out, i
 }
 
 static const char *const reasons[] = {
-    [GH_REASON_NO_IDENTITY_ALLOW] = "no-identity", [GH_REASON_ALLOWED] = "allowed",
-    [GH_REASON_DENY_SCP] = "deny-scp",             [GH_REASON_NO_SCP_ALLOW] = "no-scp",
-    [GH_REASON_DENY_RESOURCE] = "deny-resource",   [GH_REASON_NO_RESOURCE_ALLOW] = "no-resource",
-    [GH_REASON_DENY_IDENTITY] = "deny-identity",   [GH_REASON_DENY_BOUNDARY] = "deny-boundary",
-    [GH_REASON_NO_BOUNDARY_ALLOW] = "no-boundary", [GH_REASON_DENY_SESSION] = "deny-session",
+    [GH_REASON_NO_IDENTITY_ALLOW] = "no-identity",
+    [GH_REASON_ALLOWED] = "allowed",
+    [GH_REASON_DENY_SCP] = "deny-scp",
+    [GH_REASON_NO_SCP_ALLOW] = "no-scp",
+    [GH_REASON_DENY_RESOURCE] = "deny-resource",
+    [GH_REASON_NO_RESOURCE_ALLOW] = "no-resource",
+    [GH_REASON_DENY_IDENTITY] = "deny-identity",
+    [GH_REASON_DENY_BOUNDARY] = "deny-boundary",
+    [GH_REASON_NO_BOUNDARY_ALLOW] = "no-boundary",
+    [GH_REASON_DENY_SESSION] = "deny-session",
     [GH_REASON_NO_SESSION_ALLOW] = "no-session",
 };
 
@@ -258,7 +264,8 @@ run_case(struct named *pols, size_t np, char *ln, int line)
     struct gh_arena a;
     struct gh_policy_ctx c;
     struct gh_policy_result r;
-    char *rest = ln, *f, *expect = NULL, *reason = NULL, *hitsid = NULL, *miss = NULL, *nohit = NULL;
+    char *rest = ln, *f, *expect = NULL, *reason = NULL, *hitsid = NULL, *miss = NULL,
+         *nohit = NULL;
     long nhits = -1;
 
     gh_arena_init(&a);
@@ -307,7 +314,9 @@ run_case(struct named *pols, size_t np, char *ln, int line)
     assert_non_null(expect);
     assert_int_equal(gh_policy_decide(&set, &c, &r), GH_OK);
     {
-        const char *got = r.decision == GH_ALLOW ? "allow" : r.decision == GH_DENY_EXPLICIT ? "deny" : "implicit";
+        const char *got = r.decision == GH_ALLOW           ? "allow"
+                          : r.decision == GH_DENY_EXPLICIT ? "deny"
+                                                           : "implicit";
         if (strcmp(got, expect) != 0)
             fail_msg("eval line %d: got %s (%s) want %s", line, got, reasons[r.reason], expect);
     }
@@ -408,13 +417,18 @@ test_context(void **state)
     assert_int_equal(gh_policy_ctx_set_action(&c, GH_S("IAM:CreateUser")), GH_OK);
     assert_int_equal(gh_policy_ctx_add(&c, GH_S("aws:SourceIp"), GH_PT_IP, GH_S("10.0.0.300")),
                      GH_ERR_INVALID_INPUT);
-    assert_int_equal(gh_policy_ctx_add(&c, GH_S("n"), GH_PT_NUMBER, GH_S("12x")), GH_ERR_INVALID_INPUT);
-    assert_int_equal(gh_policy_ctx_add(&c, GH_S("d"), GH_PT_DATE, GH_S("yesterday")), GH_ERR_INVALID_INPUT);
-    assert_int_equal(gh_policy_ctx_add(&c, GH_S("b"), GH_PT_BOOL, GH_S("yes")), GH_ERR_INVALID_INPUT);
-    assert_int_equal(gh_policy_ctx_add(&c, GH_S("x"), GH_PT_BINARY, GH_S("!!")), GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_policy_ctx_add(&c, GH_S("n"), GH_PT_NUMBER, GH_S("12x")),
+                     GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_policy_ctx_add(&c, GH_S("d"), GH_PT_DATE, GH_S("yesterday")),
+                     GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_policy_ctx_add(&c, GH_S("b"), GH_PT_BOOL, GH_S("yes")),
+                     GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_policy_ctx_add(&c, GH_S("x"), GH_PT_BINARY, GH_S("!!")),
+                     GH_ERR_INVALID_INPUT);
     assert_int_equal(gh_policy_ctx_count(&c, GH_S("aws:SourceIp")), -1);
     for (int i = 0; i < 100; i++)
-        assert_int_equal(gh_policy_ctx_add(&c, GH_S("aws:TagKeys"), GH_PT_STRING, GH_S("k")), GH_OK);
+        assert_int_equal(gh_policy_ctx_add(&c, GH_S("aws:TagKeys"), GH_PT_STRING, GH_S("k")),
+                         GH_OK);
     assert_int_equal(gh_policy_ctx_count(&c, GH_S("AWS:tagkeys")), 100);
     assert_int_equal(gh_policy_ctx_add_empty(&c, GH_S("aws:RequestTag/x"), GH_PT_STRING), GH_OK);
     assert_int_equal(gh_policy_ctx_count(&c, GH_S("aws:requesttag/X")), 0);
@@ -429,14 +443,22 @@ test_reason_text(void **state)
         enum gh_policy_origin o;
         const char *want;
     } cases[] = {
-        {GH_REASON_NO_IDENTITY_ALLOW, GH_ORIGIN_MANAGED, "because no identity-based policy allows the iam:CreateUser action"},
-        {GH_REASON_NO_BOUNDARY_ALLOW, GH_ORIGIN_MANAGED, "because no permissions boundary allows the iam:CreateUser action"},
-        {GH_REASON_NO_SESSION_ALLOW, GH_ORIGIN_MANAGED, "because no session policy allows the iam:CreateUser action"},
-        {GH_REASON_NO_RESOURCE_ALLOW, GH_ORIGIN_MANAGED, "because no resource-based policy allows the iam:CreateUser action"},
-        {GH_REASON_DENY_IDENTITY, GH_ORIGIN_MANAGED, "with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/p"},
-        {GH_REASON_DENY_IDENTITY, GH_ORIGIN_INLINE, "with an explicit deny in an identity-based policy"},
-        {GH_REASON_DENY_BOUNDARY, GH_ORIGIN_MANAGED, "with an explicit deny in a permissions boundary"},
-        {GH_REASON_DENY_RESOURCE, GH_ORIGIN_OTHER, "with an explicit deny in a resource-based policy"},
+        {GH_REASON_NO_IDENTITY_ALLOW, GH_ORIGIN_MANAGED,
+         "because no identity-based policy allows the iam:CreateUser action"},
+        {GH_REASON_NO_BOUNDARY_ALLOW, GH_ORIGIN_MANAGED,
+         "because no permissions boundary allows the iam:CreateUser action"},
+        {GH_REASON_NO_SESSION_ALLOW, GH_ORIGIN_MANAGED,
+         "because no session policy allows the iam:CreateUser action"},
+        {GH_REASON_NO_RESOURCE_ALLOW, GH_ORIGIN_MANAGED,
+         "because no resource-based policy allows the iam:CreateUser action"},
+        {GH_REASON_DENY_IDENTITY, GH_ORIGIN_MANAGED,
+         "with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/p"},
+        {GH_REASON_DENY_IDENTITY, GH_ORIGIN_INLINE,
+         "with an explicit deny in an identity-based policy"},
+        {GH_REASON_DENY_BOUNDARY, GH_ORIGIN_MANAGED,
+         "with an explicit deny in a permissions boundary"},
+        {GH_REASON_DENY_RESOURCE, GH_ORIGIN_OTHER,
+         "with an explicit deny in a resource-based policy"},
         {GH_REASON_DENY_SESSION, GH_ORIGIN_OTHER, "with an explicit deny in a session policy"},
         {GH_REASON_ALLOWED, GH_ORIGIN_OTHER, ""},
     };
@@ -449,8 +471,9 @@ test_reason_text(void **state)
         r.reason = cases[i].r;
         r.hit_count = 1;
         r.hits[0].origin = cases[i].o;
-        r.hits[0].source_id = cases[i].o == GH_ORIGIN_MANAGED ? GH_S("arn:aws:iam::111122223333:policy/p")
-                                                              : GH_S("user/bob/p");
+        r.hits[0].source_id = cases[i].o == GH_ORIGIN_MANAGED
+                                  ? GH_S("arn:aws:iam::111122223333:policy/p")
+                                  : GH_S("user/bob/p");
         gh_buf_init(&b, 0);
         gh_buf_puts(&b, "");
         gh_policy_reason_write(&r, GH_S("iam:CreateUser"), &b);
@@ -489,8 +512,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conditions), cmocka_unit_test(test_eval_table),
-        cmocka_unit_test(test_context),    cmocka_unit_test(test_reason_text),
+        cmocka_unit_test(test_conditions),  cmocka_unit_test(test_eval_table),
+        cmocka_unit_test(test_context),     cmocka_unit_test(test_reason_text),
         cmocka_unit_test(test_fail_closed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

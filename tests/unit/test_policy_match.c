@@ -57,9 +57,11 @@ test_exhaustive(void **state)
                 for (uint64_t si = 0; si < scount; si++) {
                     fill(s, sl, sa, 2, si);
                     bool want = naive_match(p, pl, s, sl);
-                    bool got = gh_policy_wild_match((struct gh_slice){p, pl}, (struct gh_slice){s, sl});
+                    bool got =
+                        gh_policy_wild_match((struct gh_slice){p, pl}, (struct gh_slice){s, sl});
                     if (want != got)
-                        fail_msg("pattern '%.*s' subject '%.*s': want %d", (int)pl, p, (int)sl, s, want);
+                        fail_msg("pattern '%.*s' subject '%.*s': want %d", (int)pl, p, (int)sl, s,
+                                 want);
                 }
             }
         }
@@ -110,7 +112,8 @@ test_random_100k(void **state)
         bool want = naive_match(p, pl, s, sl);
         bool got = gh_policy_wild_match((struct gh_slice){p, pl}, (struct gh_slice){s, sl});
         if (want != got)
-            fail_msg("case %zu: pattern '%.*s' subject '%.*s': want %d", n, (int)pl, p, (int)sl, s, want);
+            fail_msg("case %zu: pattern '%.*s' subject '%.*s': want %d", n, (int)pl, p, (int)sl, s,
+                     want);
     }
 }
 
@@ -127,7 +130,8 @@ test_worst_case_bounded(void **state)
     }
     p[4000] = 'b';
     memset(s, 'a', sizeof(s));
-    assert_false(gh_policy_wild_match((struct gh_slice){p, sizeof(p)}, (struct gh_slice){s, sizeof(s)}));
+    assert_false(
+        gh_policy_wild_match((struct gh_slice){p, sizeof(p)}, (struct gh_slice){s, sizeof(s)}));
 }
 
 static bool
@@ -138,8 +142,9 @@ arn_match(const char *pat, const char *subj, struct gh_policy_ctx *c)
     bool r;
 
     gh_arena_init(&a);
-    assert_int_equal(gh_pat_compile(&a, gh_slice_from_cstr(pat), GH_PAT_WILD | GH_PAT_ARN | GH_PAT_VARS, &p),
-                     GH_OK);
+    assert_int_equal(
+        gh_pat_compile(&a, gh_slice_from_cstr(pat), GH_PAT_WILD | GH_PAT_ARN | GH_PAT_VARS, &p),
+        GH_OK);
     r = gh_pat_match(&p, gh_slice_from_cstr(subj), false, c);
     gh_arena_cleanup(&a);
     return r;
@@ -155,7 +160,8 @@ test_arn_segments(void **state)
     gh_arena_init(&a);
     gh_policy_ctx_init(&c, &a);
     assert_int_equal(gh_policy_ctx_add(&c, GH_S("aws:username"), GH_PT_STRING, GH_S("bob")), GH_OK);
-    assert_int_equal(gh_policy_ctx_add(&c, GH_S("aws:PrincipalTag/team"), GH_PT_STRING, GH_S("a:b")), GH_OK);
+    assert_int_equal(
+        gh_policy_ctx_add(&c, GH_S("aws:PrincipalTag/team"), GH_PT_STRING, GH_S("a:b")), GH_OK);
 
     assert_true(arn_match("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b:c", &c));
     assert_false(arn_match("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucketx/a", &c));
@@ -165,14 +171,18 @@ test_arn_segments(void **state)
     /* a pattern with fewer components leaves the rest to its last one */
     assert_true(arn_match("arn:aws:iam::*", "arn:aws:iam::123456789012:user/bob", &c));
     assert_true(arn_match("arn:aws:iam::*:*", "arn:aws:iam::123456789012:user/bob", &c));
-    assert_true(arn_match("arn:aws:iam:*:123456789012:user/bob", "arn:aws:iam::123456789012:user/bob", &c));
-    assert_false(arn_match("arn:aws:iam:?:123456789012:user/bob", "arn:aws:iam::123456789012:user/bob", &c));
+    assert_true(
+        arn_match("arn:aws:iam:*:123456789012:user/bob", "arn:aws:iam::123456789012:user/bob", &c));
+    assert_false(
+        arn_match("arn:aws:iam:?:123456789012:user/bob", "arn:aws:iam::123456789012:user/bob", &c));
     assert_true(arn_match("arn:aws:*", "arn:aws:iam::123456789012:user/bob", &c));
     assert_true(arn_match("*", "anything", &c));
     assert_false(arn_match("arn:aws:s3:::b", "arn:aws:s3:::B", &c));
     /* variables: substituted text is literal and may hold ':' */
-    assert_true(arn_match("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/bob", &c));
-    assert_false(arn_match("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/bobby", &c));
+    assert_true(
+        arn_match("arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::123456789012:user/bob", &c));
+    assert_false(arn_match("arn:aws:iam::*:user/${aws:username}",
+                           "arn:aws:iam::123456789012:user/bobby", &c));
     assert_true(arn_match("arn:aws:s3:::b/${aws:PrincipalTag/team}/*", "arn:aws:s3:::b/a:b/x", &c));
     assert_false(arn_match("arn:aws:s3:::b/${aws:missing}/*", "arn:aws:s3:::b//x", &c));
     assert_true(arn_match("arn:aws:s3:::b/${aws:missing, 'none'}/*", "arn:aws:s3:::b/none/x", &c));

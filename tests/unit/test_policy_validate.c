@@ -31,30 +31,53 @@ static const struct {
     {ID, "{" V "\"Statement\":" OK_STMT "}", NULL},
     {ID, "{\"Version\":\"2008-10-17\",\"Statement\":[" OK_STMT "]}", NULL},
     {ID, "{\"Statement\":[" OK_STMT "]}", NULL},
-    {ID, "{" V "\"Id\":\"x\",\"Statement\":[{\"Sid\":\"A1\",\"Effect\":\"Deny\",\"NotAction\":[\"iam:*\"],"
-         "\"NotResource\":\"arn:aws:iam::123456789012:user/*\"}]}",
+    {ID,
+     "{" V
+     "\"Id\":\"x\",\"Statement\":[{\"Sid\":\"A1\",\"Effect\":\"Deny\",\"NotAction\":[\"iam:*\"],"
+     "\"NotResource\":\"arn:aws:iam::123456789012:user/*\"}]}",
      NULL},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\","
-         "\"Condition\":{\"StringEquals\":{\"aws:username\":\"bob\"},\"Bool\":{\"aws:SecureTransport\":true},"
-         "\"NumericLessThan\":{\"s3:max-keys\":10},\"ForAnyValue:StringLike\":{\"aws:TagKeys\":[\"a*\"]},"
-         "\"IpAddressIfExists\":{\"aws:SourceIp\":[\"10.0.0.0/8\",\"2001:db8::/32\"]},"
-         "\"DateGreaterThan\":{\"aws:CurrentTime\":\"2020-01-01T00:00:00Z\"},\"Null\":{\"aws:TokenIssueTime\":\"true\"}}}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\","
+     "\"Condition\":{\"StringEquals\":{\"aws:username\":\"bob\"},\"Bool\":{\"aws:SecureTransport\":"
+     "true},"
+     "\"NumericLessThan\":{\"s3:max-keys\":10},\"ForAnyValue:StringLike\":{\"aws:TagKeys\":[\"a*\"]"
+     "},"
+     "\"IpAddressIfExists\":{\"aws:SourceIp\":[\"10.0.0.0/8\",\"2001:db8::/32\"]},"
+     "\"DateGreaterThan\":{\"aws:CurrentTime\":\"2020-01-01T00:00:00Z\"},\"Null\":{\"aws:"
+     "TokenIssueTime\":\"true\"}}}]}",
      NULL},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"StringEqualz\":{}}}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"StringEqualz\":{}}}]}",
      NULL},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
+           "\"Action\":\"sts:AssumeRole\"}]}",
      NULL},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"123456789012\",\"arn:aws:iam::123456789012:root\","
-         "\"arn:aws:iam::123456789012:user/a/b\",\"arn:aws:iam::123456789012:role/r\",\"arn:aws:sts::123456789012:assumed-role/r/s\"]},"
-         "\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"123456789012\",\"arn:"
+           "aws:iam::123456789012:root\","
+     "\"arn:aws:iam::123456789012:user/a/b\",\"arn:aws:iam::123456789012:role/"
+     "r\",\"arn:aws:sts::123456789012:assumed-role/r/s\"]},"
+     "\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}",
      NULL},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\"}]}", NULL},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\"},"
-         "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}",
+    {TR,
+     "{" V
+     "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\"}]}",
      NULL},
-    {RS, "{" V "\"Statement\":[{\"Sid\":\"public read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::"
+           "123456789012:oidc-provider/token.actions.githubusercontent.com\"},"
+     "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}",
      NULL},
-    {ID, "{" V "\"Statement\":[{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"},{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+    {RS,
+     "{" V "\"Statement\":[{\"Sid\":\"public "
+           "read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:GetObject\","
+           "\"Resource\":\"arn:aws:s3:::b/*\"}]}",
+     NULL},
+    {ID,
+     "{" V "\"Statement\":[{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*"
+           "\"},{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      NULL},
     /* not JSON */
     {ID, "", "This policy contains invalid Json"},
@@ -65,79 +88,151 @@ static const struct {
     /* grammar */
     {ID, "[]", "Syntax errors in policy."},
     {ID, "{" V "\"Statement\":[" OK_STMT "],\"Foo\":1}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Bogus\":1}]}", "Syntax errors in policy."},
+    {ID,
+     "{" V
+     "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Bogus\":1}]}",
+     "Syntax errors in policy."},
     {ID, "{\"Version\":\"2012-10-18\",\"Statement\":[" OK_STMT "]}", "Syntax errors in policy."},
     {ID, "{\"Version\":2012,\"Statement\":[" OK_STMT "]}", "Syntax errors in policy."},
     {ID, "{" V "\"Statement\":[]}", "Syntax errors in policy."},
     {ID, "{\"Version\":\"2012-10-17\"}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Action\":\"s3:*\",\"Resource\":\"*\"}]}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Permit\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotAction\":\"s3:x\",\"Resource\":\"*\"}]}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"NotResource\":\"*\"}]}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}]}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":null}]}", "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"StringEqualz\":{\"aws:x\":\"y\"}}}]}",
+    {ID, "{" V "\"Statement\":[{\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"NullIfExists\":{\"aws:x\":\"true\"}}}]}",
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Permit\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":\"x\"}}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotAction\":\"s3:x\","
+           "\"Resource\":\"*\"}]}",
      "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:x\":[[\"y\"]]}}}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"NotResource\":\"*\"}]}",
      "Syntax errors in policy."},
-    {ID, "{" V "\"Statement\":[{\"Sid\":5,\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}", "Syntax errors in policy."},
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}]}",
+     "Syntax errors in policy."},
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":null}]}",
+     "Syntax errors in policy."},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"StringEqualz\":{\"aws:x\":\"y\"}}}]}",
+     "Syntax errors in policy."},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"NullIfExists\":{\"aws:x\":\"true\"}}}]}",
+     "Syntax errors in policy."},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"StringEquals\":\"x\"}}]}",
+     "Syntax errors in policy."},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"StringEquals\":{\"aws:x\":[[\"y\"]]}}}]}",
+     "Syntax errors in policy."},
+    {ID,
+     "{" V
+     "\"Statement\":[{\"Sid\":5,\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "Syntax errors in policy."},
     /* kinds */
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+           "\"Resource\":\"*\"}]}",
      "Policy document should not specify a principal."},
-    {GH_POLICY_BOUNDARY, "{" V "\"Statement\":[{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"123456789012\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+    {GH_POLICY_BOUNDARY,
+     "{" V "\"Statement\":[{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"123456789012\"},"
+           "\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Policy document should not specify a principal."},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\"}]}", "Missing required field Principal"},
+    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\"}]}",
+     "Missing required field Principal"},
     {RS, "{" V "\"Statement\":[" OK_STMT "]}", "Missing required field Principal"},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\","
+           "\"Resource\":\"*\"}]}",
      "Has prohibited field Resource"},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\"}]}",
+    {TR,
+     "{" V
+     "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\"}]}",
      "AssumeRole policy may only specify STS AssumeRole actions."},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"sts:AssumeRole\"}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"sts:"
+           "AssumeRole\"}]}",
      "Invalid principal in policy: \"AWS\":\"bob\""},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/*\"},\"Action\":\"sts:AssumeRole\"}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+           "123456789012:role/*\"},\"Action\":\"sts:AssumeRole\"}]}",
      "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/*\""},
-    {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Foo\":\"x\"},\"Action\":\"sts:AssumeRole\"}]}",
+    {TR,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Foo\":\"x\"},\"Action\":\"sts:"
+           "AssumeRole\"}]}",
      "Invalid principal in policy: \"Foo\":\"x\""},
     /* legacy parsing */
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}", "The policy failed legacy parsing"},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"tomorrow\"}}}]}",
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "The policy failed legacy parsing"},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3::b\"}]}", "The policy failed legacy parsing"},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"tomorrow\"}}}]}",
+     "The policy failed legacy parsing"},
+    {ID,
+     "{" V
+     "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3::b\"}]}",
+     "The policy failed legacy parsing"},
     /* Sid */
-    {ID, "{" V "\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*"
+           "\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Statement IDs (SID) in a single policy must be unique."},
-    {ID, "{" V "\"Statement\":[{\"Sid\":\"a b\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
-     "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"},
+    {ID,
+     "{" V "\"Statement\":[{\"Sid\":\"a "
+           "b\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular "
+     "expression [0-9A-Za-z]*"},
     /* required elements */
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Resource\":\"*\"}]}", "Policy statement must contain actions."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}]}", "Policy statement must contain actions."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}]}", "Policy statement must contain resources."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":[]}]}", "Policy statement must contain resources."},
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Resource\":\"*\"}]}",
+     "Policy statement must contain actions."},
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}]}",
+     "Policy statement must contain actions."},
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}]}",
+     "Policy statement must contain resources."},
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":[]}]}",
+     "Policy statement must contain resources."},
     /* formats */
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"bucket\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"bucket\"}]}",
      "Resource bucket must be in ARN format or \"*\"."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:foo:s3:::b\"}]}",
+    {ID,
+     "{" V
+     "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:foo:s3:::b\"}]}",
      "Partition \"foo\" is not valid for resource \"arn:foo:s3:*:*:b\"."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws\"}]}",
      "Resource vendor must be fully qualified and cannot contain regexes."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s*:::b\"}]}",
+    {ID,
+     "{" V
+     "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s*:::b\"}]}",
      "Resource vendor must be fully qualified and cannot contain regexes."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"arn:aws:iam:us-east-1:123456789012:user/x\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"arn:aws:iam:"
+           "us-east-1:123456789012:user/x\"}]}",
      "IAM resource arn:aws:iam:us-east-1:123456789012:user/x cannot contain region information."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:us-east-1::b\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:us-"
+           "east-1::b\"}]}",
      "Resource arn:aws:s3:us-east-1::b can not contain region information."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"arn:aws:iam::123456789012:bogus/x\"}]}",
-     "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"CreateUser\",\"Resource\":\"*\"}]}",
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"arn:aws:iam::"
+           "123456789012:bogus/x\"}]}",
+     "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, "
+     "instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, "
+     "oidc-provider/, report/, access-report/."},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"CreateUser\",\"Resource\":\"*\"}]}",
      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
     {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:a:b\",\"Resource\":\"*\"}]}",
      "Actions/Condition can contain only one colon."},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"i am:x\",\"Resource\":\"*\"}]}", "Vendor i am is not valid"},
-    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"username\":\"x\"}}}]}",
+    {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"i am:x\",\"Resource\":\"*\"}]}",
+     "Vendor i am is not valid"},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+           "\"Condition\":{\"StringEquals\":{\"username\":\"x\"}}}]}",
      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
 };
 
@@ -148,7 +243,8 @@ test_messages(void **state)
     for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
         struct gh_policy *p = (struct gh_policy *)1;
         struct gh_diag d;
-        enum gh_err err = gh_policy_compile(gh_slice_from_cstr(cases[i].doc), cases[i].kind, &d, &p);
+        enum gh_err err =
+            gh_policy_compile(gh_slice_from_cstr(cases[i].doc), cases[i].kind, &d, &p);
 
         if (cases[i].msg == NULL) {
             if (err != GH_OK)
@@ -172,9 +268,10 @@ test_json_error_position(void **state)
     struct gh_diag d;
 
     (void)state;
-    assert_int_equal(gh_policy_compile(GH_S("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [,]\n}"),
-                                       ID, &d, &p),
-                     GH_ERR_MALFORMED_POLICY);
+    assert_int_equal(
+        gh_policy_compile(GH_S("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [,]\n}"), ID,
+                          &d, &p),
+        GH_ERR_MALFORMED_POLICY);
     assert_int_equal(d.line, 3);
     assert_true(d.column > 0);
 }
@@ -182,15 +279,16 @@ test_json_error_position(void **state)
 static void
 test_statement_positions(void **state)
 {
-    static const char doc[] = "{\n"
-                              "  \"Version\": \"2012-10-17\",\n"
-                              "  \"Statement\": [\n"
-                              "    {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
-                              "    {\n"
-                              "      \"Sid\": \"B\", \"Effect\": \"Deny\", \"Action\": \"s3:x\", \"Resource\": \"*\"\n"
-                              "    }\n"
-                              "  ]\n"
-                              "}\n";
+    static const char doc[] =
+        "{\n"
+        "  \"Version\": \"2012-10-17\",\n"
+        "  \"Statement\": [\n"
+        "    {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
+        "    {\n"
+        "      \"Sid\": \"B\", \"Effect\": \"Deny\", \"Action\": \"s3:x\", \"Resource\": \"*\"\n"
+        "    }\n"
+        "  ]\n"
+        "}\n";
     struct gh_policy *p;
     struct gh_diag d;
 
@@ -227,7 +325,8 @@ test_index(void **state)
 {
     static const char doc[] =
         "{\"Version\":\"2012-10-17\",\"Statement\":["
-        "{\"Effect\":\"Allow\",\"Action\":[\"IAM:Get*\",\"iam:List*\",\"s3:GetObject\"],\"Resource\":\"*\"},"
+        "{\"Effect\":\"Allow\",\"Action\":[\"IAM:Get*\",\"iam:List*\",\"s3:GetObject\"],"
+        "\"Resource\":\"*\"},"
         "{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"},"
         "{\"Effect\":\"Allow\",\"Action\":\"*:Describe*\",\"Resource\":\"*\"},"
         "{\"Effect\":\"Deny\",\"Action\":\"s3:DeleteObject\",\"Resource\":\"*\"}]}";
@@ -251,8 +350,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_messages),        cmocka_unit_test(test_json_error_position),
-        cmocka_unit_test(test_statement_positions), cmocka_unit_test(test_doc_chars),
+        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_json_error_position),
+        cmocka_unit_test(test_statement_positions),
+        cmocka_unit_test(test_doc_chars),
         cmocka_unit_test(test_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
