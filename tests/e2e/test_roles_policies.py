@@ -56,11 +56,19 @@ def test_role_errors(gh):
                  message_contains="maxSessionDuration")
     expect_error(lambda: iam.update_role(RoleName="r", MaxSessionDuration=50000), "ValidationError", status=400,
                  message_contains="maxSessionDuration")
+    # AWS CLI output quoted in AWSCookbook/Security#2.
     expect_error(lambda: iam.create_role(RoleName="m", AssumeRolePolicyDocument="not json"),
-                 "MalformedPolicyDocument", status=400)
-    # A trust policy must name a Principal.
+                 "MalformedPolicyDocument", "This policy contains invalid Json", 400)
+    # A trust policy names a Principal and has no Resource.
     expect_error(lambda: iam.create_role(RoleName="m", AssumeRolePolicyDocument=json.dumps(ALLOW_ALL)),
+                 "MalformedPolicyDocument", "Has prohibited field Resource", 400)
+    no_principal = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    expect_error(lambda: iam.create_role(RoleName="m", AssumeRolePolicyDocument=json.dumps(no_principal)),
                  "MalformedPolicyDocument", status=400)
+    with_resource = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole", "Resource": "*"}]}
+    expect_error(lambda: iam.update_assume_role_policy(RoleName="r", PolicyDocument=json.dumps(with_resource)),
+                 "MalformedPolicyDocument", "Has prohibited field Resource", 400)
     expect_error(lambda: iam.update_assume_role_policy(RoleName="r", PolicyDocument="{}"),
                  "MalformedPolicyDocument", status=400)
     expect_error(lambda: iam.update_assume_role_policy(RoleName="nope", PolicyDocument=json.dumps(TRUST_EC2)),
@@ -232,7 +240,12 @@ def test_malformed_policy_documents(gh):
                  "MalformedPolicyDocument", status=400)
     # A Principal has no place in an identity policy.
     expect_error(lambda: iam.create_policy(PolicyName="p", PolicyDocument=json.dumps(TRUST_EC2)),
-                 "MalformedPolicyDocument", status=400)
+                 "MalformedPolicyDocument", "Policy document should not specify a principal.", 400)
+    no_resource = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}
+    expect_error(lambda: iam.create_policy(PolicyName="p", PolicyDocument=json.dumps(no_resource)),
+                 "MalformedPolicyDocument", "Policy statement must contain resources.", 400)
+    expect_error(lambda: iam.put_user_policy(UserName="u", PolicyName="p", PolicyDocument=json.dumps(no_resource)),
+                 "MalformedPolicyDocument", "Policy statement must contain resources.", 400)
     bad_effect = {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}
     expect_error(lambda: iam.create_policy(PolicyName="p", PolicyDocument=json.dumps(bad_effect)),
                  "MalformedPolicyDocument", status=400)
