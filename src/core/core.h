@@ -56,8 +56,12 @@ enum gh_err {
     GH_ERR_NOT_IMPLEMENTED = -29, /* NotImplemented, 501 */
     GH_ERR_METHOD = -30,         /* MethodNotAllowed (non-POST/GET), 405 */
     GH_ERR_INVALID_QUERY_PARAMETER = -31, /* InvalidQueryParameter 400 */
+    GH_ERR_INVALID_IDENTITY_TOKEN = -32, /* InvalidIdentityToken, 400 */
+    GH_ERR_EXPIRED_TOKEN_EXCEPTION = -33, /* ExpiredTokenException (STS federation), 400 */
+    GH_ERR_IDP_REJECTED_CLAIM = -34, /* IDPRejectedClaim, 403 */
+    GH_ERR_IDP_COMMUNICATION = -35, /* IDPCommunicationError, 400 */
 };
-#define GH_ERR_COUNT 32
+#define GH_ERR_COUNT 36
 
 /* The AWS face of an error: its Code, Type (Sender/Receiver), HTTP status. */
 struct gh_err_info {

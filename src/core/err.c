@@ -47,6 +47,11 @@ static const struct row rows[] = {
     {GH_ERR_NOT_IMPLEMENTED, {"NotImplemented", true, 501}, "not implemented"},
     {GH_ERR_METHOD, {"MethodNotAllowed", true, 405}, "method not allowed"},
     {GH_ERR_INVALID_QUERY_PARAMETER, {"InvalidQueryParameter", true, 400}, "invalid query parameter"},
+    /* AWS STS API reference, AssumeRoleWithWebIdentity / AssumeRoleWithSAML errors. */
+    {GH_ERR_INVALID_IDENTITY_TOKEN, {"InvalidIdentityToken", true, 400}, "invalid identity token"},
+    {GH_ERR_EXPIRED_TOKEN_EXCEPTION, {"ExpiredTokenException", true, 400}, "expired identity token"},
+    {GH_ERR_IDP_REJECTED_CLAIM, {"IDPRejectedClaim", true, 403}, "identity provider rejected claim"},
+    {GH_ERR_IDP_COMMUNICATION, {"IDPCommunicationError", true, 400}, "identity provider unreachable"},
 };
 
 static const struct row *
