@@ -1,0 +1,318 @@
+/*
+ * instance_profile.c: IAM instance profiles and the role each holds.
+ */
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define PROFILE_COLS "p.account, p.name, p.path, p.id, p.created"
+#define PROFILE_ROLE_COLS                                                                          \
+    "r.account, r.name, r.path, r.id, r.trust_policy, r.description, r.boundary_arn,"              \
+    " r.max_session_s, r.created, r.last_used, r.last_used_region"
+
+static enum gh_err
+profile_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_instance_profile *p)
+{
+    enum gh_err err;
+
+    if ((err = store_col(a, st, 0, &p->account)) != GH_OK ||
+        (err = store_col(a, st, 1, &p->name)) != GH_OK ||
+        (err = store_col(a, st, 2, &p->path)) != GH_OK ||
+        (err = store_col(a, st, 3, &p->id)) != GH_OK)
+        return err;
+    p->created = sqlite3_column_int64(st, 4);
+    return GH_OK;
+}
+
+static enum gh_err
+role_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_role *r)
+{
+    enum gh_err err;
+
+    if ((err = store_col(a, st, 0, &r->account)) != GH_OK ||
+        (err = store_col(a, st, 1, &r->name)) != GH_OK ||
+        (err = store_col(a, st, 2, &r->path)) != GH_OK ||
+        (err = store_col(a, st, 3, &r->id)) != GH_OK ||
+        (err = store_col(a, st, 4, &r->trust_policy)) != GH_OK ||
+        (err = store_col(a, st, 5, &r->description)) != GH_OK ||
+        (err = store_col(a, st, 6, &r->boundary_arn)) != GH_OK ||
+        (err = store_col(a, st, 10, &r->last_used_region)) != GH_OK)
+        return err;
+    r->max_session_s = sqlite3_column_int64(st, 7);
+    r->created = sqlite3_column_int64(st, 8);
+    r->last_used = sqlite3_column_int64(st, 9);
+    return GH_OK;
+}
+
+/*
+ * Reads the profiles of a bound statement whose LIMIT is `limit` + 1;
+ * one row more than `limit` means truncated (marker: the last name).
+ */
+static enum gh_err
+profiles_read(struct gh_arena *a, sqlite3_stmt *st, int64_t limit, struct gh_instance_profile **out,
+              size_t *count, struct gh_store_more *more)
+{
+    struct gh_instance_profile *v = NULL;
+    size_t n = 0, cap = 0;
+    enum gh_err err;
+    bool row;
+
+    for (;;) {
+        if ((err = store_step(st, &row)) != GH_OK)
+            return err;
+        if (!row)
+            break;
+        if (limit >= 0 && (int64_t)n == limit) {
+            more->truncated = true;
+            break;
+        }
+        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
+            return err;
+        memset(&v[n], 0, sizeof(v[n]));
+        if ((err = profile_row(a, st, &v[n])) != GH_OK)
+            return err;
+        n++;
+    }
+    if (more->truncated &&
+        (err = store_marker_encode(a, v[n - 1].name, GH_SLICE_NULL, &more->next_marker)) != GH_OK)
+        return err;
+    *out = v;
+    *count = n;
+    return GH_OK;
+}
+
+static void
+list_clear(struct gh_instance_profile **out, size_t *count, struct gh_store_more *more)
+{
+    *out = NULL;
+    *count = 0;
+    memset(more, 0, sizeof(*more));
+}
+
+enum gh_err
+gh_store_instance_profile_create(struct gh_store_tx *tx, const struct gh_instance_profile *p)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "INSERT INTO instance_profiles(account, name, path, id, created)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, p->account)) == GH_OK &&
+        (err = store_bind(st, 2, p->name)) == GH_OK &&
+        (err = store_bind(st, 3, p->path.len > 0 ? p->path : GH_S("/"))) == GH_OK &&
+        (err = store_bind(st, 4, p->id)) == GH_OK &&
+        (err = store_bind_i64(st, 5, p->created)) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_instance_profile_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                              struct gh_slice name, struct gh_instance_profile *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    memset(out, 0, sizeof(*out));
+    if ((err = store_stmt(tx->c,
+                          "SELECT " PROFILE_COLS " FROM instance_profiles p"
+                          " WHERE p.account = ?1 AND p.name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
+        (err = store_step(st, &row)) == GH_OK)
+        err = row ? profile_row(a, st, out) : GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    if (err != GH_OK)
+        memset(out, 0, sizeof(*out));
+    return err;
+}
+
+enum gh_err
+gh_store_instance_profile_delete(struct gh_store_tx *tx, struct gh_slice account,
+                                 struct gh_slice name)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "DELETE FROM tags WHERE entity_id ="
+                          " (SELECT id FROM instance_profiles WHERE account = ?1 AND name = ?2)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        return err;
+    /* Role links go by ON DELETE CASCADE. */
+    if ((err = store_stmt(tx->c, "DELETE FROM instance_profiles WHERE account = ?1 AND name = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
+        (err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_instance_profile_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                               struct gh_slice path_prefix, const struct gh_store_page *page,
+                               struct gh_instance_profile **out, size_t *count,
+                               struct gh_store_more *more)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_slice m1, m2;
+    int64_t limit;
+    enum gh_err err;
+
+    list_clear(out, count, more);
+    if ((err = store_page_limit(page, &limit)) != GH_OK ||
+        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c,
+                          "SELECT " PROFILE_COLS " FROM instance_profiles p WHERE p.account = ?1"
+                          " AND substr(p.path, 1, length(?2)) = ?2 AND p.name > ?3"
+                          " ORDER BY p.name LIMIT ?4",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, account)) == GH_OK &&
+        (err = store_bind(st, 2, path_prefix)) == GH_OK && (err = store_bind(st, 3, m1)) == GH_OK &&
+        (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) == GH_OK)
+        err = profiles_read(a, st, limit, out, count, more);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        list_clear(out, count, more);
+    return err;
+}
+
+enum gh_err
+gh_store_instance_profile_role_add(struct gh_store_tx *tx, struct gh_slice profile_id,
+                                   struct gh_slice role_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "INSERT OR IGNORE INTO instance_profile_roles(profile_id, role_id)"
+                          " VALUES (?1, ?2)",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, profile_id)) == GH_OK &&
+        (err = store_bind(st, 2, role_id)) == GH_OK)
+        err = store_step_done(st);
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_instance_profile_role_remove(struct gh_store_tx *tx, struct gh_slice profile_id,
+                                      struct gh_slice role_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(tx->c,
+                          "DELETE FROM instance_profile_roles WHERE profile_id = ?1"
+                          " AND role_id = ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, profile_id)) == GH_OK &&
+        (err = store_bind(st, 2, role_id)) == GH_OK && (err = store_step_done(st)) == GH_OK &&
+        store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_instance_profile_roles(struct gh_store_tx *tx, struct gh_arena *a,
+                                struct gh_slice profile_id, struct gh_role **out, size_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_role *v = NULL;
+    size_t n = 0, cap = 0;
+    enum gh_err err;
+    bool row;
+
+    *out = NULL;
+    *count = 0;
+    if ((err = store_stmt(tx->c,
+                          "SELECT " PROFILE_ROLE_COLS " FROM instance_profile_roles l"
+                          " JOIN roles r ON r.id = l.role_id WHERE l.profile_id = ?1"
+                          " ORDER BY l.seq LIMIT ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, profile_id)) != GH_OK ||
+        (err = store_bind_i64(st, 2, GH_STORE_PROFILE_ROLES_MAX)) != GH_OK)
+        goto done;
+    for (;;) {
+        if ((err = store_step(st, &row)) != GH_OK || !row)
+            break;
+        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
+            break;
+        memset(&v[n], 0, sizeof(v[n]));
+        if ((err = role_row(a, st, &v[n])) != GH_OK)
+            break;
+        n++;
+    }
+    if (err == GH_OK) {
+        *out = v;
+        *count = n;
+    }
+done:
+    store_stmt_done(st);
+    return err;
+}
+
+enum gh_err
+gh_store_role_instance_profiles(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice role_id,
+                                const struct gh_store_page *page, struct gh_instance_profile **out,
+                                size_t *count, struct gh_store_more *more)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_slice m1, m2;
+    int64_t limit;
+    enum gh_err err;
+
+    list_clear(out, count, more);
+    if ((err = store_page_limit(page, &limit)) != GH_OK ||
+        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c,
+                          "SELECT " PROFILE_COLS " FROM instance_profile_roles l"
+                          " JOIN instance_profiles p ON p.id = l.profile_id"
+                          " WHERE l.role_id = ?1 AND p.name > ?2 ORDER BY p.name LIMIT ?3",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, role_id)) == GH_OK && (err = store_bind(st, 2, m1)) == GH_OK &&
+        (err = store_bind_i64(st, 3, limit < 0 ? -1 : limit + 1)) == GH_OK)
+        err = profiles_read(a, st, limit, out, count, more);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        list_clear(out, count, more);
+    return err;
+}
+
+enum gh_err
+gh_store_role_instance_profile_count(struct gh_store_tx *tx, struct gh_slice role_id, size_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool row;
+
+    *out = 0;
+    if ((err = store_stmt(tx->c, "SELECT count(*) FROM instance_profile_roles WHERE role_id = ?1",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, role_id)) == GH_OK && (err = store_step(st, &row)) == GH_OK && row)
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    store_stmt_done(st);
+    return err;
+}
