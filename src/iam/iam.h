@@ -33,4 +33,17 @@ GH_MUST_CHECK enum gh_err gh_iam_doc_check(struct gh_call *c, enum gh_iam_doc_ki
 /* Characters of `doc` that count against AWS's policy size quotas (all but whitespace). */
 size_t gh_iam_doc_chars(struct gh_slice doc);
 
+/*
+ * Checks an MFA code for STS (AssumeRole, GetSessionToken with
+ * SerialNumber and TokenCode): `serial` must be a virtual MFA device of
+ * `account` enabled for a user (for `user_name` when not empty), and
+ * `code` its TOTP code (RFC 6238, 30 s steps, 6 digits) within one step
+ * of `now`. A code is accepted once: the step it came from is recorded,
+ * so `tx` must be a write transaction. GH_OK, or GH_ERR_ACCESS_DENIED for
+ * any mismatch; other errors are store failures.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_mfa_verify(struct gh_store_tx *tx, struct gh_slice account,
+                                            struct gh_slice serial, struct gh_slice user_name,
+                                            struct gh_slice code, int64_t now);
+
 #endif

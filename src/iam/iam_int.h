@@ -162,7 +162,25 @@ GH_MUST_CHECK enum gh_err gh_iam_policy_find(struct gh_call *c, struct gh_slice 
     X(ListRoleTags, 0)                                                                             \
     X(TagPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                            \
     X(UntagPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                          \
-    X(ListPolicyTags, 0)
+    X(ListPolicyTags, 0)                                                                           \
+    X(CreateVirtualMFADevice, GH_ACTION_WRITE)                                                     \
+    X(EnableMFADevice, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                      \
+    X(DeactivateMFADevice, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                  \
+    X(ResyncMFADevice, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                      \
+    X(ListMFADevices, 0)                                                                           \
+    X(ListVirtualMFADevices, 0)                                                                    \
+    X(DeleteVirtualMFADevice, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                               \
+    X(TagMFADevice, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                         \
+    X(UntagMFADevice, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                       \
+    X(ListMFADeviceTags, 0)                                                                        \
+    X(CreateLoginProfile, GH_ACTION_WRITE)                                                         \
+    X(GetLoginProfile, 0)                                                                          \
+    X(UpdateLoginProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(DeleteLoginProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(ChangePassword, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                       \
+    X(UpdateAccountPasswordPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                          \
+    X(GetAccountPasswordPolicy, 0)                                                                 \
+    X(DeleteAccountPasswordPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
 
 #define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS(GH_IAM_DECLARE)

@@ -1,7 +1,7 @@
 /*
  * user.c: CreateUser, GetUser, UpdateUser, DeleteUser and ListUsers.
  */
-#include "iam/iam_int.h"
+#include "iam/iam_ext.h"
 
 /* AWS IAM: a boundary must name an existing managed policy. */
 static enum gh_err
@@ -167,7 +167,9 @@ gh_iam_DeleteUser(struct gh_call *c)
         (err = gh_store_attached_count(c->tx, u.id, &nattached)) != GH_OK ||
         (err = gh_store_inline_count(c->tx, u.id, &ninline)) != GH_OK)
         return err;
-    /* AWS IAM: DeleteConflict, one dependent kind at a time. */
+    /* AWS IAM: DeleteConflict, one dependent kind at a time (the password first). */
+    if ((err = gh_iam_user_credentials_conflict(c, &u)) != GH_OK)
+        return err;
     if (nkeys > 0)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
                             "Cannot delete entity, must delete access keys first.");

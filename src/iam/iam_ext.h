@@ -1,0 +1,121 @@
+/*
+ * iam_ext.h: what the credential, provider and account files of src/iam/
+ * share (mfa.c, login_profile.c, provider.c, account.c ...): record kinds,
+ * JSON helpers for record data, tags of records, the user a per-user
+ * action is about, and the AWS error codes core/ does not have yet.
+ * Only src/iam/ and its unit tests include it.
+ */
+#ifndef GH_IAM_EXT_H
+#define GH_IAM_EXT_H
+
+#include <jansson.h>
+
+#include "iam/iam_int.h"
+
+/*
+ * AWS error codes without a gh_err of their own yet (core/ owns the
+ * table); each maps to the code with the same HTTP status class until the
+ * lead adds them: InvalidAuthenticationCode (403), PasswordPolicyViolation
+ * (400), ReportNotPresent (410), EntityTemporarilyUnmodifiable (409),
+ * InvalidPublicKey / UnrecognizedPublicKeyEncoding / MalformedCertificate
+ * / InvalidCertificate / InvalidUserType (400), DuplicateSSHPublicKey /
+ * DuplicateCertificate (400).
+ */
+#define GH_IAM_ERR_AUTH_CODE GH_ERR_ACCESS_DENIED
+#define GH_IAM_ERR_PASSWORD_POLICY GH_ERR_INVALID_INPUT
+#define GH_IAM_ERR_REPORT_NOT_PRESENT GH_ERR_NOT_FOUND
+#define GH_IAM_ERR_BAD_KEY GH_ERR_INVALID_INPUT
+#define GH_IAM_ERR_BAD_CERT GH_ERR_INVALID_INPUT
+#define GH_IAM_ERR_DUPLICATE GH_ERR_INVALID_INPUT
+#define GH_IAM_ERR_USER_TYPE GH_ERR_INVALID_INPUT
+
+/* Record kinds (gh_store_rec.kind). */
+#define GH_IAM_REC_MFA "mfa"          /* id = serial (ARN); owner = user id once enabled */
+#define GH_IAM_REC_LOGIN "login"      /* id = user id */
+#define GH_IAM_REC_PWPOLICY "pwpolicy" /* id = "policy" */
+#define GH_IAM_REC_OIDC "oidc"        /* id = ARN */
+#define GH_IAM_REC_SAML "saml"        /* id = ARN */
+#define GH_IAM_REC_ALIAS "alias"      /* account "", id = alias; owner = account */
+#define GH_IAM_REC_SSH "ssh"          /* id = APKA...; owner = user id */
+#define GH_IAM_REC_CERT "cert"        /* id = certificate id; owner = user id */
+#define GH_IAM_REC_REPORT "report"    /* id = "credential" */
+#define GH_IAM_REC_TASK "slrtask"     /* id = deletion task id */
+
+/* AWS IAM quotas used here ("IAM object quotas"). */
+#define GH_IAM_SSH_KEYS_PER_USER 5
+#define GH_IAM_SIGNING_CERTS_PER_USER 2
+#define GH_IAM_MFA_PER_USER 8
+#define GH_IAM_OIDC_CLIENT_IDS_MAX 100
+#define GH_IAM_OIDC_THUMBPRINTS_MAX 5
+#define GH_IAM_OIDC_PROVIDERS_MAX 100
+#define GH_IAM_SAML_PROVIDERS_MAX 100
+#define GH_IAM_USERS_QUOTA 5000
+#define GH_IAM_GROUPS_QUOTA 300
+#define GH_IAM_ROLES_QUOTA 1000
+#define GH_IAM_POLICIES_QUOTA 1500
+
+/* The record's data as a JSON object (new reference; an empty object when data is empty). */
+GH_MUST_CHECK enum gh_err gh_iam_rec_json(const struct gh_store_rec *r, json_t **out);
+/* `obj` serialised into the arena (compact, keys sorted) as *out. */
+GH_MUST_CHECK enum gh_err gh_iam_json_dump(struct gh_call *c, json_t *obj, struct gh_slice *out);
+/* Member `key` of `obj` as a slice into the JSON (valid while obj lives); "" when absent. */
+struct gh_slice gh_iam_json_str(json_t *obj, const char *key);
+int64_t gh_iam_json_int(json_t *obj, const char *key);
+
+/*
+ * The user a per-user credential action is about: the named one, else the
+ * calling user (root and role sessions get AWS's ValidationError unless
+ * `root_ok`, where *u is zeroed for the root). Authorizes `action` on the
+ * user's ARN.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_target_user(struct gh_call *c, const char *action,
+                                             struct gh_slice given, bool root_ok,
+                                             struct gh_user *u);
+
+/*
+ * Tag, Untag and List...Tags for a record-backed entity whose tags are
+ * keyed by `entity_id` (its ARN or serial). The caller has loaded and
+ * authorized it; these read Tags / TagKeys / Marker+MaxItems.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_rec_tag(struct gh_call *c, struct gh_slice entity_id,
+                                         const struct gh_iam_tags *tags);
+GH_MUST_CHECK enum gh_err gh_iam_rec_untag(struct gh_call *c, struct gh_slice entity_id,
+                                           const struct gh_slice *keys, size_t nkeys);
+GH_MUST_CHECK enum gh_err gh_iam_rec_tags_list(struct gh_call *c, struct gh_slice entity_id,
+                                               const struct gh_store_page *page);
+/* Reads and validates TagKeys.member.N (required). */
+GH_MUST_CHECK enum gh_err gh_iam_tag_keys_read(struct gh_call *c, struct gh_slice **keys,
+                                               size_t *nkeys);
+
+/* Index-based Marker for small in-memory lists: *start from the marker (InvalidInput if bad). */
+GH_MUST_CHECK enum gh_err gh_iam_index_marker(struct gh_call *c, const struct gh_store_page *page,
+                                              size_t n, size_t *start);
+/* Writes IsTruncated/Marker for an index-paged list that showed [start, end) of n. */
+void gh_iam_index_page_end(struct gh_call *c, size_t end, size_t n);
+
+/* Base64 of `n` bytes as an XML element. */
+void gh_iam_elem_base64(struct gh_call *c, const char *tag, const void *p, size_t n);
+
+/*
+ * Checks `password` against the account's password policy (AWS's default
+ * policy when none is set) and, with `history` (a JSON array of earlier
+ * argon2 hashes, may be NULL), its reuse rule. Fails the call with
+ * PasswordPolicyViolation in AWS's words; GH_OK when acceptable.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_password_check(struct gh_call *c, struct gh_slice password,
+                                                json_t *history);
+/* The policy's PasswordReusePrevention (0 = none). */
+GH_MUST_CHECK enum gh_err gh_iam_password_reuse(struct gh_call *c, int64_t *out);
+
+/* Whether the policy lets users change their own password (AllowUsersToChangePassword). */
+GH_MUST_CHECK enum gh_err gh_iam_password_allows_change(struct gh_call *c, bool *out);
+
+/*
+ * DeleteUser's conflicts with the credentials kept here (login profile,
+ * signing certificates, SSH keys, MFA devices): fails the call with
+ * DeleteConflict in AWS's words while any exists.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_user_credentials_conflict(struct gh_call *c,
+                                                           const struct gh_user *u);
+
+#endif
