@@ -6,6 +6,8 @@
 #ifndef GH_API_H
 #define GH_API_H
 
+#include <jansson.h>
+
 #include "auth/auth.h"
 #include "core/core.h"
 #include "http/http.h"
@@ -29,8 +31,16 @@ struct gh_action {
     unsigned flags;
 };
 
+/* How a service's requests and responses are encoded. */
+enum gh_protocol {
+    GH_PROTO_QUERY = 0, /* form parameters in, XML out (IAM, STS) */
+    GH_PROTO_JSON,      /* AWS JSON 1.1: X-Amz-Target, JSON in and out (Organizations) */
+};
+
 struct gh_service {
     const char *name;    /* SigV4 scope service: "iam", "sts" */
+    enum gh_protocol protocol;
+    const char *target_prefix; /* JSON: "AWSOrganizationsV20161128" */
     const char *version; /* "2010-05-08" */
     const char *xmlns;   /* "https://iam.amazonaws.com/doc/2010-05-08/" */
     const struct gh_action *actions;
@@ -51,7 +61,10 @@ struct gh_api_config {
 struct gh_call {
     struct gh_arena *arena;
     const struct gh_http_req *http;
-    const struct gh_params *params;
+    const struct gh_params *params; /* Query services */
+    json_t *in;                     /* JSON services: the request object (borrowed) */
+    json_t *out;                    /* JSON services: the handler's result object (owned by the call) */
+    const char *code;               /* JSON services: error __type; NULL = derived from err */
     const struct gh_service *service;
     const struct gh_action *action;
     const struct gh_principal *caller; /* never NULL; ANONYMOUS when unsigned */

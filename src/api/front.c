@@ -314,6 +314,33 @@ render_ok(struct gh_http_resp *resp, const struct gh_call *c, const struct gh_bu
                 c->request_id, name);
 }
 
+/* AWS JSON 1.1 errors: {"__type": CODE, "message": TEXT} with the HTTP status. */
+static void
+render_json_error(struct gh_http_resp *resp, const char *rid, enum gh_err err, const char *code,
+                  const char *message)
+{
+    const struct gh_err_info *info = gh_err_info(err);
+    char derived[96];
+    json_t *o;
+    char *text;
+
+    (void)rid;
+    if (code == NULL) {
+        /* JSON services name their errors "XxxException". */
+        (void)snprintf(derived, sizeof(derived), "%sException",
+                       strcmp(info->code, "ValidationError") == 0 ? "Validation" : info->code);
+        code = derived;
+    }
+    gh_buf_reset(&resp->body);
+    resp->status = info->http_status;
+    resp->content_type = "application/x-amz-json-1.1";
+    o = json_pack("{s:s, s:s}", "__type", code, "message", message);
+    text = o == NULL ? NULL : json_dumps(o, JSON_COMPACT);
+    gh_buf_puts(&resp->body, text == NULL ? "{}" : text);
+    free(text);
+    json_decref(o);
+}
+
 /* Runs the action inside its transaction. */
 static enum gh_err
 run(struct gh_api *api, struct gh_call *c)
@@ -340,6 +367,65 @@ run(struct gh_api *api, struct gh_call *c)
                                                               : "The request processing has failed "
                                                                 "because of an unknown error.");
     return err;
+}
+
+/* One AWS JSON 1.1 call: the action is named by X-Amz-Target. */
+static void
+handle_json(struct gh_api *api, struct gh_http_req *req, struct gh_http_resp *resp,
+            const struct gh_service *svc, const struct gh_principal *caller, int64_t now,
+            const char *rid)
+{
+    struct gh_slice target = gh_http_header_get(req, "X-Amz-Target");
+    struct gh_slice prefix = gh_slice_from_cstr(svc->target_prefix);
+    struct gh_call c;
+    struct gh_buf result;
+    json_error_t jerr;
+    json_t *in = NULL;
+    char *text = NULL;
+    enum gh_err err;
+
+    gh_api_call_init(api, req, caller, NULL, &c);
+    c.now = now;
+    c.request_id = rid;
+    c.service = svc;
+    gh_buf_init(&result, 0);
+    c.result = &result;
+    if (target.ptr == NULL || !gh_slice_starts_with(target, prefix) || target.len <= prefix.len + 1 ||
+        target.ptr[prefix.len] != '.' ||
+        (c.action = find_action(svc, gh_slice_sub(target, prefix.len + 1, target.len))) == NULL) {
+        render_json_error(resp, rid, GH_ERR_INVALID_ACTION, "UnknownOperationException",
+                          "The requested operation is not recognized by the service.");
+        goto done;
+    }
+    /* AWS JSON: an empty body is an empty input object. */
+    in = req->body.len == 0 ? json_object()
+                            : json_loadb(req->body.ptr, req->body.len,
+                                         JSON_REJECT_DUPLICATES, &jerr);
+    if (in == NULL || !json_is_object(in)) {
+        render_json_error(resp, rid, GH_ERR_VALIDATION, "SerializationException",
+                          "The request body is not a JSON object.");
+        goto done;
+    }
+    c.in = in;
+    if ((err = run(api, &c)) != GH_OK) {
+        render_json_error(resp, rid, err, c.code, c.message);
+        goto done;
+    }
+    resp->status = 200;
+    resp->content_type = "application/x-amz-json-1.1";
+    if (c.out == NULL)
+        c.out = json_object(); /* AWS JSON: an empty result is "{}" */
+    text = c.out == NULL ? NULL : json_dumps(c.out, JSON_COMPACT);
+    if (text == NULL) {
+        render_json_error(resp, rid, GH_ERR_NOMEM, NULL, "The response could not be rendered.");
+        goto done;
+    }
+    gh_buf_puts(&resp->body, text);
+done:
+    free(text);
+    json_decref(in);
+    json_decref(c.out);
+    gh_buf_cleanup(&result);
 }
 
 /*
@@ -470,6 +556,10 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     if (svc == NULL) {
         render_error(resp, NULL, rid, GH_ERR_INVALID_ACTION,
                      "The service named in the credential scope is not served here.");
+        goto done;
+    }
+    if (svc->protocol == GH_PROTO_JSON) {
+        handle_json(api, req, resp, svc, &caller, now, rid);
         goto done;
     }
     c.action = action_name.ptr == NULL ? NULL : find_action(svc, action_name);

@@ -9,5 +9,7 @@
 #define GH_VERSION "0.1.0"
 
 int gh_cli_serve(int argc, char **argv);
+/* `gatehouse policy validate|eval`: the policy engine on the command line. */
+int gh_cli_policy(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ usage(FILE *f)
     fputs("usage: gatehouse COMMAND [OPTIONS]\n"
           "commands:\n"
           "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
+          "  policy validate FILE | policy eval --policy FILE --action A --resource R\n"
           "  version\n",
           f);
 }
@@ -25,6 +26,8 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "serve") == 0)
         return gh_cli_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "policy") == 0)
+        return gh_cli_policy(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0) {
         puts("gatehouse " GH_VERSION);
         return 0;

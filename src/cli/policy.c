@@ -12,7 +12,6 @@
 #include "policy/policy.h"
 
 /* Declared in cli.h once the lead wires it; repeated here for -Wmissing-prototypes. */
-int gh_cli_policy(int argc, char **argv);
 
 #define MAX_FILES 16
 #define MAX_CTX 64

@@ -13,6 +13,7 @@
 #include "cli/cli_int.h"
 #include "http/http.h"
 #include "iam/iam.h"
+#include "org/org.h"
 #include "sts/sts.h"
 
 static int
@@ -42,7 +43,8 @@ int
 gh_cli_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:7878", *dir = "./data", *want = NULL;
-    static const struct gh_service *const services[] = {&gh_iam_service, &gh_sts_service, NULL};
+    static const struct gh_service *const services[] = {&gh_iam_service, &gh_sts_service, &gh_org_service,
+                                                        NULL};
     struct gh_api_config config = {.region = "us-east-1", .managed_policies_per_role = 10};
     struct gh_secret master = {{0}, 0};
     struct gh_store *store = NULL;
