@@ -100,6 +100,40 @@ static const char schema_v1[] =
     "  UNIQUE (entity_id, key));";
 
 /*
+ * Migration 3: groups with their members, and instance profiles with
+ * their role (store/group.c, store/instance_profile.c). Memberships and
+ * profile roles go with the user, group, role or profile they name (ON
+ * DELETE CASCADE), so no row ever points at nothing.
+ */
+static const char schema_v3[] =
+    "CREATE TABLE IF NOT EXISTS groups ("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  path TEXT NOT NULL,"
+    "  created INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS groups_name ON groups(account, name);"
+    "CREATE TABLE IF NOT EXISTS group_members ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    "  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  UNIQUE (group_id, user_id));"
+    "CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_id);"
+    "CREATE TABLE IF NOT EXISTS instance_profiles ("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  path TEXT NOT NULL,"
+    "  created INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS instance_profiles_name ON instance_profiles(account, name);"
+    "CREATE TABLE IF NOT EXISTS instance_profile_roles ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  profile_id TEXT NOT NULL REFERENCES instance_profiles(id) ON DELETE CASCADE,"
+    "  role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,"
+    "  UNIQUE (profile_id, role_id));"
+    "CREATE INDEX IF NOT EXISTS instance_profile_roles_role ON instance_profile_roles(role_id);";
+
+/*
  * Migration 4: generic IAM records (store/record.c): MFA devices, login
  * profiles, password policy, identity providers, account aliases, SSH
  * keys, signing certificates, credential reports, deletion tasks.
@@ -123,7 +157,7 @@ static const char schema_v4[] =
 static const struct migration migrations[] = {
     {schema_v1, NULL},
     {NULL, store_aws_policies_seed},
-    {NULL, NULL}, /* 3: groups and instance profiles, landing alongside; replace this line */
+    {schema_v3, NULL},
     {schema_v4, NULL},
 };
 

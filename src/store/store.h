@@ -318,6 +318,149 @@ GH_MUST_CHECK enum gh_err gh_store_master_key_load_diag(const char *dir, struct 
                                                         struct gh_secret *out);
 
 /*
+ * ---- groups and memberships (store/group.c) ----
+ * A membership goes with its user or group (deleting either removes it).
+ */
+
+struct gh_group {
+    struct gh_slice account;
+    struct gh_slice name;
+    struct gh_slice path;
+    struct gh_slice id; /* AGPA... */
+    int64_t created;
+};
+
+/* GH_ERR_EXISTS when the name is taken (case-insensitively). */
+GH_MUST_CHECK enum gh_err gh_store_group_create(struct gh_store_tx *tx, const struct gh_group *g);
+GH_MUST_CHECK enum gh_err gh_store_group_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                             struct gh_slice account, struct gh_slice name,
+                                             struct gh_group *out);
+/* Rename and/or move (either may be {NULL,0} = unchanged). EXISTS if the new name is taken. */
+GH_MUST_CHECK enum gh_err gh_store_group_update(struct gh_store_tx *tx, struct gh_slice account,
+                                                struct gh_slice name, struct gh_slice new_name,
+                                                struct gh_slice new_path);
+/* Removes the group row and its memberships. Callers check for conflicts first. */
+GH_MUST_CHECK enum gh_err gh_store_group_delete(struct gh_store_tx *tx, struct gh_slice account,
+                                                struct gh_slice name);
+/* Ordered by name; `path_prefix` empty = all. */
+GH_MUST_CHECK enum gh_err gh_store_group_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                              struct gh_slice account, struct gh_slice path_prefix,
+                                              const struct gh_store_page *page,
+                                              struct gh_group **out, size_t *count,
+                                              struct gh_store_more *more);
+/* Adding a member twice changes nothing. */
+GH_MUST_CHECK enum gh_err gh_store_group_member_add(struct gh_store_tx *tx,
+                                                    struct gh_slice group_id,
+                                                    struct gh_slice user_id);
+/* NOT_FOUND when the user is not a member. */
+GH_MUST_CHECK enum gh_err gh_store_group_member_remove(struct gh_store_tx *tx,
+                                                       struct gh_slice group_id,
+                                                       struct gh_slice user_id);
+/* The group's users ordered by name. */
+GH_MUST_CHECK enum gh_err gh_store_group_members(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 struct gh_slice group_id,
+                                                 const struct gh_store_page *page,
+                                                 struct gh_user **out, size_t *count,
+                                                 struct gh_store_more *more);
+GH_MUST_CHECK enum gh_err gh_store_group_member_count(struct gh_store_tx *tx,
+                                                      struct gh_slice group_id, size_t *out);
+/* The user's groups ordered by name (page NULL = all). */
+GH_MUST_CHECK enum gh_err gh_store_user_groups(struct gh_store_tx *tx, struct gh_arena *a,
+                                               struct gh_slice user_id,
+                                               const struct gh_store_page *page,
+                                               struct gh_group **out, size_t *count,
+                                               struct gh_store_more *more);
+GH_MUST_CHECK enum gh_err gh_store_user_group_count(struct gh_store_tx *tx,
+                                                    struct gh_slice user_id, size_t *out);
+
+/* ---- who uses a managed policy (ListEntitiesForPolicy; store/group.c) ---- */
+
+enum gh_store_entity_kind {
+    GH_STORE_ENTITY_GROUP = 0,
+    GH_STORE_ENTITY_USER,
+    GH_STORE_ENTITY_ROLE,
+};
+
+struct gh_store_entity {
+    enum gh_store_entity_kind kind;
+    struct gh_slice name;
+    struct gh_slice id;
+};
+
+/* Bits of `kinds` in gh_store_policy_entities. */
+#define GH_STORE_ENTITY_BIT(k) (1u << (unsigned)(k))
+
+/*
+ * Groups, then users, then roles, each by name, that have policy `arn`
+ * attached (or, with `boundary`, use it as permissions boundary), of the
+ * kinds in `kinds` and whose path starts with `path_prefix` (empty = all).
+ */
+GH_MUST_CHECK enum gh_err gh_store_policy_entities(struct gh_store_tx *tx, struct gh_arena *a,
+                                                   struct gh_slice arn, unsigned kinds,
+                                                   bool boundary, struct gh_slice path_prefix,
+                                                   const struct gh_store_page *page,
+                                                   struct gh_store_entity **out, size_t *count,
+                                                   struct gh_store_more *more);
+
+/*
+ * ---- instance profiles (store/instance_profile.c) ----
+ * A profile's role link goes with the role or the profile.
+ */
+
+struct gh_instance_profile {
+    struct gh_slice account;
+    struct gh_slice name;
+    struct gh_slice path;
+    struct gh_slice id; /* AIPA... */
+    int64_t created;
+};
+
+/* GH_ERR_EXISTS when the name is taken (case-insensitively). */
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_create(struct gh_store_tx *tx,
+                                                           const struct gh_instance_profile *p);
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                                        struct gh_slice account,
+                                                        struct gh_slice name,
+                                                        struct gh_instance_profile *out);
+/* Removes the profile, its role links and its tags. Callers check for conflicts first. */
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_delete(struct gh_store_tx *tx,
+                                                           struct gh_slice account,
+                                                           struct gh_slice name);
+/* Ordered by name; `path_prefix` empty = all. */
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_list(struct gh_store_tx *tx,
+                                                         struct gh_arena *a,
+                                                         struct gh_slice account,
+                                                         struct gh_slice path_prefix,
+                                                         const struct gh_store_page *page,
+                                                         struct gh_instance_profile **out,
+                                                         size_t *count, struct gh_store_more *more);
+/* Linking twice changes nothing. */
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_role_add(struct gh_store_tx *tx,
+                                                             struct gh_slice profile_id,
+                                                             struct gh_slice role_id);
+/* NOT_FOUND when the role is not in the profile. */
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_role_remove(struct gh_store_tx *tx,
+                                                                struct gh_slice profile_id,
+                                                                struct gh_slice role_id);
+/* The profile's roles in the order they were added (at most GH_STORE_PROFILE_ROLES_MAX). */
+#define GH_STORE_PROFILE_ROLES_MAX 16
+GH_MUST_CHECK enum gh_err gh_store_instance_profile_roles(struct gh_store_tx *tx,
+                                                          struct gh_arena *a,
+                                                          struct gh_slice profile_id,
+                                                          struct gh_role **out, size_t *count);
+/* The profiles that hold role `role_id`, ordered by name. */
+GH_MUST_CHECK enum gh_err gh_store_role_instance_profiles(struct gh_store_tx *tx,
+                                                          struct gh_arena *a,
+                                                          struct gh_slice role_id,
+                                                          const struct gh_store_page *page,
+                                                          struct gh_instance_profile **out,
+                                                          size_t *count,
+                                                          struct gh_store_more *more);
+GH_MUST_CHECK enum gh_err gh_store_role_instance_profile_count(struct gh_store_tx *tx,
+                                                               struct gh_slice role_id,
+                                                               size_t *out);
+
+/*
  * ---- generic IAM records (store owner of record.c: MFA, login profiles,
  * password policy, identity providers, aliases, SSH keys, signing
  * certificates, reports, deletion tasks) ----
