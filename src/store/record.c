@@ -264,3 +264,42 @@ done:
         memset(out, 0, sizeof(*out));
     return err;
 }
+
+enum gh_err
+gh_store_rec_list_kind(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice kind,
+                       struct gh_store_rec **out, size_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    struct gh_store_rec *v = NULL;
+    size_t n = 0, cap = 0;
+    enum gh_err err;
+    bool row;
+
+    *out = NULL;
+    *count = 0;
+    if ((err = store_stmt(tx->c,
+                          "SELECT " REC_COLS " FROM records WHERE kind = ?1"
+                          " ORDER BY account, id LIMIT ?2",
+                          &st)) != GH_OK)
+        return err;
+    if ((err = store_bind(st, 1, kind)) != GH_OK ||
+        (err = store_bind_i64(st, 2, GH_STORE_REC_LIST_MAX)) != GH_OK)
+        goto done;
+    for (;;) {
+        if ((err = store_step(st, &row)) != GH_OK)
+            goto done;
+        if (!row)
+            break;
+        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
+            goto done;
+        memset(&v[n], 0, sizeof(v[n]));
+        if ((err = rec_row(a, st, &v[n])) != GH_OK)
+            goto done;
+        n++;
+    }
+    *out = v;
+    *count = n;
+done:
+    store_stmt_done(st);
+    return err;
+}

@@ -115,6 +115,32 @@ gh_store_close(struct gh_store *s)
     free(s);
 }
 
+enum gh_err
+gh_store_refresh(struct gh_store *s, bool *changed)
+{
+    struct gh_store_tx *tx = NULL;
+    uint64_t gen = 0, cur;
+    enum gh_err err;
+
+    *changed = false;
+    if ((err = gh_store_tx_begin(s, false, &tx)) != GH_OK)
+        return err;
+    err = generation_read(tx->c, &gen);
+    gh_store_tx_rollback(tx);
+    if (err != GH_OK)
+        return err;
+    /* Another process (a CLI on the same data directory) committed: its
+     * writes bumped the persisted generation; make caches see it. */
+    cur = atomic_load(&s->generation);
+    while (gen > cur) {
+        if (atomic_compare_exchange_weak(&s->generation, &cur, gen)) {
+            *changed = true;
+            break;
+        }
+    }
+    return GH_OK;
+}
+
 uint64_t
 gh_store_generation(const struct gh_store *s)
 {

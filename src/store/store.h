@@ -44,6 +44,12 @@ void gh_store_tx_rollback(struct gh_store_tx *tx);
 
 /* Bumped by every committed write transaction; readers use it to validate caches. */
 uint64_t gh_store_generation(const struct gh_store *s);
+/*
+ * Reads the persisted generation and adopts it when another process (a
+ * `gatehouse` command on the same data directory) has committed since;
+ * *changed tells. The server calls it periodically, off the hot path.
+ */
+GH_MUST_CHECK enum gh_err gh_store_refresh(struct gh_store *s, bool *changed);
 
 /* ---- key/value settings of the installation (bootstrap account id ...) ---- */
 
@@ -318,6 +324,67 @@ GH_MUST_CHECK enum gh_err gh_store_master_key_load_diag(const char *dir, struct 
                                                         struct gh_secret *out);
 
 /*
+ * ---- generic IAM records (store owner of record.c: MFA, login profiles,
+ * password policy, identity providers, aliases, SSH keys, signing
+ * certificates, reports, deletion tasks) ----
+ *
+ * One row per (account, kind, id); `id` is unique case-insensitively
+ * within its account and kind. `owner` links a record to an entity (a
+ * user's unique id) or is empty. `data` is the kind's own encoding (JSON).
+ * A record may carry a secret, sealed with the master key (AES-256-GCM,
+ * AAD = account NUL kind NUL id), so the database alone never reveals it.
+ */
+struct gh_store_rec {
+    struct gh_slice account; /* "" for records global to the store (account aliases) */
+    struct gh_slice kind;    /* "mfa", "login", "oidc" ... */
+    struct gh_slice id;
+    struct gh_slice owner;   /* "" = none */
+    int64_t status;
+    int64_t created;
+    int64_t updated;
+    struct gh_slice data;
+};
+
+/*
+ * Inserts `r`; with `replace`, overwrites the row of the same key (its
+ * secret kept when `secret` is NULL), else GH_ERR_EXISTS when present.
+ */
+GH_MUST_CHECK enum gh_err gh_store_rec_put(struct gh_store_tx *tx, const struct gh_store_rec *r,
+                                           const struct gh_secret *secret, bool replace);
+/* GH_ERR_NOT_FOUND when absent. `secret` may be NULL; when given it gets the
+ * unsealed secret (len 0 when the row has none; caller wipes it). */
+GH_MUST_CHECK enum gh_err gh_store_rec_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                           struct gh_slice account, struct gh_slice kind,
+                                           struct gh_slice id, struct gh_store_rec *out,
+                                           struct gh_secret *secret);
+/* GH_ERR_NOT_FOUND when absent. */
+GH_MUST_CHECK enum gh_err gh_store_rec_delete(struct gh_store_tx *tx, struct gh_slice account,
+                                              struct gh_slice kind, struct gh_slice id);
+/*
+ * Records of a kind in an account ordered by id; `owner` {NULL,0} = any
+ * owner. At most GH_STORE_REC_LIST_MAX rows (the IAM quotas keep every
+ * kind far below it).
+ */
+#define GH_STORE_REC_LIST_MAX 10000
+GH_MUST_CHECK enum gh_err gh_store_rec_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                            struct gh_slice account, struct gh_slice kind,
+                                            struct gh_slice owner, struct gh_store_rec **out,
+                                            size_t *count);
+/* Every record of a kind in every account, ordered by account and id. */
+GH_MUST_CHECK enum gh_err gh_store_rec_list_kind(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 struct gh_slice kind, struct gh_store_rec **out,
+                                                 size_t *count);
+/* Removes every record of `owner` in the account (a user being deleted). */
+GH_MUST_CHECK enum gh_err gh_store_rec_purge_owner(struct gh_store_tx *tx,
+                                                   struct gh_slice account,
+                                                   struct gh_slice owner);
+/* A user by unique id (AIDA...); GH_ERR_NOT_FOUND when absent. */
+GH_MUST_CHECK enum gh_err gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a,
+                                                  struct gh_slice account, struct gh_slice id,
+                                                  struct gh_user *out);
+
+
+/*
  * ---- groups and memberships (store/group.c) ----
  * A membership goes with its user or group (deleting either removes it).
  */
@@ -460,60 +527,117 @@ GH_MUST_CHECK enum gh_err gh_store_role_instance_profile_count(struct gh_store_t
                                                                struct gh_slice role_id,
                                                                size_t *out);
 
-/*
- * ---- generic IAM records (store owner of record.c: MFA, login profiles,
- * password policy, identity providers, aliases, SSH keys, signing
- * certificates, reports, deletion tasks) ----
- *
- * One row per (account, kind, id); `id` is unique case-insensitively
- * within its account and kind. `owner` links a record to an entity (a
- * user's unique id) or is empty. `data` is the kind's own encoding (JSON).
- * A record may carry a secret, sealed with the master key (AES-256-GCM,
- * AAD = account NUL kind NUL id), so the database alone never reveals it.
- */
-struct gh_store_rec {
-    struct gh_slice account; /* "" for records global to the store (account aliases) */
-    struct gh_slice kind;    /* "mfa", "login", "oidc" ... */
-    struct gh_slice id;
-    struct gh_slice owner;   /* "" = none */
-    int64_t status;
+/* ---- S3 buckets, objects, multipart uploads (store/s3.c) ---- */
+
+/* Bucket names are global (one namespace for every account), as in S3. */
+struct gh_s3_bucket_rec {
+    struct gh_slice name;
+    struct gh_slice account; /* owner */
+    struct gh_slice region;
     int64_t created;
-    int64_t updated;
-    struct gh_slice data;
+    struct gh_slice policy; /* bucket policy JSON; empty = none */
+    struct gh_slice tags;   /* form-encoded "k=v&k2=v2"; empty = none */
 };
 
-/*
- * Inserts `r`; with `replace`, overwrites the row of the same key (its
- * secret kept when `secret` is NULL), else GH_ERR_EXISTS when present.
- */
-GH_MUST_CHECK enum gh_err gh_store_rec_put(struct gh_store_tx *tx, const struct gh_store_rec *r,
-                                           const struct gh_secret *secret, bool replace);
-/* GH_ERR_NOT_FOUND when absent. `secret` may be NULL; when given it gets the
- * unsealed secret (len 0 when the row has none; caller wipes it). */
-GH_MUST_CHECK enum gh_err gh_store_rec_get(struct gh_store_tx *tx, struct gh_arena *a,
-                                           struct gh_slice account, struct gh_slice kind,
-                                           struct gh_slice id, struct gh_store_rec *out,
-                                           struct gh_secret *secret);
+/* An object's metadata; its bytes are the file named data_id. */
+struct gh_s3_object_rec {
+    struct gh_slice bucket;
+    struct gh_slice key;
+    struct gh_slice data_id;
+    uint64_t size;
+    struct gh_slice etag;         /* with quotes, as S3 shows it */
+    struct gh_slice content_type;
+    struct gh_slice meta;         /* form-encoded stored headers (x-amz-meta-*, Cache-Control ...) */
+    struct gh_slice tags;         /* form-encoded */
+    int64_t modified;
+};
+
+struct gh_s3_upload_rec {
+    struct gh_slice id;
+    struct gh_slice bucket;
+    struct gh_slice key;
+    struct gh_slice content_type;
+    struct gh_slice meta;
+    struct gh_slice tags;
+    struct gh_slice initiator; /* caller ARN */
+    int64_t created;
+};
+
+struct gh_s3_part_rec {
+    struct gh_slice upload_id;
+    int64_t part;
+    struct gh_slice data_id;
+    uint64_t size;
+    struct gh_slice etag;
+    int64_t modified;
+};
+
+/* GH_ERR_EXISTS when the name is taken (by any account). */
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_create(struct gh_store_tx *tx,
+                                                    const struct gh_s3_bucket_rec *b);
 /* GH_ERR_NOT_FOUND when absent. */
-GH_MUST_CHECK enum gh_err gh_store_rec_delete(struct gh_store_tx *tx, struct gh_slice account,
-                                              struct gh_slice kind, struct gh_slice id);
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 struct gh_slice name, struct gh_s3_bucket_rec *out);
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_delete(struct gh_store_tx *tx, struct gh_slice name);
+/* An account's buckets ordered by name. */
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                  struct gh_slice account,
+                                                  struct gh_s3_bucket_rec **out, size_t *count);
+/* Replaces the policy (empty removes it). */
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_set_policy(struct gh_store_tx *tx,
+                                                        struct gh_slice name, struct gh_slice json);
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_set_tags(struct gh_store_tx *tx, struct gh_slice name,
+                                                      struct gh_slice tags);
+/* True when the bucket holds no object and no multipart upload. */
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_is_empty(struct gh_store_tx *tx, struct gh_slice name,
+                                                      bool *out);
+
+/* Creates or replaces; *old_data_id (arena) gets the replaced object's file, empty if none. */
+GH_MUST_CHECK enum gh_err gh_store_s3_object_put(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 const struct gh_s3_object_rec *o,
+                                                 struct gh_slice *old_data_id);
+GH_MUST_CHECK enum gh_err gh_store_s3_object_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 struct gh_slice bucket, struct gh_slice key,
+                                                 struct gh_s3_object_rec *out);
+/* *old_data_id gets the deleted object's file; GH_ERR_NOT_FOUND when absent. */
+GH_MUST_CHECK enum gh_err gh_store_s3_object_delete(struct gh_store_tx *tx, struct gh_arena *a,
+                                                    struct gh_slice bucket, struct gh_slice key,
+                                                    struct gh_slice *old_data_id);
+GH_MUST_CHECK enum gh_err gh_store_s3_object_set_tags(struct gh_store_tx *tx,
+                                                      struct gh_slice bucket, struct gh_slice key,
+                                                      struct gh_slice tags);
 /*
- * Records of a kind in an account ordered by id; `owner` {NULL,0} = any
- * owner. At most GH_STORE_REC_LIST_MAX rows (the IAM quotas keep every
- * kind far below it).
+ * Up to `limit` objects of `bucket` whose key starts with `prefix` and
+ * sorts after `after` (byte order; empty = from the start), key order.
  */
-#define GH_STORE_REC_LIST_MAX 10000
-GH_MUST_CHECK enum gh_err gh_store_rec_list(struct gh_store_tx *tx, struct gh_arena *a,
-                                            struct gh_slice account, struct gh_slice kind,
-                                            struct gh_slice owner, struct gh_store_rec **out,
-                                            size_t *count);
-/* Removes every record of `owner` in the account (a user being deleted). */
-GH_MUST_CHECK enum gh_err gh_store_rec_purge_owner(struct gh_store_tx *tx,
-                                                   struct gh_slice account,
-                                                   struct gh_slice owner);
-/* A user by unique id (AIDA...); GH_ERR_NOT_FOUND when absent. */
-GH_MUST_CHECK enum gh_err gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a,
-                                                  struct gh_slice account, struct gh_slice id,
-                                                  struct gh_user *out);
+GH_MUST_CHECK enum gh_err gh_store_s3_object_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                  struct gh_slice bucket, struct gh_slice prefix,
+                                                  struct gh_slice after, size_t limit,
+                                                  struct gh_s3_object_rec **out, size_t *count);
+/* Every data file the store references (for removing orphans at start). */
+GH_MUST_CHECK enum gh_err gh_store_s3_data_referenced(struct gh_store_tx *tx,
+                                                      struct gh_slice data_id, bool *out);
+
+GH_MUST_CHECK enum gh_err gh_store_s3_upload_create(struct gh_store_tx *tx,
+                                                    const struct gh_s3_upload_rec *u);
+GH_MUST_CHECK enum gh_err gh_store_s3_upload_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 struct gh_slice id, struct gh_s3_upload_rec *out);
+/* Removes the upload and its part rows (the caller removes the part files). */
+GH_MUST_CHECK enum gh_err gh_store_s3_upload_delete(struct gh_store_tx *tx, struct gh_slice id);
+/* Uploads of `bucket` ordered by (key, id) after (key_marker, id_marker). */
+GH_MUST_CHECK enum gh_err gh_store_s3_upload_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                  struct gh_slice bucket, struct gh_slice prefix,
+                                                  struct gh_slice key_marker,
+                                                  struct gh_slice id_marker, size_t limit,
+                                                  struct gh_s3_upload_rec **out, size_t *count);
+/* Creates or replaces a part; *old_data_id gets the replaced part's file. */
+GH_MUST_CHECK enum gh_err gh_store_s3_part_put(struct gh_store_tx *tx, struct gh_arena *a,
+                                               const struct gh_s3_part_rec *p,
+                                               struct gh_slice *old_data_id);
+/* Parts with a number above `after`, ascending, at most `limit`. */
+GH_MUST_CHECK enum gh_err gh_store_s3_part_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                struct gh_slice upload_id, int64_t after,
+                                                size_t limit, struct gh_s3_part_rec **out,
+                                                size_t *count);
 
 #endif
