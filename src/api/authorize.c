@@ -119,6 +119,25 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
             return err;
         if ((err = entity_policies(c, out->identity, u.id, "user", u.name)) != GH_OK)
             return err;
+        {
+            /* AWS IAM: a user also has the managed and inline policies of its groups
+             * (at most 10 groups, so this is bounded). */
+            struct gh_group *gs;
+            size_t ng;
+            if ((err = gh_store_user_groups(c->tx, c->arena, u.id, NULL, &gs, &ng, NULL)) != GH_OK)
+                return err;
+            for (size_t g = 0; g < ng; g++) {
+                size_t first = out->identity->count;
+                if ((err = entity_policies(c, out->identity, gs[g].id, "group", gs[g].name)) !=
+                    GH_OK)
+                    return err;
+                for (size_t k = first; k < out->identity->count; k++)
+                    out->identity->items[k].origin =
+                        out->identity->items[k].origin == GH_ORIGIN_MANAGED
+                            ? GH_ORIGIN_GROUP_MANAGED
+                            : GH_ORIGIN_GROUP_INLINE;
+            }
+        }
         boundary = u.boundary_arn;
         out->entity_id = u.id;
     } else if (p->type == GH_PRINCIPAL_ASSUMED_ROLE) {

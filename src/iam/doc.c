@@ -68,6 +68,13 @@ gh_iam_doc_check(struct gh_call *c, enum gh_iam_doc_kind kind, struct gh_slice d
                                 "Maximum policy size of %d bytes exceeded for role %.*s",
                                 GH_IAM_ROLE_INLINE_BYTES, GH_SP(entity));
         break;
+    case GH_IAM_DOC_GROUP_INLINE:
+        /* AWS IAM: "Maximum policy size of 5120 bytes exceeded for group NAME". */
+        if (chars > GH_IAM_GROUP_INLINE_BYTES)
+            return gh_call_fail(c, GH_ERR_LIMIT,
+                                "Maximum policy size of %d bytes exceeded for group %.*s",
+                                GH_IAM_GROUP_INLINE_BYTES, GH_SP(entity));
+        break;
     case GH_IAM_DOC_MANAGED:
         /* AWS IAM: LimitExceeded "Cannot exceed quota for PolicySize: 6144". */
         if (chars > GH_IAM_MANAGED_POLICY_BYTES)

@@ -17,6 +17,7 @@ enum gh_iam_doc_kind {
     GH_IAM_DOC_ROLE_INLINE,     /* PutRolePolicy: 10240 per role, all inline together */
     GH_IAM_DOC_MANAGED,         /* CreatePolicy: 6144 */
     GH_IAM_DOC_TRUST,           /* a role's AssumeRolePolicyDocument: 2048 */
+    GH_IAM_DOC_GROUP_INLINE,    /* PutGroupPolicy: 5120 per group, all inline together */
 };
 
 /*

@@ -182,8 +182,72 @@ GH_MUST_CHECK enum gh_err gh_iam_policy_find(struct gh_call *c, struct gh_slice 
     X(GetAccountPasswordPolicy, 0)                                                                 \
     X(DeleteAccountPasswordPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
 
+/*
+ * ---- groups, policy versions, instance profiles, permissions boundaries
+ * (group.c, policy_version.c, instance_profile.c, boundary.c) ----
+ */
+
+/* AWS IAM quota: a user is in at most 10 groups. */
+#define GH_IAM_GROUPS_PER_USER 10
+/* AWS IAM quota: an instance profile holds at most one role. */
+#define GH_IAM_ROLES_PER_INSTANCE_PROFILE 1
+
+extern const struct gh_param_rule gh_iam_shape_group_name;            /* groupNameType */
+extern const struct gh_param_rule gh_iam_shape_instance_profile_name; /* instanceProfileNameType */
+
+/* As gh_iam_user_load, for group `name` ("The group with name X cannot be found."). */
+GH_MUST_CHECK enum gh_err gh_iam_group_load(struct gh_call *c, const char *action,
+                                            struct gh_slice name, struct gh_group *out,
+                                            struct gh_slice *arn);
+
+/*
+ * DeleteUser's and DeleteRole's extra conflicts, for user.c and role.c to
+ * call before deleting: fail the call with DeleteConflict in AWS's words
+ * while the user is in a group / the role is in an instance profile.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_user_groups_conflict(struct gh_call *c, struct gh_slice user_id);
+GH_MUST_CHECK enum gh_err gh_iam_role_profiles_conflict(struct gh_call *c,
+                                                        struct gh_slice role_id);
+
+#define GH_IAM_ACTIONS_GROUPS(X)                                                                   \
+    X(CreateGroup, GH_ACTION_WRITE)                                                                \
+    X(GetGroup, 0)                                                                                 \
+    X(UpdateGroup, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                          \
+    X(DeleteGroup, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                          \
+    X(ListGroups, 0)                                                                               \
+    X(AddUserToGroup, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                       \
+    X(RemoveUserFromGroup, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                  \
+    X(ListGroupsForUser, 0)                                                                        \
+    X(AttachGroupPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                    \
+    X(DetachGroupPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                    \
+    X(ListAttachedGroupPolicies, 0)                                                                \
+    X(PutGroupPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                       \
+    X(GetGroupPolicy, 0)                                                                           \
+    X(DeleteGroupPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                    \
+    X(ListGroupPolicies, 0)                                                                        \
+    X(CreatePolicyVersion, GH_ACTION_WRITE)                                                        \
+    X(ListPolicyVersions, 0)                                                                       \
+    X(DeletePolicyVersion, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                  \
+    X(SetDefaultPolicyVersion, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                              \
+    X(ListEntitiesForPolicy, 0)                                                                    \
+    X(CreateInstanceProfile, GH_ACTION_WRITE)                                                      \
+    X(GetInstanceProfile, 0)                                                                       \
+    X(DeleteInstanceProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                \
+    X(ListInstanceProfiles, 0)                                                                     \
+    X(AddRoleToInstanceProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                             \
+    X(RemoveRoleFromInstanceProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                        \
+    X(ListInstanceProfilesForRole, 0)                                                              \
+    X(TagInstanceProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(UntagInstanceProfile, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                 \
+    X(ListInstanceProfileTags, 0)                                                                  \
+    X(PutUserPermissionsBoundary, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                           \
+    X(DeleteUserPermissionsBoundary, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                        \
+    X(PutRolePermissionsBoundary, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                           \
+    X(DeleteRolePermissionsBoundary, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
+
 #define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS(GH_IAM_DECLARE)
+GH_IAM_ACTIONS_GROUPS(GH_IAM_DECLARE)
 #undef GH_IAM_DECLARE
 
 #endif

@@ -1,0 +1,441 @@
+/*
+ * instance_profile.c: instance profiles: CreateInstanceProfile,
+ * GetInstanceProfile, DeleteInstanceProfile, ListInstanceProfiles, the
+ * role a profile holds (AddRoleToInstanceProfile,
+ * RemoveRoleFromInstanceProfile, ListInstanceProfilesForRole) and the
+ * profile's tags.
+ */
+#include <stdio.h>
+
+#include "iam/iam_int.h"
+
+/* AWS IAM: instanceProfileNameType, 1..128 of [\w+=,.@-]. */
+const struct gh_param_rule gh_iam_shape_instance_profile_name = {NULL, 1, 128, "[\\w+=,.@-]+",
+                                                                 gh_iam_is_name};
+
+static void
+name_param(struct gh_call *c, struct gh_slice *out)
+{
+    gh_iam_str(c, "InstanceProfileName", &gh_iam_shape_instance_profile_name, true, out);
+}
+
+/* As gh_iam_user_load, for instance profile `name`. */
+static enum gh_err
+profile_load(struct gh_call *c, const char *action, struct gh_slice name,
+             struct gh_instance_profile *out, struct gh_slice *arn)
+{
+    struct gh_slice account = gh_iam_account(c);
+    enum gh_err found, err;
+
+    found = gh_store_instance_profile_get(c->tx, c->arena, account, name, out);
+    if (found == GH_OK)
+        *arn = gh_iam_arn(c, account, "instance-profile", out->path, out->name);
+    else if (found == GH_ERR_NOT_FOUND)
+        *arn = gh_iam_arn(c, account, "instance-profile", GH_S("/"), name);
+    else
+        return found;
+    if (arn->ptr == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = gh_call_authorize(c, action, *arn)) != GH_OK)
+        return err;
+    if (found == GH_ERR_NOT_FOUND)
+        /* AWS IAM: NoSuchEntity "Instance Profile X cannot be found." */
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Instance Profile %.*s cannot be found.",
+                            GH_SP(name));
+    return GH_OK;
+}
+
+/*
+ * A role inside an InstanceProfile: AWS shows Path, RoleName, RoleId, Arn,
+ * CreateDate and AssumeRolePolicyDocument (AWS CLI reference,
+ * get-instance-profile example output).
+ */
+static enum gh_err
+role_render(struct gh_call *c, const struct gh_role *r)
+{
+    struct gh_slice arn = gh_iam_arn(c, r->account, "role", r->path, r->name);
+    struct gh_buf *b = c->result;
+
+    if (arn.ptr == NULL)
+        return GH_ERR_NOMEM;
+    gh_xml_elem(b, "Path", r->path);
+    gh_xml_elem(b, "RoleName", r->name);
+    gh_xml_elem(b, "RoleId", r->id);
+    gh_xml_elem(b, "Arn", arn);
+    gh_xml_elem_time(b, "CreateDate", r->created);
+    /* AWS IAM: the trust policy comes URL-encoded, as in GetRole. */
+    gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
+    return gh_buf_status(b);
+}
+
+/*
+ * The InstanceProfile shape: Path, InstanceProfileName, InstanceProfileId,
+ * Arn, CreateDate, Roles, and Tags when `tags` is not NULL and not empty.
+ */
+static enum gh_err
+profile_render(struct gh_call *c, const struct gh_instance_profile *p,
+               const struct gh_store_tag *tags, size_t ntags)
+{
+    struct gh_slice arn = gh_iam_arn(c, p->account, "instance-profile", p->path, p->name);
+    struct gh_role *roles;
+    size_t nroles;
+    enum gh_err err;
+
+    if (arn.ptr == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = gh_store_instance_profile_roles(c->tx, c->arena, p->id, &roles, &nroles)) != GH_OK)
+        return err;
+    gh_xml_elem(c->result, "Path", p->path);
+    gh_xml_elem(c->result, "InstanceProfileName", p->name);
+    gh_xml_elem(c->result, "InstanceProfileId", p->id);
+    gh_xml_elem(c->result, "Arn", arn);
+    gh_xml_elem_time(c->result, "CreateDate", p->created);
+    gh_xml_open(c->result, "Roles");
+    for (size_t i = 0; i < nroles; i++) {
+        gh_xml_open(c->result, "member");
+        if ((err = role_render(c, &roles[i])) != GH_OK)
+            return err;
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "Roles");
+    gh_iam_tags_render(c->result, tags, ntags, false);
+    return gh_buf_status(c->result);
+}
+
+static enum gh_err
+profiles_render(struct gh_call *c, const struct gh_instance_profile *ps, size_t n)
+{
+    enum gh_err err;
+
+    gh_xml_open(c->result, "InstanceProfiles");
+    for (size_t i = 0; i < n; i++) {
+        gh_xml_open(c->result, "member");
+        if ((err = profile_render(c, &ps[i], NULL, 0)) != GH_OK)
+            return err;
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "InstanceProfiles");
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_CreateInstanceProfile(struct gh_call *c)
+{
+    struct gh_slice name, path, arn, account = gh_iam_account(c);
+    struct gh_iam_tags tags;
+    struct gh_instance_profile p;
+    char id[32];
+    enum gh_err err;
+
+    name_param(c, &name);
+    gh_iam_str(c, "Path", &gh_iam_shape_path, false, &path);
+    if ((err = gh_iam_tags_read(c, "Tags", false, &tags)) != GH_OK)
+        return err;
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if (path.ptr == NULL)
+        path = GH_S("/");
+    if ((arn = gh_iam_arn(c, account, "instance-profile", path, name)).ptr == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = gh_call_authorize(c, "iam:CreateInstanceProfile", arn)) != GH_OK)
+        return err;
+    if ((err = gh_random_id("AIPA", 21, id)) != GH_OK)
+        return err;
+    p = (struct gh_instance_profile){
+        .account = account,
+        .name = name,
+        .path = path,
+        .id = gh_slice_from_cstr(id),
+        .created = c->now,
+    };
+    err = gh_store_instance_profile_create(c->tx, &p);
+    if (err == GH_ERR_EXISTS)
+        /* AWS IAM: EntityAlreadyExists "Instance Profile X already exists." */
+        return gh_call_fail(c, GH_ERR_EXISTS, "Instance Profile %.*s already exists.", GH_SP(name));
+    if (err != GH_OK)
+        return err;
+    if (tags.count > 0 && (err = gh_store_tags_put(c->tx, p.id, tags.items, tags.count)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "InstanceProfile");
+    if ((err = profile_render(c, &p, tags.items, tags.count)) != GH_OK)
+        return err;
+    gh_xml_close(c->result, "InstanceProfile");
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_GetInstanceProfile(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    struct gh_instance_profile p;
+    struct gh_store_tag *tags;
+    size_t ntags;
+    enum gh_err err;
+
+    name_param(c, &name);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = profile_load(c, "iam:GetInstanceProfile", name, &p, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_store_tags_list(c->tx, c->arena, p.id, &tags, &ntags)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "InstanceProfile");
+    if ((err = profile_render(c, &p, tags, ntags)) != GH_OK)
+        return err;
+    gh_xml_close(c->result, "InstanceProfile");
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_DeleteInstanceProfile(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    struct gh_instance_profile p;
+    struct gh_role *roles;
+    size_t nroles;
+    enum gh_err err;
+
+    name_param(c, &name);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = profile_load(c, "iam:DeleteInstanceProfile", name, &p, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_store_instance_profile_roles(c->tx, c->arena, p.id, &roles, &nroles)) != GH_OK)
+        return err;
+    if (nroles > 0)
+        /* AWS IAM: DeleteConflict while the profile holds a role. */
+        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
+                            "Cannot delete entity, must remove roles from instance profile first.");
+    return gh_store_instance_profile_delete(c->tx, p.account, p.name);
+}
+
+enum gh_err
+gh_iam_ListInstanceProfiles(struct gh_call *c)
+{
+    struct gh_slice prefix;
+    struct gh_store_page page;
+    struct gh_store_more more = {0};
+    struct gh_instance_profile *ps;
+    size_t n;
+    enum gh_err err;
+
+    gh_iam_str(c, "PathPrefix", &gh_iam_shape_path_prefix, false, &prefix);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_call_authorize(c, "iam:ListInstanceProfiles",
+                                 gh_iam_list_arn(c, "instance-profile"))) != GH_OK)
+        return err;
+    if ((err = gh_store_instance_profile_list(c->tx, c->arena, gh_iam_account(c),
+                                              prefix.ptr != NULL ? prefix : GH_S(""), &page, &ps,
+                                              &n, &more)) != GH_OK)
+        return err;
+    if ((err = profiles_render(c, ps, n)) != GH_OK)
+        return err;
+    gh_call_page_end(c, more.truncated, more.next_marker);
+    return gh_buf_status(c->result);
+}
+
+/* Reads InstanceProfileName and RoleName; authorizes `action` on the profile; loads both. */
+static enum gh_err
+link_load(struct gh_call *c, const char *action, struct gh_instance_profile *p, struct gh_role *r)
+{
+    struct gh_slice pname, rname, arn;
+    enum gh_err err;
+
+    name_param(c, &pname);
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &rname);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = profile_load(c, action, pname, p, &arn)) != GH_OK)
+        return err;
+    err = gh_store_role_get(c->tx, c->arena, p->account, rname, r);
+    if (err == GH_ERR_NOT_FOUND)
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The role with name %.*s cannot be found.",
+                            GH_SP(rname));
+    return err;
+}
+
+enum gh_err
+gh_iam_AddRoleToInstanceProfile(struct gh_call *c)
+{
+    struct gh_instance_profile p;
+    struct gh_role r, *roles;
+    size_t nroles;
+    enum gh_err err;
+
+    if ((err = link_load(c, "iam:AddRoleToInstanceProfile", &p, &r)) != GH_OK)
+        return err;
+    if ((err = gh_store_instance_profile_roles(c->tx, c->arena, p.id, &roles, &nroles)) != GH_OK)
+        return err;
+    if (nroles >= GH_IAM_ROLES_PER_INSTANCE_PROFILE)
+        /* AWS IAM: one role per profile, even the same role again:
+         * LimitExceeded "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1" */
+        return gh_call_fail(c, GH_ERR_LIMIT,
+                            "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d",
+                            GH_IAM_ROLES_PER_INSTANCE_PROFILE);
+    return gh_store_instance_profile_role_add(c->tx, p.id, r.id);
+}
+
+enum gh_err
+gh_iam_RemoveRoleFromInstanceProfile(struct gh_call *c)
+{
+    struct gh_instance_profile p;
+    struct gh_role r;
+    enum gh_err err;
+
+    if ((err = link_load(c, "iam:RemoveRoleFromInstanceProfile", &p, &r)) != GH_OK)
+        return err;
+    err = gh_store_instance_profile_role_remove(c->tx, p.id, r.id);
+    if (err == GH_ERR_NOT_FOUND)
+        /* AWS IAM: NoSuchEntity when the role is not in the profile. */
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The role with name %.*s cannot be found.",
+                            GH_SP(r.name));
+    return err;
+}
+
+enum gh_err
+gh_iam_ListInstanceProfilesForRole(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    struct gh_store_page page;
+    struct gh_store_more more = {0};
+    struct gh_instance_profile *ps;
+    struct gh_role r;
+    size_t n;
+    enum gh_err err;
+
+    gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, &name);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_role_load(c, "iam:ListInstanceProfilesForRole", name, &r, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_store_role_instance_profiles(c->tx, c->arena, r.id, &page, &ps, &n, &more)) !=
+        GH_OK)
+        return err;
+    if ((err = profiles_render(c, ps, n)) != GH_OK)
+        return err;
+    gh_call_page_end(c, more.truncated, more.next_marker);
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_role_profiles_conflict(struct gh_call *c, struct gh_slice role_id)
+{
+    size_t n;
+    enum gh_err err;
+
+    if ((err = gh_store_role_instance_profile_count(c->tx, role_id, &n)) != GH_OK)
+        return err;
+    if (n > 0)
+        /* AWS IAM: DeleteRole while the role is in an instance profile. */
+        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
+                            "Cannot delete entity, must remove roles from instance profile first.");
+    return GH_OK;
+}
+
+/* ---- tags ---- */
+
+enum gh_err
+gh_iam_TagInstanceProfile(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    struct gh_iam_tags tags;
+    struct gh_instance_profile p;
+    struct gh_store_tag *have;
+    size_t nhave, total;
+    enum gh_err err;
+
+    name_param(c, &name);
+    if ((err = gh_iam_tags_read(c, "Tags", true, &tags)) != GH_OK)
+        return err;
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = profile_load(c, "iam:TagInstanceProfile", name, &p, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_store_tags_list(c->tx, c->arena, p.id, &have, &nhave)) != GH_OK)
+        return err;
+    total = nhave;
+    for (size_t i = 0; i < tags.count; i++) {
+        bool replaces = false;
+        for (size_t j = 0; j < nhave && !replaces; j++)
+            replaces = gh_slice_case_eq(tags.items[i].key, have[j].key);
+        if (!replaces)
+            total++;
+    }
+    if (total > GH_IAM_TAGS_MAX)
+        /* AWS IAM: at most 50 tags per entity. */
+        return gh_call_fail(c, GH_ERR_LIMIT, "The number of tags has reached the maximum limit.");
+    return gh_store_tags_put(c->tx, p.id, tags.items, tags.count);
+}
+
+enum gh_err
+gh_iam_UntagInstanceProfile(struct gh_call *c)
+{
+    struct gh_slice name, arn, *keys;
+    struct gh_instance_profile p;
+    size_t nkeys;
+    enum gh_err err;
+
+    name_param(c, &name);
+    if ((err = gh_call_list(c, "TagKeys", "tagKeys", GH_IAM_TAGS_MAX, &keys, &nkeys)) != GH_OK)
+        return err;
+    if (nkeys == 0 && !gh_params_has(c->params, "TagKeys"))
+        gh_iam_null(c, "tagKeys");
+    for (size_t i = 0; i < nkeys; i++) {
+        char pname[48];
+        struct gh_param_rule rule = gh_iam_shape_tag_key;
+        struct gh_slice key;
+
+        (void)snprintf(pname, sizeof(pname), "TagKeys.member.%zu", i + 1);
+        if ((rule.member = gh_arena_printf(c->arena, "tagKeys.%zu.member", i + 1)) == NULL)
+            return GH_ERR_NOMEM;
+        gh_call_str(c, pname, &rule, true, &key);
+    }
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = profile_load(c, "iam:UntagInstanceProfile", name, &p, &arn)) != GH_OK)
+        return err;
+    return gh_store_tags_remove(c->tx, p.id, keys, nkeys);
+}
+
+enum gh_err
+gh_iam_ListInstanceProfileTags(struct gh_call *c)
+{
+    struct gh_slice name, arn;
+    struct gh_store_page page;
+    struct gh_store_tag *tags;
+    struct gh_instance_profile p;
+    size_t n, start = 0, end;
+    uint64_t at;
+    char next[24];
+    enum gh_err err;
+
+    name_param(c, &name);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = profile_load(c, "iam:ListInstanceProfileTags", name, &p, &arn)) != GH_OK)
+        return err;
+    if ((err = gh_store_tags_list(c->tx, c->arena, p.id, &tags, &n)) != GH_OK)
+        return err;
+    /* At most 50 tags, so the marker is the index of the next one. */
+    if (page.marker.len > 0) {
+        if (gh_parse_u64(page.marker, n, &at) != GH_OK)
+            return gh_call_fail(c, GH_ERR_INVALID_INPUT, "Invalid Marker.");
+        start = (size_t)at;
+    }
+    end = n - start > page.max_items ? start + page.max_items : n;
+    gh_xml_open(c->result, "Tags");
+    for (size_t i = start; i < end; i++) {
+        gh_xml_open(c->result, "member");
+        gh_xml_elem(c->result, "Key", tags[i].key);
+        gh_xml_elem(c->result, "Value", tags[i].value);
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "Tags");
+    (void)snprintf(next, sizeof(next), "%zu", end);
+    gh_call_page_end(c, end < n, gh_slice_from_cstr(next));
+    return gh_buf_status(c->result);
+}
