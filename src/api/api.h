@@ -239,6 +239,15 @@ void gh_api_policies_release(struct gh_api_policies *p);
 /* Puts the identity, boundary and session policies of `p` into `set`. */
 void gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set);
 
+/*
+ * Revokes the sessions of role `role_name` in `account` issued before
+ * `before` (epoch seconds): requests with them fail as invalid tokens.
+ * Runs its own write transaction (used by `gatehouse sessions revoke`).
+ */
+GH_MUST_CHECK enum gh_err gh_api_revoke_sessions(struct gh_store *store, struct gh_slice account,
+                                                 struct gh_slice role_name, int64_t before,
+                                                 struct gh_diag *diag);
+
 /* ---- the front door ---- */
 
 struct gh_api;
@@ -252,6 +261,11 @@ struct gh_api_deps {
 
 GH_MUST_CHECK enum gh_err gh_api_new(const struct gh_api_deps *deps, struct gh_api **out);
 void gh_api_free(struct gh_api *api);
+/*
+ * Picks up what other processes changed in the store (a rotated token key,
+ * revoked sessions); called periodically by the server, off the hot path.
+ */
+GH_MUST_CHECK enum gh_err gh_api_refresh(struct gh_api *api, const struct gh_secret *master);
 
 #define GH_API_MOUNTS_MAX 8
 

@@ -34,4 +34,16 @@ void gh_api_cache_free(struct gh_api_cache *c);
 /* ---- authorization helpers (authorize.c) ---- */
 
 
+/* ---- revoked role sessions (revoke.c) ---- */
+
+struct gh_api_revocations;
+
+/* A snapshot of every revocation record; free with gh_api_revocations_free. */
+GH_MUST_CHECK enum gh_err gh_api_revocations_load(struct gh_store *store,
+                                                  struct gh_api_revocations **out);
+void gh_api_revocations_free(struct gh_api_revocations *r);
+/* Was a session of role `role_id` in `account`, issued at `issued`, revoked? */
+bool gh_api_session_revoked(const struct gh_api_revocations *r, const char *account,
+                            struct gh_slice role_id, int64_t issued);
+
 #endif

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdatomic.h>
+
 #include "api/api_int.h"
+
+#define GH_API_RETIRED_MAX 64
 
 struct gh_api {
     struct gh_store *store;
@@ -15,7 +19,14 @@ struct gh_api {
     const struct gh_service *const *services;
     struct gh_api_principals *principals;
     struct gh_sigv4_key_cache *keys;
-    struct gh_keyring *keyring;
+    _Atomic(struct gh_keyring *) keyring; /* swapped by gh_api_refresh */
+    _Atomic(struct gh_api_revocations *) revocations;
+    /* Replaced rings and snapshots stay alive until gh_api_free: a request
+     * may still hold one, and they are few and small. */
+    void *retired[GH_API_RETIRED_MAX];
+    size_t nretired;
+    bool retired_overflow;
+    uint64_t refreshed_gen;
     struct gh_api_cache *cache;
     struct gh_api_mount mounts[GH_API_MOUNTS_MAX];
     size_t nmounts;
@@ -34,7 +45,8 @@ gh_api_new(const struct gh_api_deps *deps, struct gh_api **out)
     api->store = deps->store;
     api->config = deps->config;
     api->services = deps->services;
-    api->keyring = gh_keyring_ref(deps->keyring);
+    atomic_init(&api->keyring, gh_keyring_ref(deps->keyring));
+    atomic_init(&api->revocations, NULL);
     if ((err = gh_api_principals_new(&api->principals)) != GH_OK)
         goto fail;
     if ((err = gh_api_cache_new(&api->cache)) != GH_OK)
@@ -57,7 +69,14 @@ gh_api_free(struct gh_api *api)
         return;
     gh_api_principals_free(api->principals);
     gh_sigv4_key_cache_free(api->keys);
-    gh_keyring_unref(api->keyring);
+    gh_keyring_unref(atomic_load(&api->keyring));
+    gh_api_revocations_free(atomic_load(&api->revocations));
+    for (size_t i = 0; i < api->nretired; i++) {
+        if (((uintptr_t)api->retired[i] & 1) != 0)
+            gh_api_revocations_free((void *)((uintptr_t)api->retired[i] & ~(uintptr_t)1));
+        else
+            gh_keyring_unref(api->retired[i]);
+    }
     gh_api_cache_free(api->cache);
     free(api);
 }
@@ -182,7 +201,7 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
     /* AWS STS: a temporary key without its token, or with a token that does
      * not open or belongs to another key, is an invalid client token. */
     if (auth->security_token.len == 0 ||
-        gh_session_open(api->keyring, auth->security_token, req->arena, s) != GH_OK ||
+        gh_session_open(atomic_load(&api->keyring), auth->security_token, req->arena, s) != GH_OK ||
         !gh_slice_eq_cstr(auth->access_key_id, s->access_key_id)) {
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is invalid.");
@@ -192,6 +211,14 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is expired");
         return GH_ERR_EXPIRED_TOKEN;
+    }
+    if (s->type == GH_PRINCIPAL_ASSUMED_ROLE &&
+        gh_api_session_revoked(atomic_load(&api->revocations), s->account, s->entity_id,
+                               s->issued)) {
+        /* `gatehouse sessions revoke`: the session is no longer valid. */
+        gh_secret_wipe(&s->secret);
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        return GH_ERR_INVALID_TOKEN_ID;
     }
     *secret = s->secret;
     gh_secret_wipe(&s->secret); /* the caller's copy is the one that is used and wiped */
@@ -451,6 +478,51 @@ is_rest(const struct gh_http_req *req)
     return false;
 }
 
+static void
+retire(struct gh_api *api, void *p, bool revocations)
+{
+    if (p == NULL)
+        return;
+    if (api->nretired == GH_API_RETIRED_MAX) {
+        api->retired_overflow = true; /* leak rather than free what a request may hold */
+        return;
+    }
+    api->retired[api->nretired++] = revocations ? (void *)((uintptr_t)p | 1) : p;
+}
+
+enum gh_err
+gh_api_refresh(struct gh_api *api, const struct gh_secret *master)
+{
+    struct gh_api_revocations *rv = NULL;
+    struct gh_keyring *kr = NULL, *old;
+    const struct gh_secret *k1, *k2;
+    uint32_t id1, id2;
+    bool changed = false;
+    enum gh_err err;
+
+    if ((err = gh_store_refresh(api->store, &changed)) != GH_OK)
+        return err;
+    if (api->refreshed_gen != 0 && !changed &&
+        api->refreshed_gen == gh_store_generation(api->store))
+        return GH_OK;
+    api->refreshed_gen = gh_store_generation(api->store);
+    if (api->nretired + 2 > GH_API_RETIRED_MAX)
+        return GH_OK; /* keep serving with what we have */
+    if ((err = gh_api_revocations_load(api->store, &rv)) != GH_OK)
+        return err;
+    retire(api, atomic_exchange(&api->revocations, rv), true);
+    if ((err = gh_keyring_load(api->store, master, &kr)) != GH_OK)
+        return err;
+    old = atomic_load(&api->keyring);
+    if (gh_keyring_current(kr, &id1, &k1) == GH_OK && gh_keyring_current(old, &id2, &k2) == GH_OK &&
+        id1 == id2 && gh_keyring_count(kr) == gh_keyring_count(old)) {
+        gh_keyring_unref(kr); /* unchanged */
+        return GH_OK;
+    }
+    retire(api, atomic_exchange(&api->keyring, kr), false);
+    return GH_OK;
+}
+
 enum gh_err
 gh_api_mount(struct gh_api *api, const char *prefix, struct gh_http_handler h)
 {
@@ -478,7 +550,7 @@ gh_api_call_init(struct gh_api *api, struct gh_http_req *req, const struct gh_pr
     c->caller = caller;
     c->store = api->store;
     c->config = api->config;
-    c->keyring = api->keyring;
+    c->keyring = atomic_load(&api->keyring);
     c->api_cache = api->cache;
     c->now = gh_now_s();
     c->result = result;
@@ -579,7 +651,7 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     c.caller = &caller;
     c.store = api->store;
     c.config = api->config;
-    c.keyring = api->keyring;
+    c.keyring = atomic_load(&api->keyring);
     c.api_cache = api->cache;
     c.now = now;
     c.request_id = rid;

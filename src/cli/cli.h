@@ -9,6 +9,12 @@
 #define GH_VERSION "0.1.0"
 
 int gh_cli_serve(int argc, char **argv);
+/* `gatehouse console-password --data-dir DIR --root`: the root console password. */
+int gh_cli_console_password(int argc, char **argv);
+/* `gatehouse keys rotate`: a new session-token key. */
+int gh_cli_keys(int argc, char **argv);
+/* `gatehouse sessions revoke`: invalidates a role's sessions at once. */
+int gh_cli_sessions(int argc, char **argv);
 /* `gatehouse policy validate|eval`: the policy engine on the command line. */
 int gh_cli_policy(int argc, char **argv);
 

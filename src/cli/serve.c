@@ -3,6 +3,7 @@
  * account on first start, serves until SIGTERM or SIGINT.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,17 +12,54 @@
 
 #include "api/api.h"
 #include "cli/cli_int.h"
+#include "console/console.h"
 #include "http/http.h"
 #include "iam/iam.h"
 #include "org/org.h"
 #include "sts/sts.h"
+
+/* Every half second, pick up what other processes wrote (revocations, keys). */
+struct watcher {
+    struct gh_api *api;
+    const struct gh_secret *master;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stop;
+};
+
+static void *
+watch(void *arg)
+{
+    struct watcher *w = arg;
+    struct timespec ts;
+
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        (void)pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->lock);
+        if (gh_api_refresh(w->api, w->master) != GH_OK)
+            fputs("gatehouse: could not refresh from the store; will retry\n", stderr);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
 
 static int
 usage(const char *why)
 {
     fprintf(stderr,
             "gatehouse serve: %s\n"
-            "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n",
+            "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
+            "                       [--console-dir DIR]\n",
             why);
     return 2;
 }
@@ -49,6 +87,9 @@ gh_cli_serve(int argc, char **argv)
     struct gh_secret master = {{0}, 0};
     struct gh_store *store = NULL;
     struct gh_api *api = NULL;
+    struct gh_console *console = NULL;
+    const char *console_dir = NULL;
+    char console_found[4096];
     struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
     struct gh_diag diag;
@@ -66,6 +107,8 @@ gh_cli_serve(int argc, char **argv)
             dir = argv[++i];
         else if (strcmp(argv[i], "--account-id") == 0 && i + 1 < argc)
             want = argv[++i];
+        else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
+            console_dir = argv[++i];
         else
             return usage("unknown or incomplete option");
     }
@@ -107,6 +150,23 @@ gh_cli_serve(int argc, char **argv)
         goto done;
     }
 
+    /* The web console: the built bundle next to the binary unless --console-dir says. */
+    if (console_dir == NULL && gh_console_dir_default(console_found, sizeof(console_found)) == GH_OK)
+        console_dir = console_found;
+    struct gh_console_deps cdeps = {.store = store, .keyring = keyring, .assets_dir = console_dir};
+    if ((err = gh_console_new(&cdeps, &console)) != GH_OK ||
+        (err = gh_api_mount(api, GH_CONSOLE_PREFIX,
+                            (struct gh_http_handler){gh_console_handle, console})) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot load the console from %s (%s)\n",
+                console_dir != NULL ? console_dir : "(none)", gh_err_str(err));
+        goto done;
+    }
+
+    if ((err = gh_api_refresh(api, &master)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot read the store (%s)\n", gh_err_str(err));
+        goto done;
+    }
+
     /* Block the stop signals in every thread; this one waits for them. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
@@ -125,13 +185,29 @@ gh_cli_serve(int argc, char **argv)
     }
     fprintf(stderr, "gatehouse: serving account %s on http://%s (data in %s)\n", account, listen,
             dir);
+    struct watcher w = {.api = api, .master = &master, .stop = false};
+    pthread_t watcher_thread;
+    bool watching = false;
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    watching = pthread_create(&watcher_thread, NULL, watch, &w) == 0;
     if (sigwait(&sigs, &sig) != 0)
         sig = 0;
+    if (watching) {
+        pthread_mutex_lock(&w.lock);
+        w.stop = true;
+        pthread_cond_signal(&w.cond);
+        pthread_mutex_unlock(&w.lock);
+        pthread_join(watcher_thread, NULL);
+    }
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
     fprintf(stderr, "gatehouse: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 done:
     gh_http_server_stop(srv);
     gh_api_free(api);
+    gh_console_free(console);
     gh_keyring_unref(keyring);
     gh_store_close(store);
     gh_secret_wipe(&master);

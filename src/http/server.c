@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -17,6 +18,7 @@
 struct gh_http_server {
     struct MHD_Daemon *daemon;
     struct gh_http_handler handler;
+    const struct gh_http_stream *stream; /* NULL = every request is buffered */
     size_t body_max;
     unsigned port;
 };
@@ -28,6 +30,11 @@ struct conn_req {
     struct gh_buf body;
     bool too_large;
     bool started;
+    /* Streamed requests (struct gh_http_stream): */
+    const struct gh_http_stream *stream; /* set once `begin` took the request */
+    void *state;
+    enum gh_err body_err;
+    struct gh_http_req req;
 };
 
 static void *
@@ -56,6 +63,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Reque
     (void)toe;
     if (r == NULL)
         return;
+    if (r->stream != NULL)
+        r->stream->done(r->state);
     gh_buf_cleanup(&r->body);
     gh_arena_cleanup(&r->arena);
     free(r);
@@ -127,59 +136,132 @@ remote_addr(struct MHD_Connection *conn, char out[64])
                         64);
 }
 
+/* Fills `req` from the connection; false when there are too many headers. */
+static bool
+build_req(struct MHD_Connection *conn, struct conn_req *r, const char *method,
+          struct gh_http_req *req)
+{
+    struct header_list hl = {&r->arena, NULL, 0, GH_HEADERS_COUNT_MAX, false};
+    struct gh_slice uri = r->uri, path;
+    long q;
+
+    memset(req, 0, sizeof(*req));
+    hl.items = gh_arena_alloc(&r->arena, sizeof(*hl.items) * hl.cap);
+    if (hl.items == NULL)
+        return false;
+    (void)MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hl);
+    if (hl.overflow)
+        return false;
+    q = gh_slice_index(uri, '?');
+    path = q < 0 ? uri : gh_slice_sub(uri, 0, (size_t)q);
+    req->arena = &r->arena;
+    req->method = gh_slice_from_cstr(method);
+    req->path = path;
+    req->query = q < 0 ? GH_SLICE_NULL : gh_slice_sub(uri, (size_t)q + 1, uri.len);
+    req->headers = hl.items;
+    req->nheaders = hl.count;
+    remote_addr(conn, req->remote_addr);
+    return true;
+}
+
+static void
+resp_init(struct gh_http_resp *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    resp->status = 500;
+    resp->content_type = "text/plain";
+    resp->body_fd = -1;
+    gh_buf_init(&resp->body, 0);
+}
+
+/* Queues `resp` (its buffer, or its file) and releases it. */
+static enum MHD_Result
+send_resp(struct MHD_Connection *conn, struct conn_req *r, struct gh_http_resp *resp)
+{
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+
+    if (resp->body_fd_set) {
+        mr = MHD_create_response_from_fd_at_offset64(resp->fd_len, resp->body_fd, resp->fd_off);
+        if (mr == NULL)
+            (void)close(resp->body_fd);
+    } else {
+        mr = MHD_create_response_from_buffer(resp->body.len,
+                                             resp->body.ptr == NULL ? "" : resp->body.ptr,
+                                             MHD_RESPMEM_MUST_COPY);
+    }
+    gh_buf_cleanup(&resp->body);
+    if (mr == NULL)
+        return MHD_NO;
+    if (resp->content_type != NULL)
+        (void)MHD_add_response_header(mr, "Content-Type", resp->content_type);
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        const char *n = gh_arena_strndup(&r->arena, resp->headers[i].name);
+        const char *v = gh_arena_strndup(&r->arena, resp->headers[i].value);
+        if (n != NULL && v != NULL)
+            (void)MHD_add_response_header(mr, n, v);
+    }
+    ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
 static enum MHD_Result
 respond(struct gh_http_server *s, struct MHD_Connection *conn, struct conn_req *r,
         const char *method)
 {
     struct gh_http_req req;
     struct gh_http_resp resp;
-    struct header_list hl = {&r->arena, NULL, 0, GH_HEADERS_COUNT_MAX, false};
-    struct MHD_Response *mr;
-    struct gh_slice uri = r->uri, path;
-    enum MHD_Result ret;
-    long q;
 
-    memset(&req, 0, sizeof(req));
-    hl.items = gh_arena_alloc(&r->arena, sizeof(*hl.items) * hl.cap);
-    if (hl.items == NULL)
-        return send_plain(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    (void)MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hl);
-    if (hl.overflow)
+    if (!build_req(conn, r, method, &req))
         return send_plain(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers\n");
-    q = gh_slice_index(uri, '?');
-    path = q < 0 ? uri : gh_slice_sub(uri, 0, (size_t)q);
-    req.arena = &r->arena;
-    req.method = gh_slice_from_cstr(method);
-    req.path = path;
-    req.query = q < 0 ? GH_SLICE_NULL : gh_slice_sub(uri, (size_t)q + 1, uri.len);
-    req.headers = hl.items;
-    req.nheaders = hl.count;
     req.body = gh_buf_slice(&r->body);
-    remote_addr(conn, req.remote_addr);
-
-    memset(&resp, 0, sizeof(resp));
-    resp.status = 500;
-    resp.content_type = "text/plain";
-    gh_buf_init(&resp.body, 0);
+    resp_init(&resp);
     s->handler.handle(s->handler.ctx, &req, &resp);
+    return send_resp(conn, r, &resp);
+}
 
-    mr = MHD_create_response_from_buffer(resp.body.len, resp.body.ptr == NULL ? "" : resp.body.ptr,
-                                         MHD_RESPMEM_MUST_COPY);
-    if (mr == NULL) {
+/*
+ * Offers the request to the stream handler once its headers are in.
+ * Returns true when the handler took it or answered (*ret is set).
+ */
+static bool
+stream_begin(struct gh_http_server *s, struct MHD_Connection *conn, struct conn_req *r,
+             const char *method, enum MHD_Result *ret)
+{
+    struct gh_http_resp resp;
+    enum gh_http_stream_verdict v;
+    void *state = NULL;
+
+    if (!build_req(conn, r, method, &r->req)) {
+        *ret = send_plain(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers\n");
+        return true;
+    }
+    resp_init(&resp);
+    v = s->stream->begin(s->stream->ctx, &r->req, &resp, &state);
+    if (v == GH_HTTP_STREAM_PASS) {
         gh_buf_cleanup(&resp.body);
-        return MHD_NO;
+        return false;
     }
-    (void)MHD_add_response_header(mr, "Content-Type", resp.content_type);
-    for (size_t i = 0; i < resp.nheaders; i++) {
-        const char *n = gh_arena_strndup(&r->arena, resp.headers[i].name);
-        const char *v = gh_arena_strndup(&r->arena, resp.headers[i].value);
-        if (n != NULL && v != NULL)
-            (void)MHD_add_response_header(mr, n, v);
+    if (v == GH_HTTP_STREAM_RESPOND) {
+        *ret = send_resp(conn, r, &resp);
+        return true;
     }
-    ret = MHD_queue_response(conn, (unsigned)resp.status, mr);
-    MHD_destroy_response(mr);
     gh_buf_cleanup(&resp.body);
-    return ret;
+    r->stream = s->stream;
+    r->state = state;
+    *ret = MHD_YES;
+    return true;
+}
+
+static enum MHD_Result
+stream_end(struct conn_req *r, struct MHD_Connection *conn)
+{
+    struct gh_http_resp resp;
+
+    resp_init(&resp);
+    r->stream->end(r->state, r->body_err, &resp);
+    return send_resp(conn, r, &resp);
 }
 
 static enum MHD_Result
@@ -194,10 +276,22 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
     (void)version;
     if (r == NULL)
         return MHD_NO; /* the URI callback ran out of memory: drop the connection */
+    if (r->stream != NULL) {
+        if (*upload_data_size > 0) {
+            if (r->body_err == GH_OK)
+                r->body_err = r->stream->body(r->state, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        return stream_end(r, conn);
+    }
     if (!r->started) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         uint64_t n = 0;
+        enum MHD_Result sret;
         r->started = true;
+        if (s->stream != NULL && stream_begin(s, conn, r, method, &sret))
+            return sret;
         r->body.max = s->body_max;
         if (cl != NULL && gh_parse_u64(gh_slice_from_cstr(cl), UINT64_MAX, &n) == GH_OK &&
             n > s->body_max)
@@ -281,12 +375,20 @@ enum gh_err
 gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
                      struct gh_http_handler handler, struct gh_http_server **out)
 {
+    return gh_http_server_start_stream(listen, threads, body_max, handler, NULL, out);
+}
+
+enum gh_err
+gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_max,
+                            struct gh_http_handler handler, const struct gh_http_stream *stream,
+                            struct gh_http_server **out)
+{
     struct gh_http_server *s;
     struct sockaddr_storage ss;
     socklen_t sslen = 0;
     const union MHD_DaemonInfo *di;
     enum gh_err err;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 
     *out = NULL;
     if ((err = parse_listen(listen, &ss, &sslen)) != GH_OK)
@@ -296,6 +398,7 @@ gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
     if ((s = calloc(1, sizeof(*s))) == NULL)
         return GH_ERR_NOMEM;
     s->handler = handler;
+    s->stream = stream;
     s->body_max = body_max;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
