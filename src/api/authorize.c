@@ -149,11 +149,32 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
             return err;
         boundary = r.boundary_arn;
         out->entity_id = r.id;
-    } else if (p->type == GH_PRINCIPAL_FEDERATED_USER) {
-        /* AWS STS: a federated user's permissions are the IAM user's that
-         * called GetFederationToken intersected with the session policies;
-         * the user's are resolved when that action arrives. */
-        return GH_ERR_ACCESS_DENIED;
+    } else if (p->type == GH_PRINCIPAL_FEDERATED_USER && p->session_info != NULL) {
+        /* AWS STS GetFederationToken: the calling IAM user's policies
+         * intersected with the session policies; with no session policy
+         * the session has no permissions at all. */
+        const struct gh_session *fs = p->session_info;
+        struct gh_user u;
+        if (fs->policy.len == 0 && fs->npolicy_arns == 0)
+            return GH_ERR_ACCESS_DENIED;
+        if (gh_slice_eq_cstr(fs->entity_id, p->account)) {
+            /* Called by the root user, who may do everything: only the
+             * session policies limit the session. */
+            static const struct gh_slice all = GH_SLICE_INIT(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                "\"Action\":\"*\",\"Resource\":\"*\"}]}");
+            if ((err = list_add(c, out->identity, all, GH_POLICY_IDENTITY, GH_S("root"),
+                                GH_ORIGIN_OTHER)) != GH_OK)
+                return err;
+        } else {
+            if ((err = gh_store_user_get_by_id(c->tx, c->arena, gh_slice_from_cstr(p->account),
+                                               fs->entity_id, &u)) != GH_OK)
+                return err;
+            if ((err = entity_policies(c, out->identity, u.id, "user", u.name)) != GH_OK)
+                return err;
+            boundary = u.boundary_arn;
+            out->entity_id = u.id;
+        }
     } else {
         return GH_ERR_ACCESS_DENIED;
     }
@@ -346,6 +367,27 @@ gh_api_deny_message(struct gh_call *c, const struct gh_principal *p, const char 
     return err;
 }
 
+/*
+ * A policy denial: AccessDenied, or under --enforce=log the request goes
+ * on and the would-be denial is logged as one line with the same
+ * explanation (ARNs, action, policy ARNs: no secrets).
+ */
+static enum gh_err
+deny(struct gh_call *c, const struct gh_principal *p, const char *action,
+     struct gh_slice resource, const struct gh_policy_result *r)
+{
+    enum gh_err err = gh_api_deny_message(c, p, action, resource, r);
+
+    if (err != GH_ERR_ACCESS_DENIED || c->config == NULL || c->config->enforce != GH_ENFORCE_LOG)
+        return err;
+    fprintf(stderr, "gatehouse: enforce=log: allowed a request AWS would deny: RequestId %s: "
+                    "AccessDenied: %s\n",
+            c->request_id != NULL ? c->request_id : "-", c->message);
+    c->err = GH_OK;
+    c->message[0] = '\0';
+    return GH_OK;
+}
+
 enum gh_err
 gh_call_authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
                        const struct gh_authz_opts *o)
@@ -401,7 +443,7 @@ gh_call_authorize_opts(struct gh_call *c, const char *action, struct gh_slice re
             return GH_OK;
         }
         r = rr;
-        err = gh_api_deny_message(c, p, action, resource, &r);
+        err = deny(c, p, action, resource, &r);
         gh_api_policies_release(&pol);
         return err;
     }
@@ -410,7 +452,7 @@ gh_call_authorize_opts(struct gh_call *c, const char *action, struct gh_slice re
         gh_api_policies_release(&pol);
         return GH_OK;
     }
-    err = gh_api_deny_message(c, p, action, resource, &r);
+    err = deny(c, p, action, resource, &r);
     gh_api_policies_release(&pol);
     return err;
 deny_release:
@@ -420,7 +462,7 @@ deny:
         return gh_call_fail(c, err, "The service is out of memory.");
     /* Fail closed: an evaluation error reads as no policy allowing it. */
     memset(&r, 0, sizeof(r));
-    return gh_api_deny_message(c, p, action, resource, &r);
+    return deny(c, p, action, resource, &r);
 }
 
 enum gh_err

@@ -104,7 +104,8 @@ create_account(struct gh_store *store, const char *dir, const char *want, char a
     } else if ((err = gh_random_account_id(account)) != GH_OK) {
         return err;
     }
-    if ((err = gh_random_id("AKIA", 20, akid)) != GH_OK || (err = gh_random_secret_key(sk)) != GH_OK)
+    if ((err = gh_random_key_id("AKIA", account, akid)) != GH_OK ||
+        (err = gh_random_secret_key(sk)) != GH_OK)
         goto done;
     if ((err = gh_secret_set(&secret, sk, 40)) != GH_OK)
         goto done;

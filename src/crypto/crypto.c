@@ -151,6 +151,61 @@ gh_random_id(const char *prefix, size_t len, char *out)
     return GH_OK;
 }
 
+static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+enum gh_err
+gh_random_key_id(const char *prefix, const char *account, char out[21])
+{
+    uint64_t acct = 0, rnd = 0;
+    uint8_t r[5];
+    enum gh_err err;
+
+    if (strlen(prefix) != 4 || strlen(account) != 12)
+        return GH_ERR_INTERNAL;
+    for (size_t i = 0; i < 12; i++) {
+        if (account[i] < '0' || account[i] > '9')
+            return GH_ERR_INTERNAL;
+        acct = acct * 10 + (uint64_t)(account[i] - '0');
+    }
+    if ((err = gh_random(r, sizeof(r))) != GH_OK)
+        return err;
+    for (size_t i = 0; i < sizeof(r); i++)
+        rnd = (rnd << 8) | r[i];
+    memcpy(out, prefix, 4);
+    /* 80 bits = 16 Base32 digits: 40 of account, 40 random. */
+    for (int i = 0; i < 8; i++)
+        out[4 + i] = b32[(acct >> (35 - 5 * i)) & 31];
+    for (int i = 0; i < 8; i++)
+        out[12 + i] = b32[(rnd >> (35 - 5 * i)) & 31];
+    out[20] = '\0';
+    OPENSSL_cleanse(r, sizeof(r));
+    return GH_OK;
+}
+
+enum gh_err
+gh_key_id_account(struct gh_slice id, char out[13])
+{
+    uint64_t acct = 0;
+
+    out[0] = '\0';
+    if (id.len != 20)
+        return GH_ERR_VALIDATION;
+    for (size_t i = 4; i < 12; i++) {
+        const char *p = memchr(b32, id.ptr[i], 32);
+        if (p == NULL || id.ptr[i] == '\0')
+            return GH_ERR_VALIDATION;
+        acct = (acct << 5) | (uint64_t)(p - b32);
+    }
+    if (acct > 999999999999ULL || acct < 100000000000ULL)
+        return GH_ERR_VALIDATION;
+    for (int i = 11; i >= 0; i--) {
+        out[i] = (char)('0' + acct % 10);
+        acct /= 10;
+    }
+    out[12] = '\0';
+    return GH_OK;
+}
+
 enum gh_err
 gh_random_secret_key(char out[41])
 {

@@ -53,6 +53,14 @@ GH_MUST_CHECK enum gh_err gh_random_string(const char *alphabet, size_t n, char 
  * all (20 for access key ids, 21 for unique ids); out gets len+1 bytes.
  */
 GH_MUST_CHECK enum gh_err gh_random_id(const char *prefix, size_t len, char *out);
+/*
+ * An access key id that carries its account, as AWS's do (so
+ * GetAccessKeyInfo needs no lookup): `prefix` ("AKIA", "ASIA") and 16
+ * Base32 characters of 40 bits of account number then 40 random bits.
+ */
+GH_MUST_CHECK enum gh_err gh_random_key_id(const char *prefix, const char *account, char out[21]);
+/* The account encoded in such an id; GH_ERR_VALIDATION when it holds none. */
+GH_MUST_CHECK enum gh_err gh_key_id_account(struct gh_slice id, char out[13]);
 /* A 40-character secret access key of A-Z a-z 0-9 + /. */
 GH_MUST_CHECK enum gh_err gh_random_secret_key(char out[41]);
 /* A 12-digit account id not starting with 0. */

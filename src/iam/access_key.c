@@ -62,7 +62,7 @@ gh_iam_CreateAccessKey(struct gh_call *c)
         /* AWS IAM: LimitExceeded "Cannot exceed quota for AccessKeysPerUser: 2" */
         return gh_call_fail(c, GH_ERR_LIMIT, "Cannot exceed quota for AccessKeysPerUser: %d",
                             GH_IAM_ACCESS_KEYS_PER_USER);
-    if ((err = gh_random_id("AKIA", 20, id)) != GH_OK ||
+    if ((err = gh_random_key_id("AKIA", c->caller->account, id)) != GH_OK ||
         (err = gh_random_secret_key(sk)) != GH_OK ||
         (err = gh_secret_set(&secret, sk, 40)) != GH_OK)
         goto done;

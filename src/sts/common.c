@@ -295,7 +295,7 @@ gh_sts_mint(struct gh_call *c, struct gh_session *s)
     char sk[41];
     enum gh_err err;
 
-    if ((err = gh_random_id("ASIA", 20, s->access_key_id)) != GH_OK)
+    if ((err = gh_random_key_id("ASIA", s->account, s->access_key_id)) != GH_OK)
         return err;
     if ((err = gh_random_secret_key(sk)) != GH_OK)
         return err;

@@ -5,7 +5,10 @@
 
 static const struct gh_action actions[] = {
     {"AssumeRole", gh_sts_assume_role, 0},
+    {"AssumeRoleForService", gh_sts_assume_role_for_service, 0}, /* gatehouse extension */
+    {"GetAccessKeyInfo", gh_sts_get_access_key_info, 0},
     {"GetCallerIdentity", gh_sts_get_caller_identity, 0},
+    {"GetFederationToken", gh_sts_get_federation_token, 0},
     {"GetSessionToken", gh_sts_get_session_token, 0},
 };
 
