@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "iam/iam.h"
 #include "sts/sts_int.h"
 
 static bool
@@ -330,14 +331,30 @@ gh_sts_credentials_render(struct gh_call *c, const struct gh_session *s)
 enum gh_err
 gh_sts_mfa_check(struct gh_call *c, struct gh_slice serial, struct gh_slice code)
 {
-    /*
-     * AWS STS: a SerialNumber/TokenCode pair that does not verify against
-     * the caller's MFA device is refused with this message. Verification
-     * against IAM virtual MFA devices is wired in with the MFA actions;
-     * until a device can be enabled no pair can verify.
-     */
-    (void)serial;
-    (void)code;
+    const struct gh_principal *p = c->caller;
+    struct gh_store_tx *tx = NULL;
+    struct gh_slice user = GH_S("");
+    enum gh_err err;
+
+    /* The device must be the calling IAM user's (or the root user's). */
+    if (p->type == GH_PRINCIPAL_USER)
+        user = p->name;
+    else if (p->type != GH_PRINCIPAL_ROOT)
+        goto refused;
+    /* Its own write transaction: a used code is recorded so it cannot be
+     * replayed, without making every AssumeRole a write. */
+    if ((err = gh_store_tx_begin(c->store, true, &tx)) != GH_OK)
+        return gh_call_fail(c, err, "The MFA code could not be checked.");
+    err = gh_iam_mfa_verify(tx, gh_slice_from_cstr(p->account), serial, user, code, c->now);
+    if (err == GH_OK)
+        return (err = gh_store_tx_commit(tx)) == GH_OK
+                   ? GH_OK
+                   : gh_call_fail(c, err, "The MFA code could not be checked.");
+    gh_store_tx_rollback(tx);
+    if (err != GH_ERR_ACCESS_DENIED)
+        return gh_call_fail(c, err, "The MFA code could not be checked.");
+refused:
+    /* AWS STS wording for a code or device that does not verify. */
     return gh_call_fail(c, GH_ERR_ACCESS_DENIED,
                         "MultiFactorAuthentication failed with invalid MFA one time pass code.");
 }
