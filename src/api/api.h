@@ -47,10 +47,18 @@ struct gh_service {
     size_t nactions;
 };
 
+/* What an authorization denial does (`gatehouse serve --enforce=on|log`). */
+enum gh_api_enforce {
+    GH_ENFORCE_ON = 0, /* deny with AccessDenied (the zero value: fail closed) */
+    GH_ENFORCE_LOG,    /* allow, and log the would-be AccessDenied to stderr */
+};
+
 /* Server-wide settings a handler may read. Immutable while serving. */
 struct gh_api_config {
     const char *region; /* "us-east-1" */
     unsigned managed_policies_per_role; /* AWS default quota 10 */
+    enum gh_api_enforce enforce;
+    bool encode_denials; /* AccessDenied carries an encoded explanation (DecodeAuthorizationMessage) */
 };
 
 /*
@@ -78,7 +86,7 @@ struct gh_call {
     struct gh_buf *result;
     /* Set by gh_call_fail and the parameter checks: */
     enum gh_err err;
-    char message[2048];
+    char message[8192];
     unsigned nvalidation; /* validation errors gathered so far */
     char validation[2048];
 };
@@ -212,6 +220,14 @@ GH_MUST_CHECK enum gh_err gh_api_policy_compiled(struct gh_api_cache *c, struct 
 GH_MUST_CHECK enum gh_err gh_api_context_fill(struct gh_call *c, const struct gh_principal *p,
                                               struct gh_slice entity_id,
                                               struct gh_policy_ctx *ctx);
+
+/*
+ * Opens an encoded authorization failure message (base64) sealed by this
+ * installation; the JSON explanation is appended to `out`.
+ * GH_ERR_VALIDATION when it is not one of ours or was altered.
+ */
+GH_MUST_CHECK enum gh_err gh_api_explain_open(const struct gh_keyring *kr, struct gh_slice encoded,
+                                              struct gh_buf *out);
 
 /* Fails the call with AccessDenied worded as AWS does for result `r`. */
 GH_MUST_CHECK enum gh_err gh_api_deny_message(struct gh_call *c, const struct gh_principal *p,

@@ -105,9 +105,20 @@ gh_cli_serve(int argc, char **argv)
             listen = argv[++i];
         else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc)
             dir = argv[++i];
+        else if (strcmp(argv[i], "--encode-denials") == 0)
+            config.encode_denials = true;
         else if (strcmp(argv[i], "--account-id") == 0 && i + 1 < argc)
             want = argv[++i];
-        else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
+        else if (strncmp(argv[i], "--enforce=", 10) == 0 ||
+                 (strcmp(argv[i], "--enforce") == 0 && i + 1 < argc)) {
+            const char *mode = argv[i][9] == '=' ? argv[i] + 10 : argv[++i];
+            if (strcmp(mode, "on") == 0)
+                config.enforce = GH_ENFORCE_ON;
+            else if (strcmp(mode, "log") == 0)
+                config.enforce = GH_ENFORCE_LOG;
+            else
+                return usage("--enforce must be 'on' (deny) or 'log' (allow and log denials)");
+        } else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
             console_dir = argv[++i];
         else
             return usage("unknown or incomplete option");
@@ -183,8 +194,10 @@ gh_cli_serve(int argc, char **argv)
                         "wrong? (%s)\n", listen, gh_err_str(err));
         goto done;
     }
-    fprintf(stderr, "gatehouse: serving account %s on http://%s (data in %s)\n", account, listen,
-            dir);
+    fprintf(stderr, "gatehouse: serving account %s on http://%s (data in %s)%s\n", account, listen,
+            dir,
+            config.enforce == GH_ENFORCE_LOG ? "; enforce=log: denials are logged, not enforced"
+                                             : "");
     struct watcher w = {.api = api, .master = &master, .stop = false};
     pthread_t watcher_thread;
     bool watching = false;
