@@ -46,4 +46,12 @@ void gh_api_revocations_free(struct gh_api_revocations *r);
 bool gh_api_session_revoked(const struct gh_api_revocations *r, const char *account,
                             struct gh_slice role_id, int64_t issued);
 
+/* ---- encoded authorization failure messages (explain.c) ---- */
+
+/* Seals the explanation of a denial; the base64 text is appended to `out`. */
+GH_MUST_CHECK enum gh_err gh_api_explain_seal(struct gh_call *c, const struct gh_principal *p,
+                                              const char *action, struct gh_slice resource,
+                                              const struct gh_policy_result *r,
+                                              struct gh_buf *out);
+
 #endif

@@ -362,6 +362,21 @@ gh_api_deny_message(struct gh_call *c, const struct gh_principal *p, const char 
     gh_buf_putf(&msg, "User: %.*s is not authorized to perform: %s on resource: %.*s ",
                 GH_SP(p->arn), action, GH_SP(resource));
     gh_policy_reason_write(r, gh_slice_from_cstr(action), &msg);
+    if (c->config != NULL && c->config->encode_denials && c->keyring != NULL) {
+        /* AWS's form (as EC2 words it): "... Encoded authorization failure message: X" */
+        struct gh_buf enc;
+        gh_buf_init(&enc, sizeof(c->message) / 2);
+        if (gh_api_explain_seal(c, p, action, resource, r, &enc) == GH_OK)
+            gh_buf_putf(&msg, ". Encoded authorization failure message: %.*s",
+                        GH_SP(gh_buf_slice(&enc)));
+        gh_buf_cleanup(&enc);
+        if (gh_buf_status(&msg) != GH_OK) { /* too long: the plain message stands */
+            gh_buf_reset(&msg);
+            gh_buf_putf(&msg, "User: %.*s is not authorized to perform: %s on resource: %.*s ",
+                        GH_SP(p->arn), action, GH_SP(resource));
+            gh_policy_reason_write(r, gh_slice_from_cstr(action), &msg);
+        }
+    }
     err = gh_call_fail(c, GH_ERR_ACCESS_DENIED, "%.*s", GH_SP(gh_buf_slice(&msg)));
     gh_buf_cleanup(&msg);
     return err;

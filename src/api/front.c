@@ -115,8 +115,20 @@ service_by_version(const struct gh_api *api, struct gh_slice version)
 }
 
 static void
+render_error_code(struct gh_http_resp *resp, const struct gh_service *svc, const char *rid,
+                  enum gh_err err, const char *code, const char *message);
+
+static void
 render_error(struct gh_http_resp *resp, const struct gh_service *svc, const char *rid,
              enum gh_err err, const char *message)
+{
+    render_error_code(resp, svc, rid, err, NULL, message);
+}
+
+/* `code` overrides the table's AWS code (a service-specific error). */
+static void
+render_error_code(struct gh_http_resp *resp, const struct gh_service *svc, const char *rid,
+                  enum gh_err err, const char *code, const char *message)
 {
     const struct gh_err_info *info = gh_err_info(err);
     const char *xmlns = svc != NULL ? svc->xmlns : "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -125,7 +137,7 @@ render_error(struct gh_http_resp *resp, const struct gh_service *svc, const char
     resp->status = info->http_status;
     resp->content_type = "text/xml";
     gh_buf_putf(&resp->body, "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type><Code>%s</Code>",
-                xmlns, info->sender ? "Sender" : "Receiver", info->code);
+                xmlns, info->sender ? "Sender" : "Receiver", code != NULL ? code : info->code);
     gh_xml_elem_cstr(&resp->body, "Message", message);
     gh_buf_putf(&resp->body, "</Error><RequestId>%s</RequestId></ErrorResponse>", rid);
 }
@@ -657,7 +669,7 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     c.request_id = rid;
     c.result = &result;
     if ((err = run(api, &c)) != GH_OK) {
-        render_error(resp, svc, rid, err, c.message);
+        render_error_code(resp, svc, rid, err, c.code, c.message);
         goto done;
     }
     if ((err = gh_buf_status(&result)) != GH_OK) {

@@ -6,6 +6,7 @@
 static const struct gh_action actions[] = {
     {"AssumeRole", gh_sts_assume_role, 0},
     {"AssumeRoleForService", gh_sts_assume_role_for_service, 0}, /* gatehouse extension */
+    {"DecodeAuthorizationMessage", gh_sts_decode_authorization_message, 0},
     {"GetAccessKeyInfo", gh_sts_get_access_key_info, 0},
     {"GetCallerIdentity", gh_sts_get_caller_identity, 0},
     {"GetFederationToken", gh_sts_get_federation_token, 0},

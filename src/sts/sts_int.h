@@ -50,6 +50,7 @@ GH_MUST_CHECK enum gh_err gh_sts_get_session_token(struct gh_call *c);
 GH_MUST_CHECK enum gh_err gh_sts_assume_role(struct gh_call *c);
 GH_MUST_CHECK enum gh_err gh_sts_get_federation_token(struct gh_call *c);
 GH_MUST_CHECK enum gh_err gh_sts_get_access_key_info(struct gh_call *c);
+GH_MUST_CHECK enum gh_err gh_sts_decode_authorization_message(struct gh_call *c);
 /* gatehouse extension: role credentials for a host standing in for a service. */
 GH_MUST_CHECK enum gh_err gh_sts_assume_role_for_service(struct gh_call *c);
 
