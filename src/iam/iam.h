@@ -47,4 +47,27 @@ GH_MUST_CHECK enum gh_err gh_iam_mfa_verify(struct gh_store_tx *tx, struct gh_sl
                                             struct gh_slice serial, struct gh_slice user_name,
                                             struct gh_slice code, int64_t now);
 
+/* An identity provider as federation (AssumeRoleWithWebIdentity / WithSAML) needs it. */
+struct gh_iam_provider {
+    bool saml;                     /* false: OpenID Connect */
+    struct gh_slice arn;
+    struct gh_slice url;           /* OIDC: issuer without "https://"; empty for SAML */
+    struct gh_slice *client_ids;   /* OIDC audiences */
+    size_t nclient_ids;
+    struct gh_slice *thumbprints;  /* OIDC: 40 hex digits each */
+    size_t nthumbprints;
+    struct gh_slice metadata;      /* SAML: the metadata document as given */
+    int64_t valid_until;           /* SAML: 0 = none */
+    int64_t created;
+};
+
+/*
+ * Looks up provider `arn` (arn:aws:iam::ACCT:oidc-provider/HOST/PATH or
+ * ...:saml-provider/NAME) of `account`; strings in `a`. GH_ERR_NOT_FOUND
+ * when there is none.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_provider_get(struct gh_store_tx *tx, struct gh_arena *a,
+                                              struct gh_slice account, struct gh_slice arn,
+                                              struct gh_iam_provider *out);
+
 #endif

@@ -180,7 +180,25 @@ GH_MUST_CHECK enum gh_err gh_iam_policy_find(struct gh_call *c, struct gh_slice 
     X(ChangePassword, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                       \
     X(UpdateAccountPasswordPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                          \
     X(GetAccountPasswordPolicy, 0)                                                                 \
-    X(DeleteAccountPasswordPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
+    X(DeleteAccountPasswordPolicy, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                          \
+    X(CreateOpenIDConnectProvider, GH_ACTION_WRITE)                                                \
+    X(GetOpenIDConnectProvider, 0)                                                                 \
+    X(DeleteOpenIDConnectProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                          \
+    X(ListOpenIDConnectProviders, 0)                                                               \
+    X(AddClientIDToOpenIDConnectProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                   \
+    X(RemoveClientIDFromOpenIDConnectProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)              \
+    X(UpdateOpenIDConnectProviderThumbprint, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                \
+    X(TagOpenIDConnectProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                             \
+    X(UntagOpenIDConnectProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                           \
+    X(ListOpenIDConnectProviderTags, 0)                                                            \
+    X(CreateSAMLProvider, GH_ACTION_WRITE)                                                         \
+    X(GetSAMLProvider, 0)                                                                          \
+    X(UpdateSAMLProvider, GH_ACTION_WRITE)                                                         \
+    X(DeleteSAMLProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(ListSAMLProviders, 0)                                                                        \
+    X(TagSAMLProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                      \
+    X(UntagSAMLProvider, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                    \
+    X(ListSAMLProviderTags, 0)
 
 /*
  * ---- groups, policy versions, instance profiles, permissions boundaries
