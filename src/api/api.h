@@ -53,10 +53,13 @@ enum gh_api_enforce {
     GH_ENFORCE_LOG,    /* allow, and log the would-be AccessDenied to stderr */
 };
 
+struct gh_fed; /* federation/federation.h: issuer-key cache (thread-safe) */
+
 /* Server-wide settings a handler may read. Immutable while serving. */
 struct gh_api_config {
     const char *region; /* "us-east-1" */
     unsigned managed_policies_per_role; /* AWS default quota 10 */
+    struct gh_fed *federation; /* OIDC/SAML verification; NULL = federation off */
     enum gh_api_enforce enforce;
     bool encode_denials; /* AccessDenied carries an encoded explanation (DecodeAuthorizationMessage) */
 };

@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "cli/cli_int.h"
 #include "console/console.h"
+#include "federation/federation.h"
 #include "http/http.h"
 #include "iam/iam.h"
 #include "org/org.h"
@@ -59,7 +60,7 @@ usage(const char *why)
     fprintf(stderr,
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
-            "                       [--console-dir DIR]\n",
+            "                       [--console-dir DIR] [--oidc-ca-file PEM]\n",
             why);
     return 2;
 }
@@ -84,6 +85,8 @@ gh_cli_serve(int argc, char **argv)
     static const struct gh_service *const services[] = {&gh_iam_service, &gh_sts_service, &gh_org_service,
                                                         NULL};
     struct gh_api_config config = {.region = "us-east-1", .managed_policies_per_role = 10};
+    const char *oidc_ca = NULL; /* extra CAs for OIDC issuers (private test issuers) */
+    struct gh_fed *fed = NULL;
     struct gh_secret master = {{0}, 0};
     struct gh_store *store = NULL;
     struct gh_api *api = NULL;
@@ -118,7 +121,9 @@ gh_cli_serve(int argc, char **argv)
                 config.enforce = GH_ENFORCE_LOG;
             else
                 return usage("--enforce must be 'on' (deny) or 'log' (allow and log denials)");
-        } else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--oidc-ca-file") == 0 && i + 1 < argc)
+            oidc_ca = argv[++i];
+        else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
             console_dir = argv[++i];
         else
             return usage("unknown or incomplete option");
@@ -154,6 +159,14 @@ gh_cli_serve(int argc, char **argv)
                 gh_err_str(err));
         goto done;
     }
+    /* Federation: JWKS cache, and --oidc-ca-file trusted besides the system store. */
+    if ((err = gh_fed_new(oidc_ca, &fed)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot use --oidc-ca-file %s (%s); it must be a "
+                        "readable PEM file of CA certificates\n", oidc_ca ? oidc_ca : "",
+                gh_err_str(err));
+        goto done;
+    }
+    config.federation = fed;
     struct gh_api_deps deps = {
         .store = store, .keyring = keyring, .config = &config, .services = services};
     if ((err = gh_api_new(&deps, &api)) != GH_OK) {
@@ -220,6 +233,7 @@ gh_cli_serve(int argc, char **argv)
 done:
     gh_http_server_stop(srv);
     gh_api_free(api);
+    gh_fed_free(fed);
     gh_console_free(console);
     gh_keyring_unref(keyring);
     gh_store_close(store);

@@ -6,6 +6,8 @@
 static const struct gh_action actions[] = {
     {"AssumeRole", gh_sts_assume_role, 0},
     {"AssumeRoleForService", gh_sts_assume_role_for_service, 0}, /* gatehouse extension */
+    {"AssumeRoleWithSAML", gh_sts_assume_role_with_saml, GH_ACTION_UNSIGNED},
+    {"AssumeRoleWithWebIdentity", gh_sts_assume_role_with_web_identity, GH_ACTION_UNSIGNED},
     {"DecodeAuthorizationMessage", gh_sts_decode_authorization_message, 0},
     {"GetAccessKeyInfo", gh_sts_get_access_key_info, 0},
     {"GetCallerIdentity", gh_sts_get_caller_identity, 0},

@@ -54,4 +54,41 @@ GH_MUST_CHECK enum gh_err gh_sts_decode_authorization_message(struct gh_call *c)
 /* gatehouse extension: role credentials for a host standing in for a service. */
 GH_MUST_CHECK enum gh_err gh_sts_assume_role_for_service(struct gh_call *c);
 
+/* ---- federation (web_identity.c, saml.c) ---- */
+
+struct gh_fed_tag;
+
+/* What a federated assume-role asks for; ctx already holds the provider's keys. */
+struct gh_fed_grant {
+    const char *action;         /* "sts:AssumeRoleWithWebIdentity" */
+    struct gh_slice role_arn;
+    int64_t duration_s;
+    struct gh_policy_ctx *ctx;  /* principal and condition keys set */
+};
+
+/* arn:aws:iam::ACCOUNT:role/PATH/NAME -> parts; GH_ERR_VALIDATION otherwise. */
+GH_MUST_CHECK enum gh_err gh_sts_fed_role_arn(struct gh_slice arn, struct gh_slice *account,
+                                              struct gh_slice *path, struct gh_slice *name);
+/* Adds condition key PREFIX+SUFFIX = v (string). */
+GH_MUST_CHECK enum gh_err gh_sts_fed_key(struct gh_call *c, struct gh_policy_ctx *ctx,
+                                         struct gh_slice prefix, const char *suffix,
+                                         struct gh_slice v);
+/* Session tags given by the IdP into `s` (AWS's limits). */
+GH_MUST_CHECK enum gh_err gh_sts_fed_tags(struct gh_call *c, const struct gh_fed_tag *tags,
+                                          size_t ntags, const struct gh_slice *trans,
+                                          size_t ntrans, struct gh_session *s);
+/* sts:RoleSessionName, aws:CurrentTime/EpochTime, aws:RequestTag/..., aws:TagKeys. */
+GH_MUST_CHECK enum gh_err gh_sts_fed_request_keys(struct gh_call *c, struct gh_policy_ctx *ctx,
+                                                  const struct gh_session *s);
+/*
+ * The role, its MaxSessionDuration, session policies, the trust policy's
+ * decision (and sts:TagSession when tags), then the session: writes
+ * Credentials, AssumedRoleUser and PackedPolicySize. The caller wipes
+ * s->secret.
+ */
+GH_MUST_CHECK enum gh_err gh_sts_fed_finish(struct gh_call *c, const struct gh_fed_grant *g,
+                                            struct gh_session *s);
+GH_MUST_CHECK enum gh_err gh_sts_assume_role_with_web_identity(struct gh_call *c);
+GH_MUST_CHECK enum gh_err gh_sts_assume_role_with_saml(struct gh_call *c);
+
 #endif
