@@ -232,7 +232,10 @@ gh_iam_DeleteRole(struct gh_call *c)
     if ((err = gh_store_attached_count(c->tx, r.id, &nattached)) != GH_OK ||
         (err = gh_store_inline_count(c->tx, r.id, &ninline)) != GH_OK)
         return err;
-    /* AWS IAM: DeleteConflict, managed policies first, then inline ones. */
+    /* AWS IAM: DeleteConflict, instance profiles first, then managed
+     * policies, then inline ones. */
+    if ((err = gh_iam_role_profiles_conflict(c, r.id)) != GH_OK)
+        return err;
     if (nattached > 0)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
                             "Cannot delete entity, must detach all policies first.");

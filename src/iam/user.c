@@ -179,6 +179,8 @@ gh_iam_DeleteUser(struct gh_call *c)
     if (ninline > 0)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
                             "Cannot delete entity, must delete policies first.");
+    if ((err = gh_iam_user_groups_conflict(c, u.id)) != GH_OK)
+        return err;
     return gh_store_user_delete(c->tx, u.account, u.name);
 }
 

@@ -15,7 +15,7 @@
 /* Read connections in the pool; a reader waits when all are checked out. */
 #define STORE_READERS 4
 /* Distinct SQL statements cached per connection (one per call site). */
-#define STORE_STMTS_MAX 96
+#define STORE_STMTS_MAX 256
 /* sqlite3_busy_timeout for every connection. */
 #define STORE_BUSY_MS 10000
 /* Account that owns the AWS managed policies. */
