@@ -60,8 +60,21 @@ enum gh_err {
     GH_ERR_EXPIRED_TOKEN_EXCEPTION = -33, /* ExpiredTokenException (STS federation), 400 */
     GH_ERR_IDP_REJECTED_CLAIM = -34, /* IDPRejectedClaim, 403 */
     GH_ERR_IDP_COMMUNICATION = -35, /* IDPCommunicationError, 400 */
+    GH_ERR_INVALID_AUTH_CODE = -36,  /* InvalidAuthenticationCode, 403 */
+    GH_ERR_PASSWORD_POLICY = -37,    /* PasswordPolicyViolation, 400 */
+    GH_ERR_REPORT_NOT_PRESENT = -38, /* ReportNotPresent, 410 */
+    GH_ERR_REPORT_EXPIRED = -39,     /* ReportExpired, 410 */
+    GH_ERR_REPORT_IN_PROGRESS = -40, /* ReportInProgress, 404 */
+    GH_ERR_TEMP_UNMODIFIABLE = -41,  /* EntityTemporarilyUnmodifiable, 409 */
+    GH_ERR_INVALID_PUBLIC_KEY = -42, /* InvalidPublicKey, 400 */
+    GH_ERR_KEY_ENCODING = -43,       /* UnrecognizedPublicKeyEncoding, 400 */
+    GH_ERR_DUPLICATE_SSH_KEY = -44,  /* DuplicateSSHPublicKey, 400 */
+    GH_ERR_MALFORMED_CERT = -45,     /* MalformedCertificate, 400 */
+    GH_ERR_INVALID_CERT = -46,       /* InvalidCertificate, 400 */
+    GH_ERR_DUPLICATE_CERT = -47,     /* DuplicateCertificate, 409 */
+    GH_ERR_INVALID_USER_TYPE = -48,  /* InvalidUserType, 400 */
 };
-#define GH_ERR_COUNT 36
+#define GH_ERR_COUNT 49
 
 /* The AWS face of an error: its Code, Type (Sender/Receiver), HTTP status. */
 struct gh_err_info {

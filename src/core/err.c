@@ -52,6 +52,20 @@ static const struct row rows[] = {
     {GH_ERR_EXPIRED_TOKEN_EXCEPTION, {"ExpiredTokenException", true, 400}, "expired identity token"},
     {GH_ERR_IDP_REJECTED_CLAIM, {"IDPRejectedClaim", true, 403}, "identity provider rejected claim"},
     {GH_ERR_IDP_COMMUNICATION, {"IDPCommunicationError", true, 400}, "identity provider unreachable"},
+    /* AWS IAM API reference, each action's Errors section. */
+    {GH_ERR_INVALID_AUTH_CODE, {"InvalidAuthenticationCode", true, 403}, "invalid MFA code"},
+    {GH_ERR_PASSWORD_POLICY, {"PasswordPolicyViolation", true, 400}, "password policy violation"},
+    {GH_ERR_REPORT_NOT_PRESENT, {"ReportNotPresent", true, 410}, "report not present"},
+    {GH_ERR_REPORT_EXPIRED, {"ReportExpired", true, 410}, "report expired"},
+    {GH_ERR_REPORT_IN_PROGRESS, {"ReportInProgress", true, 404}, "report in progress"},
+    {GH_ERR_TEMP_UNMODIFIABLE, {"EntityTemporarilyUnmodifiable", true, 409}, "temporarily unmodifiable"},
+    {GH_ERR_INVALID_PUBLIC_KEY, {"InvalidPublicKey", true, 400}, "invalid public key"},
+    {GH_ERR_KEY_ENCODING, {"UnrecognizedPublicKeyEncoding", true, 400}, "unrecognized key encoding"},
+    {GH_ERR_DUPLICATE_SSH_KEY, {"DuplicateSSHPublicKey", true, 400}, "duplicate SSH key"},
+    {GH_ERR_MALFORMED_CERT, {"MalformedCertificate", true, 400}, "malformed certificate"},
+    {GH_ERR_INVALID_CERT, {"InvalidCertificate", true, 400}, "invalid certificate"},
+    {GH_ERR_DUPLICATE_CERT, {"DuplicateCertificate", true, 409}, "duplicate certificate"},
+    {GH_ERR_INVALID_USER_TYPE, {"InvalidUserType", true, 400}, "invalid user type"},
 };
 
 static const struct row *
