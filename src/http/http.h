@@ -8,6 +8,9 @@
 
 #include "core/core.h"
 
+/* Extra headers a response may carry (S3 objects: user metadata, ETag ...). */
+#define GH_HTTP_RESP_HEADERS_MAX 64
+
 struct gh_http_header {
     struct gh_slice name; /* as received (case preserved) */
     struct gh_slice value;
@@ -28,10 +31,20 @@ struct gh_http_req {
 
 struct gh_http_resp {
     int status;
-    const char *content_type; /* static string */
+    const char *content_type; /* static string; NULL = none (or given in headers) */
     struct gh_buf body;
-    struct gh_http_header headers[8]; /* extra headers; slices must outlive the response (arena) */
+    struct gh_http_header headers[GH_HTTP_RESP_HEADERS_MAX]; /* extra headers; slices must
+                                                               outlive the response (arena) */
     size_t nheaders;
+    /*
+     * Body from a file instead of `body`: when body_fd_set, `fd_len` bytes
+     * of `body_fd` from `fd_off` are sent (zero-copy) and the server closes
+     * the descriptor; for HEAD only its length is announced.
+     */
+    bool body_fd_set;
+    int body_fd;
+    uint64_t fd_off;
+    uint64_t fd_len;
 };
 
 /* First header named `name` (ASCII case-insensitive); ptr NULL when absent. */
@@ -51,7 +64,46 @@ struct gh_http_handler {
     void *ctx;
 };
 
+/*
+ * A handler that takes request bodies piece by piece instead of buffered
+ * (the S3 service's uploads). For each request, after the headers:
+ * `begin` sees the request (req->body empty) and answers
+ *  - GH_HTTP_STREAM_PASS: not ours; the request takes the buffered path
+ *    (body_max, then `handler`);
+ *  - GH_HTTP_STREAM_RESPOND: `resp` is filled now (an error); the body is
+ *    not read;
+ *  - GH_HTTP_STREAM_TAKE: `*state` gets the handler's request state; each
+ *    body piece goes to `body` (a failure stops delivery: the remaining
+ *    body is discarded and `end` gets the error), then `end` fills `resp`.
+ * `done` always follows TAKE, once the response is sent or the connection
+ * dies, and frees the state. `req` (and its arena) lives until then.
+ */
+enum gh_http_stream_verdict {
+    GH_HTTP_STREAM_PASS = 0,
+    GH_HTTP_STREAM_RESPOND,
+    GH_HTTP_STREAM_TAKE,
+};
+
+struct gh_http_stream {
+    enum gh_http_stream_verdict (*begin)(void *ctx, struct gh_http_req *req,
+                                         struct gh_http_resp *resp, void **state);
+    enum gh_err (*body)(void *state, const char *data, size_t len);
+    void (*end)(void *state, enum gh_err body_err, struct gh_http_resp *resp);
+    void (*done)(void *state);
+    void *ctx;
+};
+
 struct gh_http_server;
+
+/*
+ * As gh_http_server_start, with `stream` (borrowed; must outlive the
+ * server) consulted first for every request.
+ */
+GH_MUST_CHECK enum gh_err gh_http_server_start_stream(const char *listen, unsigned threads,
+                                                      size_t body_max,
+                                                      struct gh_http_handler handler,
+                                                      const struct gh_http_stream *stream,
+                                                      struct gh_http_server **out);
 
 /*
  * Starts listening on "HOST:PORT" (IPv4 or [IPv6]; port 0 picks a free one)
