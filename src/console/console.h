@@ -1,0 +1,77 @@
+/*
+ * console.h: the web console's server side: the built single-page
+ * application served as static files under /console with its security
+ * headers, console sign-in (account + user + password [+ TOTP]) minting
+ * temporary credentials as GetSessionToken does, sign-out that revokes
+ * them, and the root console password.
+ */
+#ifndef GH_CONSOLE_H
+#define GH_CONSOLE_H
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "http/http.h"
+#include "store/store.h"
+
+/* The path the console is mounted at (gh_api_mount). */
+#define GH_CONSOLE_PREFIX "/console"
+/* AWS console sessions last 12 hours (the GetSessionToken default). */
+#define GH_CONSOLE_SESSION_S 43200
+/* Signed-out sessions remembered at once (each until its expiry). */
+#define GH_CONSOLE_REVOKED_MAX 8192
+/* Failed sign-ins allowed per user and per client address in one window. */
+#define GH_CONSOLE_FAILS_PER_USER 5
+#define GH_CONSOLE_FAILS_PER_ADDR 20
+#define GH_CONSOLE_FAIL_WINDOW_S 900
+/* The bundle: at most this many files, each at most this large. */
+#define GH_CONSOLE_FILES_MAX 256
+#define GH_CONSOLE_FILE_BYTES_MAX ((size_t)16 * 1024 * 1024)
+/* Console passwords: AWS IAM allows 1..128 characters. */
+#define GH_CONSOLE_PASSWORD_MAX 128
+
+struct gh_console;
+
+struct gh_console_deps {
+    struct gh_store *store;
+    struct gh_keyring *keyring; /* referenced by the console while it lives */
+    /*
+     * The built bundle (index.html and assets/), read once at start; NULL
+     * or a missing index.html serves a page that says how to build it.
+     */
+    const char *assets_dir;
+};
+
+/* *out is owned by the caller (gh_console_free). */
+GH_MUST_CHECK enum gh_err gh_console_new(const struct gh_console_deps *deps,
+                                         struct gh_console **out);
+void gh_console_free(struct gh_console *c);
+
+/* The HTTP handler for everything under GH_CONSOLE_PREFIX (ctx = the console). */
+void gh_console_handle(void *console, struct gh_http_req *req, struct gh_http_resp *resp);
+
+/*
+ * True when the session whose temporary key is `access_key_id` (ASIA...)
+ * was signed out of the console and has not expired yet. The front door
+ * calls it on every request signed with session credentials and answers
+ * InvalidClientTokenId when true. Lock-free when nothing was revoked;
+ * `console` is a struct gh_console (void for use as a callback).
+ */
+bool gh_console_session_revoked(void *console, struct gh_slice access_key_id, int64_t now);
+
+/*
+ * Sets the console password of `account`'s root user (stored as an
+ * argon2id hash). GH_ERR_INVALID_INPUT when the password is empty or
+ * longer than GH_CONSOLE_PASSWORD_MAX; GH_ERR_NOT_FOUND for no account.
+ */
+GH_MUST_CHECK enum gh_err gh_console_root_password_set(struct gh_store *store,
+                                                       struct gh_slice account,
+                                                       struct gh_slice password);
+
+/*
+ * Where the built bundle is when no --console-dir is given: "console"
+ * next to the running executable (build/gatehouse -> build/console).
+ * GH_ERR_NOT_FOUND when it has no index.html.
+ */
+GH_MUST_CHECK enum gh_err gh_console_dir_default(char *out, size_t out_len);
+
+#endif

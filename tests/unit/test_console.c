@@ -1,0 +1,531 @@
+/*
+ * test_console.c: the console's server side: the revocation set, the
+ * sign-in rate limiter, static files with their security headers, root
+ * and user sign-in (generic failures, throttling, MFA asked for, password
+ * change forced through a session policy) and sign-out revocation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "console/console_int.h"
+#include "crypto/crypto.h"
+
+#define ACCT "123456789012"
+#define NOW 1764087670
+
+struct fx {
+    char dir[64];
+    char bundle[96];
+    struct gh_secret master;
+    struct gh_store *store;
+    struct gh_keyring *ring;
+    struct gh_console *console;
+};
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int
+setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    struct gh_store_tx *tx;
+    char path[160];
+
+    assert_non_null(f);
+    (void)snprintf(f->dir, sizeof(f->dir), "/tmp/gh-console-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(gh_store_master_key_load(f->dir, &f->master), GH_OK);
+    assert_int_equal(gh_store_open(f->dir, &f->master, &f->store), GH_OK);
+    assert_int_equal(gh_keyring_load(f->store, &f->master, &f->ring), GH_OK);
+    assert_int_equal(gh_store_tx_begin(f->store, true, &tx), GH_OK);
+    assert_int_equal(gh_store_account_create(tx, ACCT, NOW), GH_OK);
+    assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+    (void)snprintf(f->bundle, sizeof(f->bundle), "%s/bundle", f->dir);
+    assert_int_equal(mkdir(f->bundle, 0700), 0);
+    (void)snprintf(path, sizeof(path), "%s/assets", f->bundle);
+    assert_int_equal(mkdir(path, 0700), 0);
+    (void)snprintf(path, sizeof(path), "%s/index.html", f->bundle);
+    write_file(path, "<!doctype html><title>t</title>");
+    (void)snprintf(path, sizeof(path), "%s/assets/main-ABCD2345.js", f->bundle);
+    write_file(path, "console.log(1)");
+    (void)snprintf(path, sizeof(path), "%s/assets/.hidden", f->bundle);
+    write_file(path, "secret");
+    struct gh_console_deps d = {.store = f->store, .keyring = f->ring, .assets_dir = f->bundle};
+    assert_int_equal(gh_console_new(&d, &f->console), GH_OK);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[128];
+
+    gh_console_free(f->console);
+    gh_keyring_unref(f->ring);
+    gh_store_close(f->store);
+    gh_secret_wipe(&f->master);
+    (void)snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* One request through the handler. */
+struct call {
+    struct gh_arena arena;
+    struct gh_http_req req;
+    struct gh_http_resp resp;
+    struct gh_http_header hdrs[2];
+};
+
+static void
+call_run(struct gh_console *c, struct call *k, const char *method, const char *path,
+         const char *body, bool header, const char *addr)
+{
+    memset(k, 0, sizeof(*k));
+    gh_arena_init(&k->arena);
+    k->req.arena = &k->arena;
+    k->req.method = gh_slice_from_cstr(method);
+    k->req.path = gh_slice_from_cstr(path);
+    k->req.body = gh_slice_from_cstr(body != NULL ? body : "");
+    k->hdrs[0] = (struct gh_http_header){GH_S("X-Gatehouse-Console"), GH_S("1")};
+    k->req.headers = k->hdrs;
+    k->req.nheaders = header ? 1 : 0;
+    (void)snprintf(k->req.remote_addr, sizeof(k->req.remote_addr), "%s", addr);
+    k->resp.status = 0;
+    gh_buf_init(&k->resp.body, 0);
+    gh_console_handle(c, &k->req, &k->resp);
+}
+
+static void
+call_done(struct call *k)
+{
+    gh_buf_cleanup(&k->resp.body);
+    gh_arena_cleanup(&k->arena);
+}
+
+static struct gh_slice
+resp_header(const struct call *k, const char *name)
+{
+    for (size_t i = 0; i < k->resp.nheaders; i++)
+        if (gh_slice_case_eq(k->resp.headers[i].name, gh_slice_from_cstr(name)))
+            return k->resp.headers[i].value;
+    return GH_SLICE_NULL;
+}
+
+static void
+test_revoked_set(void **state)
+{
+    struct fx *f = *state;
+    struct gh_console_revoked *r = &f->console->revoked;
+    char id[21];
+
+    assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW));
+    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 100, NOW), GH_OK);
+    assert_true(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW));
+    assert_true(gh_console_session_revoked(f->console, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 99));
+    /* Past its expiry the session is refused as expired anyway. */
+    assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 100));
+    assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAB"), NOW));
+    assert_int_equal(gh_console_revoked_add(r, GH_S(""), NOW + 100, NOW), GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAAAAAAAAAAAAAAAAAAAAAA"), NOW + 1, NOW),
+                     GH_ERR_INVALID_INPUT);
+    /* Fill to the bound with live entries: the next one is refused ... */
+    for (unsigned i = 1; i < GH_CONSOLE_REVOKED_MAX / 2; i++) {
+        (void)snprintf(id, sizeof(id), "ASIA%016u", i);
+        assert_int_equal(gh_console_revoked_add(r, gh_slice_from_cstr(id), NOW + 50, NOW), GH_OK);
+    }
+    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAZZZZZZZZZZZZZZZZ"), NOW + 50, NOW),
+                     GH_ERR_LIMIT);
+    for (unsigned i = 1; i < GH_CONSOLE_REVOKED_MAX / 2; i += 97) {
+        (void)snprintf(id, sizeof(id), "ASIA%016u", i);
+        assert_true(gh_console_revoked_has(r, gh_slice_from_cstr(id), NOW));
+    }
+    /* ... until they expire, when the rebuild makes room. */
+    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAZZZZZZZZZZZZZZZZ"), NOW + 500, NOW + 60),
+                     GH_OK);
+    assert_true(gh_console_revoked_has(r, GH_S("ASIAZZZZZZZZZZZZZZZZ"), NOW + 60));
+    assert_false(gh_console_revoked_has(r, GH_S("ASIA0000000000000001"), NOW + 60));
+}
+
+static void
+test_limiter(void **state)
+{
+    struct fx *f = *state;
+    struct gh_console_limit *l = &f->console->limit;
+
+    for (unsigned i = 0; i < 3; i++) {
+        assert_false(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW));
+        gh_console_limit_fail(l, GH_S("u:x"), NOW + i);
+    }
+    assert_true(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW + 3));
+    assert_false(gh_console_limit_blocked(l, GH_S("u:y"), 3, NOW + 3));
+    /* A new window starts fresh. */
+    assert_false(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW + GH_CONSOLE_FAIL_WINDOW_S));
+    gh_console_limit_clear(l, GH_S("u:x"));
+    assert_false(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW + 3));
+    /* Keys that cannot be stored are refused, never let through. */
+    char big[GH_CONSOLE_LIMIT_KEY_MAX + 1];
+    memset(big, 'k', sizeof(big));
+    assert_true(gh_console_limit_blocked(l, (struct gh_slice){big, sizeof(big)}, 3, NOW));
+    /* Many other keys cannot flush one out of its probe window for free. */
+    for (unsigned i = 0; i < 100; i++) {
+        char k[32];
+        (void)snprintf(k, sizeof(k), "a:10.0.0.%u", i);
+        gh_console_limit_fail(l, gh_slice_from_cstr(k), NOW);
+    }
+    assert_false(gh_console_limit_blocked(l, GH_S("a:10.0.0.5"), 2, NOW));
+    gh_console_limit_fail(l, GH_S("a:10.0.0.5"), NOW);
+    assert_true(gh_console_limit_blocked(l, GH_S("a:10.0.0.5"), 2, NOW));
+}
+
+static void
+test_static_files(void **state)
+{
+    struct fx *f = *state;
+    struct call k;
+
+    call_run(f->console, &k, "GET", "/console", NULL, false, "127.0.0.1");
+    assert_int_equal(k.resp.status, 200);
+    assert_string_equal(k.resp.content_type, "text/html; charset=utf-8");
+    assert_non_null(strstr(k.resp.body.ptr, "<title>t</title>"));
+    assert_true(gh_slice_starts_with(resp_header(&k, "Content-Security-Policy"),
+                                     GH_S("default-src 'none'; script-src 'self';")));
+    assert_true(gh_slice_eq_cstr(resp_header(&k, "X-Content-Type-Options"), "nosniff"));
+    assert_true(gh_slice_eq_cstr(resp_header(&k, "Referrer-Policy"), "no-referrer"));
+    assert_true(gh_slice_eq_cstr(resp_header(&k, "Cache-Control"), "no-store"));
+    call_done(&k);
+
+    call_run(f->console, &k, "GET", "/console/assets/main-ABCD2345.js", NULL, false, "127.0.0.1");
+    assert_int_equal(k.resp.status, 200);
+    assert_string_equal(k.resp.content_type, "text/javascript; charset=utf-8");
+    assert_true(gh_slice_eq_cstr(resp_header(&k, "Cache-Control"),
+                                 "public, max-age=31536000, immutable"));
+    assert_true(gh_slice_eq_cstr(resp_header(&k, "X-Content-Type-Options"), "nosniff"));
+    call_done(&k);
+
+    static const char *const missing[] = {"/console/assets/../index.html", "/console/assets/.hidden",
+                                          "/console/assets/%2e%2e/index.html",
+                                          "/console/../master.key", "/console/nope"};
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+        call_run(f->console, &k, "GET", missing[i], NULL, false, "127.0.0.1");
+        assert_int_equal(k.resp.status, 404);
+        assert_null(strstr(k.resp.body.ptr, "secret"));
+        call_done(&k);
+    }
+    call_run(f->console, &k, "POST", "/console/", NULL, true, "127.0.0.1");
+    assert_int_equal(k.resp.status, 405);
+    call_done(&k);
+    call_run(f->console, &k, "GET", "/console/signin", NULL, true, "127.0.0.1");
+    assert_int_equal(k.resp.status, 405);
+    call_done(&k);
+    /* Without the custom header (a cross-site form post) nothing is checked. */
+    call_run(f->console, &k, "POST", "/console/signin", "account=" ACCT "&password=x", false,
+             "127.0.0.1");
+    assert_int_equal(k.resp.status, 403);
+    call_done(&k);
+}
+
+static void
+test_not_built(void **state)
+{
+    struct fx *f = *state;
+    struct gh_console *c = NULL;
+    struct gh_console_deps d = {.store = f->store, .keyring = f->ring, .assets_dir = "/nonexistent"};
+    struct call k;
+
+    assert_int_equal(gh_console_new(&d, &c), GH_OK);
+    call_run(c, &k, "GET", "/console/", NULL, false, "127.0.0.1");
+    assert_int_equal(k.resp.status, 503);
+    assert_non_null(strstr(k.resp.body.ptr, "make"));
+    assert_true(gh_slice_starts_with(resp_header(&k, "Content-Security-Policy"),
+                                     GH_S("default-src 'none'")));
+    call_done(&k);
+    gh_console_free(c);
+}
+
+static json_t *
+body_json(const struct call *k)
+{
+    json_t *o = json_loadb(k->resp.body.ptr, k->resp.body.len, 0, NULL);
+    assert_non_null(o);
+    return o;
+}
+
+static void
+assert_generic_failure(const struct call *k)
+{
+    json_t *o = body_json(k);
+    assert_int_equal(k->resp.status, 401);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "error"), "message")),
+                        "Your authentication information is incorrect. Please try again.");
+    json_decref(o);
+}
+
+static void
+test_root_signin_and_signout(void **state)
+{
+    struct fx *f = *state;
+    struct gh_session s;
+    struct gh_arena a;
+    struct call k;
+    char form[8192];
+    json_t *o;
+
+    assert_int_equal(gh_console_root_password_set(f->store, GH_S(ACCT), GH_S("")),
+                     GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_console_root_password_set(f->store, GH_S("999999999999"), GH_S("pw")),
+                     GH_ERR_NOT_FOUND);
+    assert_int_equal(gh_console_root_password_set(f->store, GH_S(ACCT), GH_S("Root-pass-1")),
+                     GH_OK);
+
+    /* Wrong password, unknown account, unknown user: one message. */
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=&password=wrong", true, "10.0.0.1");
+    assert_generic_failure(&k);
+    call_done(&k);
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=000000000000&username=&password=Root-pass-1", true, "10.0.0.1");
+    assert_generic_failure(&k);
+    call_done(&k);
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=nobody&password=Root-pass-1", true, "10.0.0.1");
+    assert_generic_failure(&k);
+    call_done(&k);
+
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=&password=Root-pass-1", true, "10.0.0.1");
+    assert_int_equal(k.resp.status, 200);
+    assert_string_equal(k.resp.content_type, "application/json");
+    o = body_json(&k);
+    const char *akid = json_string_value(json_object_get(o, "accessKeyId"));
+    const char *token = json_string_value(json_object_get(o, "sessionToken"));
+    assert_non_null(akid);
+    assert_int_equal(strncmp(akid, "ASIA", 4), 0);
+    assert_int_equal(strlen(json_string_value(json_object_get(o, "secretAccessKey"))), 40);
+    assert_string_equal(json_string_value(json_object_get(o, "arn")),
+                        "arn:aws:iam::" ACCT ":root");
+    assert_true(json_is_true(json_object_get(o, "root")));
+    assert_true(json_is_false(json_object_get(o, "mfa")));
+    call_done(&k);
+
+    /* The token is a GetSessionToken-style session of the root user, 12 h. */
+    gh_arena_init(&a);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(gh_session_open(f->ring, gh_slice_from_cstr(token), &a, &s), GH_OK);
+    assert_int_equal(s.type, GH_PRINCIPAL_ROOT);
+    assert_string_equal(s.access_key_id, akid);
+    assert_string_equal(s.account, ACCT);
+    assert_int_equal(s.expires - s.issued, GH_CONSOLE_SESSION_S);
+    gh_secret_wipe(&s.secret);
+    gh_arena_cleanup(&a);
+
+    /* Sign-out revokes exactly that key. */
+    assert_false(gh_console_session_revoked(f->console, gh_slice_from_cstr(akid), gh_now_s()));
+    (void)snprintf(form, sizeof(form), "sessionToken=%s", token);
+    for (char *p = form; *p != '\0'; p++) /* '+' and '/' of base64 must be escaped in a form */
+        if (*p == '+' || *p == '/' || *p == '=') {
+            if (p == form + strlen("sessionToken"))
+                continue;
+            size_t rest = strlen(p + 1);
+            assert_true(strlen(form) + 3 < sizeof(form));
+            memmove(p + 3, p + 1, rest + 1);
+            char c = *p;
+            p[0] = '%';
+            p[1] = "0123456789ABCDEF"[(unsigned char)c >> 4];
+            p[2] = "0123456789ABCDEF"[(unsigned char)c & 15];
+            p += 2;
+        }
+    call_run(f->console, &k, "POST", "/console/signout", form, true, "10.0.0.1");
+    assert_int_equal(k.resp.status, 200);
+    call_done(&k);
+    assert_true(gh_console_session_revoked(f->console, gh_slice_from_cstr(akid), gh_now_s()));
+    json_decref(o);
+
+    call_run(f->console, &k, "POST", "/console/signout", "sessionToken=garbage", true, "10.0.0.1");
+    assert_int_equal(k.resp.status, 400);
+    call_done(&k);
+}
+
+static void
+test_throttling(void **state)
+{
+    struct fx *f = *state;
+    struct call k;
+
+    assert_int_equal(gh_console_root_password_set(f->store, GH_S(ACCT), GH_S("Root-pass-1")),
+                     GH_OK);
+    for (unsigned i = 0; i < GH_CONSOLE_FAILS_PER_USER; i++) {
+        call_run(f->console, &k, "POST", "/console/signin",
+                 "account=" ACCT "&username=&password=guess", true, "10.0.0.2");
+        assert_generic_failure(&k);
+        call_done(&k);
+    }
+    /* Now even the right password is refused for a while, from any address. */
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=&password=Root-pass-1", true, "10.0.0.3");
+    assert_int_equal(k.resp.status, 429);
+    call_done(&k);
+    /* Per address: many users from one address. */
+    for (unsigned i = 0; i < GH_CONSOLE_FAILS_PER_ADDR; i++) {
+        char form[128];
+        (void)snprintf(form, sizeof(form), "account=" ACCT "&username=u%u&password=x", i);
+        call_run(f->console, &k, "POST", "/console/signin", form, true, "10.0.0.4");
+        assert_generic_failure(&k);
+        call_done(&k);
+    }
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=other&password=x", true, "10.0.0.4");
+    assert_int_equal(k.resp.status, 429);
+    call_done(&k);
+}
+
+/* A user with a login profile as src/iam stores it (record "login" by user id). */
+static void
+user_with_login(struct fx *f, const char *name, const char *pw, bool reset, bool mfa)
+{
+    struct gh_store_tx *tx;
+    struct gh_buf hash;
+    struct gh_user u = {0};
+    char id[22], data[512];
+
+    assert_int_equal(gh_random_id("AIDA", 21, id), GH_OK);
+    u.account = GH_S(ACCT);
+    u.name = gh_slice_from_cstr(name);
+    u.path = GH_S("/");
+    u.id = gh_slice_from_cstr(id);
+    u.created = NOW;
+    gh_buf_init(&hash, 1024);
+    assert_int_equal(gh_console_hash_password(gh_slice_from_cstr(pw), &hash), GH_OK);
+    (void)snprintf(data, sizeof(data), "{\"hash\":\"%s\",\"reset\":%s,\"changed\":%lld}", hash.ptr,
+                   reset ? "true" : "false", (long long)gh_now_s());
+    gh_buf_cleanup(&hash);
+    struct gh_store_rec r = {.account = GH_S(ACCT), .kind = GH_S("login"), .id = u.id,
+                             .owner = u.id, .created = NOW, .updated = NOW,
+                             .data = gh_slice_from_cstr(data)};
+    assert_int_equal(gh_store_tx_begin(f->store, true, &tx), GH_OK);
+    assert_int_equal(gh_store_user_create(tx, &u), GH_OK);
+    assert_int_equal(gh_store_rec_put(tx, &r, NULL, false), GH_OK);
+    if (mfa) {
+        struct gh_secret seed;
+        char serial[64];
+        (void)snprintf(serial, sizeof(serial), "arn:aws:iam::" ACCT ":mfa/%s", name);
+        assert_int_equal(gh_secret_set(&seed, "12345678901234567890", 20), GH_OK);
+        struct gh_store_rec m = {.account = GH_S(ACCT), .kind = GH_S("mfa"),
+                                 .id = gh_slice_from_cstr(serial), .owner = u.id, .created = NOW,
+                                 .updated = NOW, .data = GH_S("{}")};
+        assert_int_equal(gh_store_rec_put(tx, &m, &seed, false), GH_OK);
+        gh_secret_wipe(&seed);
+    }
+    assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+}
+
+static bool
+has_sub(struct gh_slice s, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (size_t i = 0; i + n <= s.len; i++)
+        if (memcmp(s.ptr + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static void
+test_user_signin(void **state)
+{
+    struct fx *f = *state;
+    struct gh_session s;
+    struct gh_arena a;
+    struct call k;
+    json_t *o;
+
+    user_with_login(f, "alice", "Alice-pass-1", false, false);
+    user_with_login(f, "bob", "Bob-pass-1", true, false);
+    user_with_login(f, "carol", "Carol-pass-1", false, true);
+
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=alice&password=Bob-pass-1", true, "10.0.1.1");
+    assert_generic_failure(&k);
+    call_done(&k);
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=ALICE&password=Alice-pass-1", true, "10.0.1.1");
+    assert_int_equal(k.resp.status, 200);
+    o = body_json(&k);
+    assert_string_equal(json_string_value(json_object_get(o, "userName")), "alice");
+    assert_string_equal(json_string_value(json_object_get(o, "arn")),
+                        "arn:aws:iam::" ACCT ":user/alice");
+    assert_true(json_is_false(json_object_get(o, "passwordChangeRequired")));
+    json_decref(o);
+    call_done(&k);
+
+    /* A reset password: a session that may only change it. */
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=bob&password=Bob-pass-1", true, "10.0.1.1");
+    assert_int_equal(k.resp.status, 200);
+    o = body_json(&k);
+    assert_true(json_is_true(json_object_get(o, "passwordChangeRequired")));
+    gh_arena_init(&a);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(gh_session_open(f->ring,
+                                     gh_slice_from_cstr(json_string_value(
+                                         json_object_get(o, "sessionToken"))),
+                                     &a, &s),
+                     GH_OK);
+    assert_int_equal(s.type, GH_PRINCIPAL_USER);
+    assert_true(has_sub(s.policy, "iam:ChangePassword"));
+    assert_false(has_sub(s.policy, "iam:CreateUser"));
+    gh_secret_wipe(&s.secret);
+    gh_arena_cleanup(&a);
+    json_decref(o);
+    call_done(&k);
+
+    /* An MFA device: the code is asked for; a wrong code fails like a wrong password. */
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=carol&password=Carol-pass-1", true, "10.0.1.1");
+    assert_int_equal(k.resp.status, 401);
+    o = body_json(&k);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "error"), "code")),
+                        "MFARequired");
+    json_decref(o);
+    call_done(&k);
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=carol&password=Carol-pass-1&mfaCode=12345x", true,
+             "10.0.1.1");
+    assert_generic_failure(&k);
+    call_done(&k);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_revoked_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limiter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_static_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_built, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_signin_and_signout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_throttling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_signin, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
