@@ -89,7 +89,7 @@ struct gh_call {
     struct gh_buf *result;
     /* Set by gh_call_fail and the parameter checks: */
     enum gh_err err;
-    char message[8192];
+    char message[2048];
     unsigned nvalidation; /* validation errors gathered so far */
     char validation[2048];
 };

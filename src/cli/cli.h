@@ -18,4 +18,8 @@ int gh_cli_sessions(int argc, char **argv);
 /* `gatehouse policy validate|eval`: the policy engine on the command line. */
 int gh_cli_policy(int argc, char **argv);
 
+/* Federation test issuers (oidc_issuer.c, saml_idp.c). */
+int gh_cli_oidc_issuer(int argc, char **argv);
+int gh_cli_saml_idp(int argc, char **argv);
+
 #endif
