@@ -11,7 +11,8 @@ usage(FILE *f)
 {
     fputs("usage: gatehouse COMMAND [OPTIONS]\n"
           "commands:\n"
-          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
+          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID] [--console-dir DIR]\n"
+          "  console-password --data-dir DIR --root\n"
           "  keys rotate [--data-dir DIR]\n"
           "  sessions revoke --role NAME [--account ID] [--before TIME] [--data-dir DIR]\n"
           "  policy validate FILE | policy eval --policy FILE --action A --resource R\n"
@@ -28,6 +29,8 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "serve") == 0)
         return gh_cli_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "console-password") == 0)
+        return gh_cli_console_password(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return gh_cli_keys(argc - 1, argv + 1);
     if (strcmp(argv[1], "sessions") == 0)

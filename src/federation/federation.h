@@ -230,4 +230,15 @@ GH_MUST_CHECK enum gh_err gh_fed_saml_sign(struct gh_slice xml, const char *id,
                                            struct gh_slice key_pem, struct gh_slice cert_pem,
                                            struct gh_buf *out);
 
+/*
+ * A new key and X.509 certificate (PEM appended to key_out / cert_out) for
+ * test issuers: RSA 2048 when `rsa`, else EC P-256; CN `cn`; `san` a
+ * subjectAltName ("IP:127.0.0.1,DNS:localhost") or NULL; self-signed when
+ * `ca_key_pem` is empty, else signed by that CA; a CA itself when `is_ca`.
+ */
+GH_MUST_CHECK enum gh_err gh_fed_pki_issue(const char *cn, const char *san, bool is_ca, bool rsa,
+                                           struct gh_slice ca_key_pem, struct gh_slice ca_cert_pem,
+                                           int days, struct gh_buf *key_out,
+                                           struct gh_buf *cert_out);
+
 #endif
