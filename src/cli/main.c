@@ -11,8 +11,9 @@ usage(FILE *f)
 {
     fputs("usage: gatehouse COMMAND [OPTIONS]\n"
           "commands:\n"
-          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID] [--console-dir DIR]\n"
-          "  console-password --data-dir DIR --root\n"
+          "  oidc-issuer serve|mint|rotate --dir DIR ...   test OIDC issuer (federation)\n"
+          "  saml-idp metadata|assert --dir DIR ...        test SAML IdP (federation)\n"
+          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
           "  keys rotate [--data-dir DIR]\n"
           "  sessions revoke --role NAME [--account ID] [--before TIME] [--data-dir DIR]\n"
           "  policy validate FILE | policy eval --policy FILE --action A --resource R\n"
@@ -27,10 +28,12 @@ main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[1], "oidc-issuer") == 0)
+        return gh_cli_oidc_issuer(argc - 1, argv + 1);
+    if (strcmp(argv[1], "saml-idp") == 0)
+        return gh_cli_saml_idp(argc - 1, argv + 1);
     if (strcmp(argv[1], "serve") == 0)
         return gh_cli_serve(argc - 1, argv + 1);
-    if (strcmp(argv[1], "console-password") == 0)
-        return gh_cli_console_password(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return gh_cli_keys(argc - 1, argv + 1);
     if (strcmp(argv[1], "sessions") == 0)

@@ -12,7 +12,6 @@
 
 #include "api/api.h"
 #include "cli/cli_int.h"
-#include "console/console.h"
 #include "federation/federation.h"
 #include "http/http.h"
 #include "iam/iam.h"
@@ -60,7 +59,7 @@ usage(const char *why)
     fprintf(stderr,
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
-            "                       [--console-dir DIR] [--oidc-ca-file PEM]\n",
+            "                       [--oidc-ca-file PEM] [--encode-denials]\n",
             why);
     return 2;
 }
@@ -90,9 +89,6 @@ gh_cli_serve(int argc, char **argv)
     struct gh_secret master = {{0}, 0};
     struct gh_store *store = NULL;
     struct gh_api *api = NULL;
-    struct gh_console *console = NULL;
-    const char *console_dir = NULL;
-    char console_found[4096];
     struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
     struct gh_diag diag;
@@ -123,8 +119,6 @@ gh_cli_serve(int argc, char **argv)
                 return usage("--enforce must be 'on' (deny) or 'log' (allow and log denials)");
         } else if (strcmp(argv[i], "--oidc-ca-file") == 0 && i + 1 < argc)
             oidc_ca = argv[++i];
-        else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
-            console_dir = argv[++i];
         else
             return usage("unknown or incomplete option");
     }
@@ -171,18 +165,6 @@ gh_cli_serve(int argc, char **argv)
         .store = store, .keyring = keyring, .config = &config, .services = services};
     if ((err = gh_api_new(&deps, &api)) != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot start (%s)\n", gh_err_str(err));
-        goto done;
-    }
-
-    /* The web console: the built bundle next to the binary unless --console-dir says. */
-    if (console_dir == NULL && gh_console_dir_default(console_found, sizeof(console_found)) == GH_OK)
-        console_dir = console_found;
-    struct gh_console_deps cdeps = {.store = store, .keyring = keyring, .assets_dir = console_dir};
-    if ((err = gh_console_new(&cdeps, &console)) != GH_OK ||
-        (err = gh_api_mount(api, GH_CONSOLE_PREFIX,
-                            (struct gh_http_handler){gh_console_handle, console})) != GH_OK) {
-        fprintf(stderr, "gatehouse serve: cannot load the console from %s (%s)\n",
-                console_dir != NULL ? console_dir : "(none)", gh_err_str(err));
         goto done;
     }
 
@@ -234,7 +216,6 @@ done:
     gh_http_server_stop(srv);
     gh_api_free(api);
     gh_fed_free(fed);
-    gh_console_free(console);
     gh_keyring_unref(keyring);
     gh_store_close(store);
     gh_secret_wipe(&master);
