@@ -12,11 +12,13 @@
 
 #include "api/api.h"
 #include "cli/cli_int.h"
+#include "console/console.h"
 #include "federation/federation.h"
 #include "http/http.h"
 #include "iam/iam.h"
 #include "org/org.h"
 #include "sts/sts.h"
+#include "s3/s3.h"
 
 /* Every half second, pick up what other processes wrote (revocations, keys). */
 struct watcher {
@@ -59,7 +61,7 @@ usage(const char *why)
     fprintf(stderr,
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
-            "                       [--oidc-ca-file PEM] [--encode-denials]\n",
+            "                       [--console-dir DIR] [--oidc-ca-file PEM]\n",
             why);
     return 2;
 }
@@ -89,8 +91,13 @@ gh_cli_serve(int argc, char **argv)
     struct gh_secret master = {{0}, 0};
     struct gh_store *store = NULL;
     struct gh_api *api = NULL;
+    struct gh_console *console = NULL;
+    const char *console_dir = NULL;
+    char console_found[4096];
     struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
+    struct gh_s3 *s3 = NULL;
+    struct gh_http_stream s3stream;
     struct gh_diag diag;
     char account[13];
     sigset_t sigs;
@@ -119,6 +126,8 @@ gh_cli_serve(int argc, char **argv)
                 return usage("--enforce must be 'on' (deny) or 'log' (allow and log denials)");
         } else if (strcmp(argv[i], "--oidc-ca-file") == 0 && i + 1 < argc)
             oidc_ca = argv[++i];
+        else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
+            console_dir = argv[++i];
         else
             return usage("unknown or incomplete option");
     }
@@ -168,6 +177,28 @@ gh_cli_serve(int argc, char **argv)
         goto done;
     }
 
+    /* The web console: the built bundle next to the binary unless --console-dir says. */
+    if (console_dir == NULL && gh_console_dir_default(console_found, sizeof(console_found)) == GH_OK)
+        console_dir = console_found;
+    struct gh_console_deps cdeps = {.store = store, .keyring = keyring, .assets_dir = console_dir};
+    if ((err = gh_console_new(&cdeps, &console)) != GH_OK ||
+        (err = gh_api_mount(api, GH_CONSOLE_PREFIX,
+                            (struct gh_http_handler){gh_console_handle, console})) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot load the console from %s (%s)\n",
+                console_dir != NULL ? console_dir : "(none)", gh_err_str(err));
+        goto done;
+    }
+
+    /* The S3-compatible service: streamed when signed for s3, else through the api. */
+    struct gh_s3_config s3cfg = {.api = api, .store = store, .data_dir = dir,
+                                 .region = config.region};
+    if ((err = gh_s3_new(&s3cfg, &s3)) != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot create %s/s3 (%s)\n", dir, gh_err_str(err));
+        goto done;
+    }
+    gh_api_set_rest(api, (struct gh_http_handler){gh_s3_handle, s3});
+    gh_s3_stream(s3, &s3stream);
+
     if ((err = gh_api_refresh(api, &master)) != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot read the store (%s)\n", gh_err_str(err));
         goto done;
@@ -182,8 +213,9 @@ gh_cli_serve(int argc, char **argv)
 
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     threads = ncpu < 2 ? 4 : (unsigned)(ncpu * 2);
-    err = gh_http_server_start(listen, threads, GH_FORM_BODY_MAX,
-                               (struct gh_http_handler){gh_api_handle, api}, &srv);
+    err = gh_http_server_start_stream(listen, threads, GH_FORM_BODY_MAX,
+                                      (struct gh_http_handler){gh_api_handle, api}, &s3stream,
+                                      &srv);
     if (err != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot listen on %s; is the port in use or the address "
                         "wrong? (%s)\n", listen, gh_err_str(err));
@@ -216,6 +248,8 @@ done:
     gh_http_server_stop(srv);
     gh_api_free(api);
     gh_fed_free(fed);
+    gh_s3_free(s3);
+    gh_console_free(console);
     gh_keyring_unref(keyring);
     gh_store_close(store);
     gh_secret_wipe(&master);

@@ -154,11 +154,59 @@ static const char schema_v4[] =
     "  PRIMARY KEY (account, kind, id));"
     "CREATE INDEX IF NOT EXISTS records_owner ON records(account, owner);";
 
+/*
+ * Migration 5: the S3-compatible service (store/s3.c): buckets (names are
+ * global), objects keyed by (bucket, key) in byte order as S3 lists them,
+ * multipart uploads and their parts. Object bytes live in files under
+ * the data directory; rows name them by data_id.
+ */
+static const char schema_v5[] =
+    "CREATE TABLE IF NOT EXISTS s3_buckets ("
+    "  name TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  policy TEXT NOT NULL DEFAULT '',"
+    "  tags TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS s3_buckets_account ON s3_buckets(account, name);"
+    "CREATE TABLE IF NOT EXISTS s3_objects ("
+    "  bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  data_id TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  content_type TEXT NOT NULL,"
+    "  meta TEXT NOT NULL,"
+    "  tags TEXT NOT NULL,"
+    "  modified INTEGER NOT NULL,"
+    "  PRIMARY KEY (bucket, key)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS s3_objects_data ON s3_objects(data_id);"
+    "CREATE TABLE IF NOT EXISTS s3_uploads ("
+    "  id TEXT PRIMARY KEY,"
+    "  bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  content_type TEXT NOT NULL,"
+    "  meta TEXT NOT NULL,"
+    "  tags TEXT NOT NULL,"
+    "  initiator TEXT NOT NULL,"
+    "  created INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS s3_uploads_bucket ON s3_uploads(bucket, key, id);"
+    "CREATE TABLE IF NOT EXISTS s3_parts ("
+    "  upload_id TEXT NOT NULL REFERENCES s3_uploads(id) ON DELETE CASCADE,"
+    "  part INTEGER NOT NULL,"
+    "  data_id TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  modified INTEGER NOT NULL,"
+    "  PRIMARY KEY (upload_id, part)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS s3_parts_data ON s3_parts(data_id);";
+
 static const struct migration migrations[] = {
     {schema_v1, NULL},
     {NULL, store_aws_policies_seed},
     {schema_v3, NULL},
     {schema_v4, NULL},
+    {schema_v5, NULL},
 };
 
 static enum gh_err

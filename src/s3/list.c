@@ -1,0 +1,201 @@
+/*
+ * list.c: ListObjectsV2 and ListObjects (V1): prefix, delimiter roll-up
+ * into CommonPrefixes, start-after / marker, continuation tokens,
+ * max-keys, encoding-type=url; authorized as s3:ListBucket with the
+ * s3:prefix, s3:delimiter and s3:max-keys condition keys.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "s3/s3_int.h"
+
+struct entry {
+    bool is_prefix;
+    struct gh_slice key;
+    const struct gh_s3_object_rec *obj;
+};
+
+/* A key with encoding-type=url (AWS S3 lets clients ask for it, the CLI does). */
+static void
+put_key(struct gh_buf *b, const char *tag, struct gh_slice v, bool url)
+{
+    if (!url) {
+        gh_xml_elem(b, tag, v);
+        return;
+    }
+    gh_buf_putf(b, "<%s>", tag);
+    if (gh_uri_encode(b, v, true) != GH_OK)
+        return;
+    gh_buf_putf(b, "</%s>", tag);
+}
+
+/* Everything after every key that starts with `p`: p + 0xFF (never in UTF-8). */
+static struct gh_slice
+past_prefix(struct s3_req *r, struct gh_slice p)
+{
+    char *s = gh_arena_alloc(r->arena, p.len + 2);
+
+    if (s == NULL)
+        return p;
+    memcpy(s, p.ptr, p.len);
+    s[p.len] = (char)0xFF;
+    return (struct gh_slice){s, p.len + 1};
+}
+
+enum s3_code
+s3_op_list_objects(struct s3_req *r, struct gh_http_resp *resp)
+{
+    struct gh_s3_bucket_rec b;
+    bool v2 = gh_slice_eq_cstr(gh_params_get(&r->q, "list-type"), "2");
+    struct gh_slice prefix = gh_params_get(&r->q, "prefix");
+    struct gh_slice delim = gh_params_get(&r->q, "delimiter");
+    struct gh_slice mk = gh_params_get(&r->q, "max-keys");
+    struct gh_slice enc = gh_params_get(&r->q, "encoding-type");
+    struct gh_slice start_after = gh_params_get(&r->q, "start-after");
+    struct gh_slice token = gh_params_get(&r->q, "continuation-token");
+    struct gh_slice marker = gh_params_get(&r->q, "marker");
+    struct gh_slice after = GH_S("");
+    struct gh_api_key keys[3];
+    size_t nkeys = 0, count = 0, cap;
+    struct entry *out;
+    uint64_t max_keys = GH_S3_LIST_MAX;
+    bool truncated = false, url = gh_slice_eq_cstr(enc, "url");
+    enum s3_code code;
+    char mkbuf[24];
+
+    if (prefix.ptr == NULL)
+        prefix = GH_S("");
+    if (delim.ptr == NULL)
+        delim = GH_S("");
+    if (enc.ptr != NULL && !url)
+        return s3_fail(r, S3_INVALID_ARGUMENT, "Invalid Encoding Method specified in Request");
+    if (mk.ptr != NULL) {
+        if (gh_parse_u64(mk, INT32_MAX, &max_keys) != GH_OK)
+            return s3_fail(r, S3_INVALID_ARGUMENT, "Provided max-keys not an integer or within "
+                                                   "integer range");
+        if (max_keys > GH_S3_LIST_MAX)
+            max_keys = GH_S3_LIST_MAX;
+    }
+    /* AWS S3 condition keys of ListBucket. */
+    keys[nkeys++] = (struct gh_api_key){GH_S("s3:prefix"), GH_PT_STRING, prefix, false};
+    if (delim.len > 0)
+        keys[nkeys++] = (struct gh_api_key){GH_S("s3:delimiter"), GH_PT_STRING, delim, false};
+    int n = snprintf(mkbuf, sizeof(mkbuf), "%llu", (unsigned long long)max_keys);
+    keys[nkeys++] = (struct gh_api_key){GH_S("s3:max-keys"), GH_PT_NUMBER,
+                                        (struct gh_slice){mkbuf, (size_t)n}, false};
+    if ((code = s3_tx_begin(r, false)) != S3_OK || (code = s3_bucket_load(r, &b)) != S3_OK ||
+        (code = s3_authorize(r, "s3:ListBucket", s3_arn(r, r->bucket, GH_SLICE_NULL), &b, keys,
+                             nkeys)) != S3_OK)
+        return code;
+    if (v2 && token.ptr != NULL) {
+        struct gh_buf dec;
+        gh_buf_init(&dec, 4096);
+        if (gh_base64_decode(token, false, &dec) != GH_OK || dec.len == 0 ||
+            gh_arena_dup(r->arena, gh_buf_slice(&dec), &after) != GH_OK) {
+            gh_buf_cleanup(&dec);
+            return s3_fail(r, S3_INVALID_ARGUMENT, "The continuation token provided is incorrect");
+        }
+        gh_buf_cleanup(&dec);
+    } else if (v2 && start_after.ptr != NULL) {
+        after = start_after;
+    } else if (!v2 && marker.ptr != NULL) {
+        after = marker;
+    }
+    /* A marker that is itself a common prefix resumes after everything under it. */
+    if (delim.len > 0 && after.len > prefix.len && gh_slice_starts_with(after, prefix) &&
+        gh_slice_ends_with(after, delim) && (!v2 || token.ptr == NULL))
+        after = past_prefix(r, after);
+    cap = (size_t)max_keys + 1;
+    if ((out = gh_arena_alloc(r->arena, cap * sizeof(*out))) == NULL)
+        return s3_fail(r, S3_INTERNAL, NULL);
+    /* Each pass fetches what is left to fill; a common prefix re-seeks past itself. */
+    while (count < max_keys) {
+        struct gh_s3_object_rec *v;
+        size_t nv, want = (size_t)(max_keys - count);
+        bool reseek = false;
+        if (gh_store_s3_object_list(r->call.tx, r->arena, r->bucket, prefix, after, want, &v,
+                                    &nv) != GH_OK)
+            return s3_fail(r, S3_INTERNAL, NULL);
+        for (size_t i = 0; i < nv && count < max_keys; i++) {
+            struct gh_slice rest = gh_slice_sub(v[i].key, prefix.len, v[i].key.len - prefix.len);
+            long at = -1;
+            if (delim.len > 0)
+                for (size_t k = 0; k + delim.len <= rest.len && at < 0; k++)
+                    if (memcmp(rest.ptr + k, delim.ptr, delim.len) == 0)
+                        at = (long)k;
+            if (at >= 0) {
+                struct gh_slice cp = gh_slice_sub(v[i].key, 0, prefix.len + (size_t)at + delim.len);
+                out[count++] = (struct entry){true, cp, NULL};
+                after = past_prefix(r, cp);
+                reseek = true;
+                break;
+            }
+            out[count++] = (struct entry){false, v[i].key, &v[i]};
+            after = v[i].key;
+        }
+        if (!reseek && nv < want)
+            break; /* the bucket has no more */
+    }
+    if (count == max_keys && max_keys > 0) {
+        struct gh_s3_object_rec *v;
+        size_t nv;
+        if (gh_store_s3_object_list(r->call.tx, r->arena, r->bucket, prefix, after, 1, &v, &nv) !=
+            GH_OK)
+            return s3_fail(r, S3_INTERNAL, NULL);
+        truncated = nv > 0;
+    }
+    resp->status = 200;
+    resp->content_type = "application/xml";
+    struct gh_buf *x = &resp->body;
+    s3_xml_begin(x, "ListBucketResult");
+    gh_xml_elem(x, "Name", r->bucket);
+    put_key(x, "Prefix", prefix, url);
+    if (v2) {
+        if (token.ptr != NULL)
+            gh_xml_elem(x, "ContinuationToken", token);
+        if (start_after.ptr != NULL)
+            put_key(x, "StartAfter", start_after, url);
+        gh_xml_elem_int(x, "KeyCount", (int64_t)count);
+    } else {
+        put_key(x, "Marker", marker.ptr != NULL ? marker : GH_S(""), url);
+    }
+    gh_xml_elem_int(x, "MaxKeys", (int64_t)max_keys);
+    if (delim.len > 0)
+        put_key(x, "Delimiter", delim, url);
+    if (url)
+        gh_xml_elem_cstr(x, "EncodingType", "url");
+    gh_xml_elem_bool(x, "IsTruncated", truncated);
+    if (truncated && v2) {
+        struct gh_buf tok;
+        gh_buf_init(&tok, 8192);
+        if (gh_base64_encode(&tok, (const uint8_t *)after.ptr, after.len) != GH_OK) {
+            gh_buf_cleanup(&tok);
+            return s3_fail(r, S3_INTERNAL, NULL);
+        }
+        gh_xml_elem(x, "NextContinuationToken", gh_buf_slice(&tok));
+        gh_buf_cleanup(&tok);
+    }
+    /* AWS S3 V1: NextMarker only when a delimiter was given. */
+    if (truncated && !v2 && delim.len > 0 && count > 0)
+        put_key(x, "NextMarker", out[count - 1].key, url);
+    for (size_t i = 0; i < count; i++) {
+        if (out[i].is_prefix)
+            continue;
+        gh_buf_puts(x, "<Contents>");
+        put_key(x, "Key", out[i].key, url);
+        s3_xml_time(x, "LastModified", out[i].obj->modified);
+        gh_xml_elem(x, "ETag", out[i].obj->etag);
+        gh_xml_elem_int(x, "Size", (int64_t)out[i].obj->size);
+        gh_xml_elem_cstr(x, "StorageClass", "STANDARD");
+        gh_buf_puts(x, "</Contents>");
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!out[i].is_prefix)
+            continue;
+        gh_buf_puts(x, "<CommonPrefixes>");
+        put_key(x, "Prefix", out[i].key, url);
+        gh_buf_puts(x, "</CommonPrefixes>");
+    }
+    gh_buf_puts(x, "</ListBucketResult>");
+    return S3_OK;
+}
