@@ -4,11 +4,12 @@ JOBS ?= $(shell nproc)
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:7878
 
-.PHONY: all deps run test unit e2e fuzz bench clean format
+.PHONY: all deps run test unit e2e browser fuzz bench clean format
 
 all:
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
+	@scripts/build-console.sh build
 
 deps:
 	@scripts/install-deps.sh build
@@ -21,6 +22,7 @@ build-test/gatehouse: FORCE
 	@scripts/install-deps.sh test
 	@cmake -S . -B build-test -DGH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build build-test -j $(JOBS)
+	@scripts/build-console.sh build-test
 FORCE:
 
 unit: build-test/gatehouse
@@ -29,7 +31,11 @@ unit: build-test/gatehouse
 e2e: build-test/gatehouse
 	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
 
-test: unit e2e
+# The web console in Debian's chromium, driven by playwright-core (no browser download).
+browser: build-test/gatehouse
+	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse node tests/browser/run.mjs
+
+test: unit e2e browser
 
 fuzz:
 	@scripts/install-deps.sh test

@@ -24,6 +24,16 @@ for p in $want; do
         missing="$missing $p"
     fi
 done
+# The console build needs npm (and node); the browser tests need chromium.
+# They count as present when the command exists (node and npm from
+# NodeSource provide them without Debian's npm package).
+case "${1:-test}" in
+build) cmds="npm" ;;
+*) cmds="npm chromium" ;;
+esac
+for c in $cmds; do
+    command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+done
 [ -z "$missing" ] && exit 0
 
 sudo=""
