@@ -12,22 +12,14 @@
 
 #include "iam/iam_int.h"
 
-/*
- * AWS error codes without a gh_err of their own yet (core/ owns the
- * table); each maps to the code with the same HTTP status class until the
- * lead adds them: InvalidAuthenticationCode (403), PasswordPolicyViolation
- * (400), ReportNotPresent (410), EntityTemporarilyUnmodifiable (409),
- * InvalidPublicKey / UnrecognizedPublicKeyEncoding / MalformedCertificate
- * / InvalidCertificate / InvalidUserType (400), DuplicateSSHPublicKey /
- * DuplicateCertificate (400).
- */
-#define GH_IAM_ERR_AUTH_CODE GH_ERR_ACCESS_DENIED
-#define GH_IAM_ERR_PASSWORD_POLICY GH_ERR_INVALID_INPUT
-#define GH_IAM_ERR_REPORT_NOT_PRESENT GH_ERR_NOT_FOUND
-#define GH_IAM_ERR_BAD_KEY GH_ERR_INVALID_INPUT
-#define GH_IAM_ERR_BAD_CERT GH_ERR_INVALID_INPUT
-#define GH_IAM_ERR_DUPLICATE GH_ERR_INVALID_INPUT
-#define GH_IAM_ERR_USER_TYPE GH_ERR_INVALID_INPUT
+/* AWS error codes of these actions, by their gh_err in core/ (core.h). */
+#define GH_IAM_ERR_AUTH_CODE GH_ERR_INVALID_AUTH_CODE          /* InvalidAuthenticationCode */
+#define GH_IAM_ERR_PASSWORD_POLICY GH_ERR_PASSWORD_POLICY      /* PasswordPolicyViolation */
+#define GH_IAM_ERR_REPORT_NOT_PRESENT GH_ERR_REPORT_NOT_PRESENT /* ReportNotPresent */
+#define GH_IAM_ERR_BAD_KEY GH_ERR_INVALID_PUBLIC_KEY           /* InvalidPublicKey */
+#define GH_IAM_ERR_BAD_CERT GH_ERR_MALFORMED_CERT              /* MalformedCertificate */
+#define GH_IAM_ERR_DUPLICATE GH_ERR_DUPLICATE_SSH_KEY          /* DuplicateSSHPublicKey */
+#define GH_IAM_ERR_USER_TYPE GH_ERR_INVALID_USER_TYPE          /* InvalidUserType */
 
 /* Record kinds (gh_store_rec.kind). */
 #define GH_IAM_REC_MFA "mfa"          /* id = serial (ARN); owner = user id once enabled */
@@ -117,5 +109,51 @@ GH_MUST_CHECK enum gh_err gh_iam_password_allows_change(struct gh_call *c, bool 
  */
 GH_MUST_CHECK enum gh_err gh_iam_user_credentials_conflict(struct gh_call *c,
                                                            const struct gh_user *u);
+
+/*
+ * ---- account, reports, service-linked roles, SSH keys, signing
+ * certificates (account.c, report.c, service_linked.c, ssh_key.c,
+ * signing_cert.c) ----
+ */
+
+/*
+ * Run by the action table before each role action: fails the call with
+ * UnmodifiableEntity in AWS's words when the action is one AWS keeps to
+ * itself for service-linked roles (DeleteRole, UpdateAssumeRolePolicy,
+ * UpdateRole, Put/DeleteRolePolicy, Attach/DetachRolePolicy,
+ * Put/DeleteRolePermissionsBoundary) and RoleName names such a role (path
+ * /aws-service-role/...), after authorizing the action on it; GH_OK
+ * otherwise, leaving parameter checks to the handler.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_role_guard(struct gh_call *c);
+
+/*
+ * Records that access key `akid` authenticated a request for `service` in
+ * `region` at `now` (GetAccessKeyLastUsed, the credential report): for the
+ * front door to call after authentication, outside any transaction. It
+ * writes, in its own write transaction, only when the stored time is over
+ * 60 s old; a small sharded in-process cache of recent writes spares the
+ * read in between. GH_ERR_NOT_FOUND for an unknown (e.g. temporary) key.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_key_used(struct gh_store *s, struct gh_slice akid,
+                                          struct gh_slice service, struct gh_slice region,
+                                          int64_t now);
+
+#define GH_IAM_ACTIONS_ACCOUNT(X)                                                                  \
+    X(CreateAccountAlias, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(DeleteAccountAlias, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(ListAccountAliases, 0)                                                                       \
+    X(GetAccountSummary, 0)                                                                        \
+    X(GetAccountAuthorizationDetails, 0)                                                           \
+    X(GenerateCredentialReport, GH_ACTION_WRITE)                                                   \
+    X(GetCredentialReport, 0)                                                                      \
+    X(GetAccessKeyLastUsed, 0)                                                                     \
+    X(CreateServiceLinkedRole, GH_ACTION_WRITE)                                                    \
+    X(DeleteServiceLinkedRole, GH_ACTION_WRITE)                                                    \
+    X(GetServiceLinkedRoleDeletionStatus, 0)
+
+#define GH_IAM_DECLARE_EXT(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
+GH_IAM_ACTIONS_ACCOUNT(GH_IAM_DECLARE_EXT)
+#undef GH_IAM_DECLARE_EXT
 
 #endif

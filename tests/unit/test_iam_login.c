@@ -36,9 +36,9 @@ test_login_profiles(void **state)
 
     EXPECT_OK(f, "CreateUser", "UserName", "bob");
     /* AWS's default policy: 8 characters, three kinds of character. */
-    EXPECT_ERR(f, "InvalidInput", "Password does not conform to the account password policy.",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password does not conform to the account password policy.",
                "CreateLoginProfile", "UserName", "bob", "Password", "short1A");
-    EXPECT_ERR(f, "InvalidInput", "Password does not conform to the account password policy.",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password does not conform to the account password policy.",
                "CreateLoginProfile", "UserName", "bob", "Password", "alllowercase1");
     EXPECT_GOLDEN(f, "CreateLoginProfile", "reset", "UserName", "bob", "Password", "Castle-Gate-1",
                   "PasswordResetRequired", "true", );
@@ -55,31 +55,31 @@ test_login_profiles(void **state)
               "true", "RequireNumbers", "true", "RequireUppercaseCharacters", "true",
               "RequireLowercaseCharacters", "true", "PasswordReusePrevention", "2",
               "AllowUsersToChangePassword", "true");
-    EXPECT_ERR(f, "InvalidInput", "Password should have a minimum length of 10",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should have a minimum length of 10",
                "UpdateLoginProfile", "UserName", "bob", "Password", "Aa1!");
-    EXPECT_ERR(f, "InvalidInput", "Password should have at least one uppercase letter",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should have at least one uppercase letter",
                "UpdateLoginProfile", "UserName", "bob", "Password", "aaaaaaaaa1!");
-    EXPECT_ERR(f, "InvalidInput", "Password should have at least one lowercase letter",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should have at least one lowercase letter",
                "UpdateLoginProfile", "UserName", "bob", "Password", "AAAAAAAAA1!");
-    EXPECT_ERR(f, "InvalidInput", "Password should have at least one number",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should have at least one number",
                "UpdateLoginProfile", "UserName", "bob", "Password", "AAAAAaaaaa!");
-    EXPECT_ERR(f, "InvalidInput", "Password should have at least one symbol",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should have at least one symbol",
                "UpdateLoginProfile", "UserName", "bob", "Password", "AAAAAaaaaa1");
-    EXPECT_ERR(f, "InvalidInput", "Password should not be one of your previous 2 passwords.",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should not be one of your previous 2 passwords.",
                "UpdateLoginProfile", "UserName", "bob", "Password", "Castle-Gate-1");
     EXPECT_OK(f, "UpdateLoginProfile", "UserName", "bob", "Password", "Castle-Gate-2",
               "PasswordResetRequired", "false");
     EXPECT_GOLDEN(f, "GetLoginProfile", "no_reset", "UserName", "bob", );
 
     /* ChangePassword: the user's own, with the old password. */
-    EXPECT_ERR(f, "InvalidInput", "Only IAM Users can change their own password.",
+    EXPECT_ERR(f, "InvalidUserType", "Only IAM Users can change their own password.",
                "ChangePassword", "OldPassword", "Castle-Gate-2", "NewPassword", "Castle-Gate-3");
     f->caller.type = GH_PRINCIPAL_USER;
     f->caller.name = GH_S("bob");
     f->caller.arn = GH_S("arn:aws:iam::" ACCOUNT ":user/bob");
     EXPECT_ERR(f, "InvalidInput", "The old password was incorrect.", "ChangePassword",
                "OldPassword", "Castle-Gate-1", "NewPassword", "Castle-Gate-3");
-    EXPECT_ERR(f, "InvalidInput", "Password should have at least one symbol", "ChangePassword",
+    EXPECT_ERR(f, "PasswordPolicyViolation", "Password should have at least one symbol", "ChangePassword",
                "OldPassword", "Castle-Gate-2", "NewPassword", "CastleGate33");
     EXPECT_OK(f, "ChangePassword", "OldPassword", "Castle-Gate-2", "NewPassword", "Castle-Gate-3");
     f->caller.type = GH_PRINCIPAL_ROOT;

@@ -103,10 +103,10 @@ test_mfa_lifecycle(void **state)
     /* Wrong codes, codes in the wrong order, and one right code then a wrong one. */
     totp(seed, 20, step, c1);
     totp(seed, 20, step + 1, c2);
-    EXPECT_ERR(f, "AccessDenied", "Authentication code for device is not valid.", "EnableMFADevice",
+    EXPECT_ERR(f, "InvalidAuthenticationCode", "Authentication code for device is not valid.", "EnableMFADevice",
                "UserName", "bob", "SerialNumber", SERIAL, "AuthenticationCode1", c2,
                "AuthenticationCode2", c1);
-    EXPECT_ERR(f, "AccessDenied", "Authentication code for device is not valid.", "EnableMFADevice",
+    EXPECT_ERR(f, "InvalidAuthenticationCode", "Authentication code for device is not valid.", "EnableMFADevice",
                "UserName", "bob", "SerialNumber", SERIAL, "AuthenticationCode1", c1,
                "AuthenticationCode2", c1);
     EXPECT_ERR(f, "ValidationError",
@@ -168,7 +168,7 @@ test_mfa_lifecycle(void **state)
     totp(seed, 20, step + 6, c2);
     EXPECT_OK(f, "ResyncMFADevice", "UserName", "bob", "SerialNumber", SERIAL,
               "AuthenticationCode1", c1, "AuthenticationCode2", c2);
-    EXPECT_ERR(f, "AccessDenied", "Authentication code for device is not valid.", "ResyncMFADevice",
+    EXPECT_ERR(f, "InvalidAuthenticationCode", "Authentication code for device is not valid.", "ResyncMFADevice",
                "UserName", "bob", "SerialNumber", SERIAL, "AuthenticationCode1", c1,
                "AuthenticationCode2", c2);
     EXPECT_ERR(f, "NoSuchEntity",
