@@ -29,7 +29,9 @@ const result = await build({
   minify: true,
   sourcemap: false,
   outdir: join(outdir, "assets"),
+  splitting: true,
   entryNames: "[name]-[hash]",
+  chunkNames: "chunk-[hash]",
   assetNames: "[name]-[hash]",
   metafile: true,
   legalComments: "none",
@@ -41,7 +43,7 @@ const result = await build({
 let js = null;
 let css = null;
 for (const [file, out] of Object.entries(result.metafile.outputs)) {
-  if (out.entryPoint && file.endsWith(".js")) js = basename(file);
+  if (out.entryPoint && out.entryPoint.endsWith("src/main.ts") && file.endsWith(".js")) js = basename(file);
   if (file.endsWith(".css")) css = basename(file);
 }
 if (!js) throw new Error("build.mjs: esbuild produced no script");

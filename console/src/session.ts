@@ -3,8 +3,6 @@
 // credentials from POST /console/signin and, after "Switch role", the
 // role's credentials from sts:AssumeRole. Remembered roles (account, role,
 // display name, colour: no secrets) are kept in localStorage as AWS does.
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -151,6 +149,7 @@ function remember(choice: RoleChoice): void {
 // sts:AssumeRole with the signed-in identity's credentials (not a chained role's).
 export async function switchRole(choice: RoleChoice): Promise<void> {
   if (!base) throw new Error("Not signed in");
+  const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
   const sts = new STSClient({ region: REGION, endpoint: window.location.origin, credentials: base.creds });
   const name = (base.identity.userName || "root").replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
   const out = await sts.send(

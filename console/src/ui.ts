@@ -1,6 +1,6 @@
 // ui.ts: shared widgets: error and notice boxes, tabs, a list table with
 // search, sort and server-side pagination, modal dialogs.
-import { awsError } from "./aws";
+import { awsError } from "./errors";
 import { Child, clear, h, uid } from "./dom";
 
 export function errorBox(e: unknown): HTMLElement {

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { awsError, iam } from "../aws";
 import { clear, field, fmtDate, h } from "../dom";
-import { go } from "../main";
+import { go } from "../nav";
 import { attempt, button, errorBox, listTable, notice, pageHeader, tabs } from "../ui";
 import { policyType, tagEditor } from "./common";
 import { jsonEditor } from "./editor";

@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { iam } from "../aws";
 import { ago, clear, fmtDate, h } from "../dom";
-import { go } from "../main";
+import { go } from "../nav";
 import { attempt, button, listTable, modal, notice, pageHeader, tabs } from "../ui";
 import { policyLink, policyPicker, policyType, tagsTab } from "./common";
 import { jsonEditor } from "./editor";

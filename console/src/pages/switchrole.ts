@@ -2,7 +2,7 @@
 // the choice is remembered in this browser (never the credentials).
 import { awsError } from "../aws";
 import { clear, field, h, uid } from "../dom";
-import { go } from "../main";
+import { go } from "../nav";
 import * as session from "../session";
 import { errorBox } from "../ui";
 

@@ -29,7 +29,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { iam } from "../aws";
 import { ago, clear, field, fmtDate, h } from "../dom";
-import { go } from "../main";
+import { go } from "../nav";
 import { attempt, button, listTable, modal, pageHeader, tabs } from "../ui";
 import { policyLink, policyPicker, policyType, tagEditor, tagsTab } from "./common";
 

@@ -6,7 +6,7 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, ListPoliciesCommand, Policy } from "@aws-sdk/client-iam";
 import { awsError, iam } from "../aws";
 import { clear, field, h, uid } from "../dom";
-import { go } from "../main";
+import { go } from "../nav";
 import { accountId } from "../session";
 import { button, errorBox } from "../ui";
 import { policyPicker, policyType, tagEditor } from "./common";
