@@ -2,8 +2,6 @@
  * doc.c: the checks every action that takes a policy document makes
  * before storing it: AWS's size quotas, then the grammar.
  */
-#include <jansson.h>
-
 #include "iam/iam_int.h"
 
 size_t
@@ -23,26 +21,26 @@ gh_iam_doc_chars(struct gh_slice doc)
 }
 
 /*
- * The grammar check. Until the policy engine (src/policy) lands this is a
- * structural check with jansson; switching to gh_policy_compile is this
- * one function.
+ * The grammar check: the policy engine's own compiler, so what is stored
+ * is exactly what will be evaluated, and MalformedPolicyDocument carries
+ * the engine's AWS wording ("Syntax errors in policy.", "Policy document
+ * should not specify a principal.", "Missing required field Principal" ...).
  */
 static enum gh_err
 doc_validate(struct gh_call *c, enum gh_iam_doc_kind kind, struct gh_slice doc)
 {
-    json_error_t jerr;
-    json_t *root;
-    enum gh_err err = GH_OK;
+    /* AWS IAM: a trust policy is a resource-based policy of the role; every
+     * other document stored here (inline, managed, boundary) is identity-shaped. */
+    enum gh_policy_kind pk = kind == GH_IAM_DOC_TRUST ? GH_POLICY_TRUST : GH_POLICY_IDENTITY;
+    struct gh_policy *p = NULL;
+    struct gh_diag diag;
+    enum gh_err err;
 
-    (void)kind;
-    root = json_loadb(doc.ptr, doc.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL || !json_is_object(root)) {
-        /* AWS IAM: MalformedPolicyDocument "Syntax errors in policy." */
-        err = gh_call_fail(c, GH_ERR_MALFORMED_POLICY, "Syntax errors in policy.");
-    } else if (json_object_get(root, "Statement") == NULL) {
-        err = gh_call_fail(c, GH_ERR_MALFORMED_POLICY, "Missing required field Statement");
-    }
-    json_decref(root);
+    gh_diag_clear(&diag);
+    err = gh_policy_compile(doc, pk, &diag, &p);
+    gh_policy_unref(p);
+    if (err == GH_ERR_MALFORMED_POLICY)
+        return gh_call_fail(c, err, "%s", diag.text[0] != '\0' ? diag.text : "Syntax errors in policy.");
     return err;
 }
 

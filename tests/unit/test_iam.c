@@ -495,12 +495,23 @@ test_roles(void **state)
     EXPECT_ERR(f, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", "CreateRole",
                "RoleName", "big", "AssumeRolePolicyDocument", doc);
     free(doc);
+    /* AWS IAM: the engine's MalformedPolicyDocument wording (src/policy). */
+    EXPECT_ERR(f, "MalformedPolicyDocument", "This policy contains invalid Json", "CreateRole",
+               "RoleName", "bad", "AssumeRolePolicyDocument", "{\"Statement\": [");
+    EXPECT_ERR(f, "MalformedPolicyDocument", "This policy contains invalid Json", "CreateRole",
+               "RoleName", "dup", "AssumeRolePolicyDocument",
+               "{\"Statement\": [], \"Statement\": []}");
     EXPECT_ERR(f, "MalformedPolicyDocument", "Syntax errors in policy.", "CreateRole", "RoleName",
-               "bad", "AssumeRolePolicyDocument", "{\"Statement\": [");
-    EXPECT_ERR(f, "MalformedPolicyDocument", "Syntax errors in policy.", "CreateRole", "RoleName",
-               "dup", "AssumeRolePolicyDocument", "{\"Statement\": [], \"Statement\": []}");
-    EXPECT_ERR(f, "MalformedPolicyDocument", "Missing required field Statement", "CreateRole",
-               "RoleName", "bad", "AssumeRolePolicyDocument", "{\"Version\": \"2012-10-17\"}");
+               "bad", "AssumeRolePolicyDocument", "{\"Version\": \"2012-10-17\"}");
+    EXPECT_ERR(f, "MalformedPolicyDocument", "Missing required field Principal", "CreateRole",
+               "RoleName", "bad", "AssumeRolePolicyDocument",
+               "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+               "\"Action\": \"sts:AssumeRole\"}]}");
+    EXPECT_ERR(f, "MalformedPolicyDocument", "Policy document should not specify a principal.",
+               "PutRolePolicy", "RoleName", "ec2-s3-read-role", "PolicyName", "p",
+               "PolicyDocument",
+               "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+               "\"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}");
 
     EXPECT_OK(f, "PutRolePolicy", "RoleName", "ec2-s3-read-role", "PolicyName", "inline",
               "PolicyDocument", S3READ);

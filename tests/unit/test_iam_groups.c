@@ -261,7 +261,7 @@ teardown(void **state)
 
 #define BIG_DOC_HEAD                                                                               \
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:Get*\","     \
-    "\"Resource\":\""
+    "\"Resource\":\"arn:aws:s3:::" /* the filler must be a valid ARN: the engine validates */
 #define BIG_DOC_TAIL "\"}]}"
 
 /* A policy document of at least `chars` non-whitespace characters (heap). */
