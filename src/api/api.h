@@ -255,6 +255,13 @@ struct gh_api_policies {
 GH_MUST_CHECK enum gh_err gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
                                                     struct gh_api_policies *out);
 void gh_api_policies_release(struct gh_api_policies *p);
+/*
+ * Loads the managed and inline policies of group `g` into out->identity
+ * (origins GROUP_MANAGED / GROUP_INLINE), for SimulatePrincipalPolicy on
+ * a group. Release with gh_api_policies_release.
+ */
+GH_MUST_CHECK enum gh_err gh_api_group_policies(struct gh_call *c, const struct gh_group *g,
+                                                struct gh_api_policies *out);
 /* Puts the identity, boundary and session policies of `p` into `set`. */
 void gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set);
 

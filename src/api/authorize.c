@@ -37,7 +37,10 @@ list_add(struct gh_call *c, struct policy_list *l, struct gh_slice doc, enum gh_
 
     if (l->count == SRC_MAX)
         return GH_ERR_LIMIT;
-    if ((err = gh_api_policy_compiled(c->api_cache, doc, kind, &diag, &p)) != GH_OK)
+    /* A call with no cache (unit tests, tools) compiles each time. */
+    err = c->api_cache != NULL ? gh_api_policy_compiled(c->api_cache, doc, kind, &diag, &p)
+                               : gh_policy_compile(doc, kind, &diag, &p);
+    if (err != GH_OK)
         return err; /* a stored policy that no longer compiles denies */
     l->items[l->count] = (struct gh_policy_src){p, id, origin};
     l->owned[l->count] = p;
@@ -207,6 +210,25 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
     return GH_OK;
 }
 
+enum gh_err
+gh_api_group_policies(struct gh_call *c, const struct gh_group *g, struct gh_api_policies *out)
+{
+    enum gh_err err;
+
+    memset(out, 0, sizeof(*out));
+    if ((out->identity = gh_arena_alloc(c->arena, sizeof(*out->identity))) == NULL ||
+        (out->extra = gh_arena_alloc(c->arena, sizeof(*out->extra))) == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = entity_policies(c, out->identity, g->id, "group", g->name)) != GH_OK)
+        return err;
+    for (size_t k = 0; k < out->identity->count; k++)
+        out->identity->items[k].origin = out->identity->items[k].origin == GH_ORIGIN_MANAGED
+                                             ? GH_ORIGIN_GROUP_MANAGED
+                                             : GH_ORIGIN_GROUP_INLINE;
+    out->entity_id = g->id;
+    return GH_OK;
+}
+
 void
 gh_api_policies_release(struct gh_api_policies *p)
 {
@@ -240,7 +262,11 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
     char now_iso[21], epoch[24], issued[21];
     const char *ptype;
     enum gh_err err;
-    struct gh_slice ua = gh_http_header_get(c->http, "User-Agent");
+    /* A call with no HTTP request (unit tests, tools) has no transport keys. */
+    struct gh_slice ua =
+        c->http != NULL ? gh_http_header_get(c->http, "User-Agent") : GH_SLICE_NULL;
+    bool tls = c->http != NULL && c->http->tls;
+    const char *remote = c->http != NULL ? c->http->remote_addr : "";
     struct gh_store_tag *tags = NULL;
     size_t ntags = 0;
 
@@ -281,7 +307,7 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
         (err = add_key(ctx, "aws:CurrentTime", GH_PT_DATE, gh_slice_from_cstr(now_s))) != GH_OK ||
         (err = add_key(ctx, "aws:EpochTime", GH_PT_DATE, gh_slice_from_cstr(epoch_s))) != GH_OK ||
         (err = add_key(ctx, "aws:SecureTransport", GH_PT_BOOL,
-                       c->http->tls ? GH_S("true") : GH_S("false"))) != GH_OK ||
+                       tls ? GH_S("true") : GH_S("false"))) != GH_OK ||
         (err = add_key(ctx, "aws:RequestedRegion", GH_PT_STRING,
                        gh_slice_from_cstr(c->config->region))) != GH_OK ||
         (err = add_key(ctx, "aws:ViaAWSService", GH_PT_BOOL, GH_S("false"))) != GH_OK)
@@ -289,9 +315,8 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
     if (p->type == GH_PRINCIPAL_USER &&
         (err = add_key(ctx, "aws:username", GH_PT_STRING, p->name)) != GH_OK)
         return err;
-    if (c->http->remote_addr[0] != '\0' &&
-        (err = add_key(ctx, "aws:SourceIp", GH_PT_IP,
-                       gh_slice_from_cstr(c->http->remote_addr))) != GH_OK)
+    if (remote[0] != '\0' &&
+        (err = add_key(ctx, "aws:SourceIp", GH_PT_IP, gh_slice_from_cstr(remote))) != GH_OK)
         return err;
     if (ua.ptr != NULL && (err = add_key(ctx, "aws:UserAgent", GH_PT_STRING, ua)) != GH_OK)
         return err;

@@ -12,17 +12,17 @@ struct entity {
 
 static enum gh_err
 entity_load(struct gh_call *c, bool role, const char *action, struct gh_slice name,
-            struct entity *out)
+            const struct gh_iam_keys *keys, struct entity *out)
 {
     struct gh_user u;
     struct gh_role r;
     enum gh_err err;
 
     if (role) {
-        if ((err = gh_iam_role_load(c, action, name, &r, &out->arn)) == GH_OK)
+        if ((err = gh_iam_role_load_keys(c, action, name, keys, &r, &out->arn)) == GH_OK)
             out->id = r.id;
     } else {
-        if ((err = gh_iam_user_load(c, action, name, &u, &out->arn)) == GH_OK)
+        if ((err = gh_iam_user_load_keys(c, action, name, keys, &u, &out->arn)) == GH_OK)
             out->id = u.id;
     }
     return err;
@@ -36,6 +36,7 @@ attach(struct gh_call *c, bool role)
     struct gh_store_more more = {0};
     struct gh_attached *att;
     struct gh_policy_rec p;
+    struct gh_iam_keys keys = {0};
     struct entity e;
     size_t n, quota;
     enum gh_err err;
@@ -45,8 +46,11 @@ attach(struct gh_call *c, bool role)
     gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, &arn);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
+    /* AWS IAM: Attach*Policy answers iam:PolicyARN. */
+    if ((err = gh_iam_keys_add(c, &keys, GH_S("iam:PolicyARN"), GH_PT_ARN, arn, false)) != GH_OK)
+        return err;
     if ((err = entity_load(c, role, role ? "iam:AttachRolePolicy" : "iam:AttachUserPolicy", name,
-                           &e)) != GH_OK)
+                           &keys, &e)) != GH_OK)
         return err;
     err = gh_iam_policy_find(c, arn, &p);
     if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !p.attachable))
@@ -75,6 +79,7 @@ static enum gh_err
 detach(struct gh_call *c, bool role)
 {
     struct gh_slice name, arn;
+    struct gh_iam_keys keys = {0};
     struct entity e;
     enum gh_err err;
 
@@ -83,8 +88,11 @@ detach(struct gh_call *c, bool role)
     gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, &arn);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
+    /* AWS IAM: Detach*Policy answers iam:PolicyARN. */
+    if ((err = gh_iam_keys_add(c, &keys, GH_S("iam:PolicyARN"), GH_PT_ARN, arn, false)) != GH_OK)
+        return err;
     if ((err = entity_load(c, role, role ? "iam:DetachRolePolicy" : "iam:DetachUserPolicy", name,
-                           &e)) != GH_OK)
+                           &keys, &e)) != GH_OK)
         return err;
     err = gh_store_detach(c->tx, e.id, arn);
     if (err == GH_ERR_NOT_FOUND)
@@ -112,7 +120,7 @@ list_attached(struct gh_call *c, bool role)
         return err;
     if ((err = entity_load(c, role,
                            role ? "iam:ListAttachedRolePolicies" : "iam:ListAttachedUserPolicies",
-                           name, &e)) != GH_OK)
+                           name, NULL, &e)) != GH_OK)
         return err;
     if ((err = gh_store_attached_list(c->tx, c->arena, e.id, prefix.ptr != NULL ? prefix : GH_S(""),
                                       &page, &att, &n, &more)) != GH_OK)

@@ -32,50 +32,16 @@ enum gh_err
 gh_iam_user_load(struct gh_call *c, const char *action, struct gh_slice name, struct gh_user *out,
                  struct gh_slice *arn)
 {
-    struct gh_slice account = gh_iam_account(c);
-    enum gh_err found, err;
-
-    found = gh_store_user_get(c->tx, c->arena, account, name, out);
-    if (found == GH_OK)
-        *arn = gh_iam_arn(c, account, "user", out->path, out->name);
-    else if (found == GH_ERR_NOT_FOUND)
-        *arn = gh_iam_arn(c, account, "user", GH_S("/"), name);
-    else
-        return found;
-    if (arn->ptr == NULL)
-        return GH_ERR_NOMEM;
-    if ((err = gh_call_authorize(c, action, *arn)) != GH_OK)
-        return err;
-    if (found == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "The user with name X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The user with name %.*s cannot be found.",
-                            GH_SP(name));
-    return GH_OK;
+    /* keys.c: with the entity's tags (and boundary) as condition keys. */
+    return gh_iam_user_load_keys(c, action, name, NULL, out, arn);
 }
 
 enum gh_err
 gh_iam_role_load(struct gh_call *c, const char *action, struct gh_slice name, struct gh_role *out,
                  struct gh_slice *arn)
 {
-    struct gh_slice account = gh_iam_account(c);
-    enum gh_err found, err;
-
-    found = gh_store_role_get(c->tx, c->arena, account, name, out);
-    if (found == GH_OK)
-        *arn = gh_iam_arn(c, account, "role", out->path, out->name);
-    else if (found == GH_ERR_NOT_FOUND)
-        *arn = gh_iam_arn(c, account, "role", GH_S("/"), name);
-    else
-        return found;
-    if (arn->ptr == NULL)
-        return GH_ERR_NOMEM;
-    if ((err = gh_call_authorize(c, action, *arn)) != GH_OK)
-        return err;
-    if (found == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "The role with name X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The role with name %.*s cannot be found.",
-                            GH_SP(name));
-    return GH_OK;
+    /* keys.c: with the entity's tags (and boundary) as condition keys. */
+    return gh_iam_role_load_keys(c, action, name, NULL, out, arn);
 }
 
 void

@@ -263,9 +263,57 @@ GH_MUST_CHECK enum gh_err gh_iam_role_profiles_conflict(struct gh_call *c,
     X(PutRolePermissionsBoundary, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                           \
     X(DeleteRolePermissionsBoundary, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
 
+/*
+ * ---- service condition keys (keys.c) ----
+ * The request-specific keys an IAM action adds to its authorization, in
+ * the call's arena: aws:RequestTag/KEY + aws:TagKeys for tags in the
+ * request, aws:TagKeys for Untag*, iam:PolicyARN, iam:PermissionsBoundary,
+ * iam:ResourceTag/KEY + aws:ResourceTag/KEY of the entity acted on.
+ */
+struct gh_iam_keys {
+    struct gh_api_key *items; /* arena; NULL until the first key */
+    size_t count;
+};
+
+/* Adds one key (values borrowed; `empty` = present with no values). GH_ERR_LIMIT past 208. */
+GH_MUST_CHECK enum gh_err gh_iam_keys_add(struct gh_call *c, struct gh_iam_keys *k,
+                                          struct gh_slice key, enum gh_policy_type type,
+                                          struct gh_slice value, bool empty);
+/* aws:RequestTag/KEY for each tag and aws:TagKeys with every key (nothing for n == 0). */
+GH_MUST_CHECK enum gh_err gh_iam_keys_request_tags(struct gh_call *c, struct gh_iam_keys *k,
+                                                   const struct gh_store_tag *tags, size_t n);
+/* aws:TagKeys with `keys` (Untag*). */
+GH_MUST_CHECK enum gh_err gh_iam_keys_tag_keys(struct gh_call *c, struct gh_iam_keys *k,
+                                               const struct gh_slice *keys, size_t n);
+/* iam:ResourceTag/KEY and aws:ResourceTag/KEY from the tags of entity `entity_id`. */
+GH_MUST_CHECK enum gh_err gh_iam_keys_resource_tags(struct gh_call *c, struct gh_iam_keys *k,
+                                                    struct gh_slice entity_id);
+/* gh_call_authorize_ctx with `k` (NULL = no extra keys); NOMEM when `resource` is {NULL,0}. */
+GH_MUST_CHECK enum gh_err gh_iam_authorize(struct gh_call *c, const char *action,
+                                           struct gh_slice resource, const struct gh_iam_keys *k);
+/*
+ * gh_iam_user_load / gh_iam_role_load with `extra` keys (may be NULL);
+ * an existing entity adds its tags as iam:/aws:ResourceTag/KEY and, for
+ * the actions AWS lists, its boundary as iam:PermissionsBoundary.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_user_load_keys(struct gh_call *c, const char *action,
+                                                struct gh_slice name,
+                                                const struct gh_iam_keys *extra,
+                                                struct gh_user *out, struct gh_slice *arn);
+GH_MUST_CHECK enum gh_err gh_iam_role_load_keys(struct gh_call *c, const char *action,
+                                                struct gh_slice name,
+                                                const struct gh_iam_keys *extra,
+                                                struct gh_role *out, struct gh_slice *arn);
+
+/* The policy simulator (simulate.c). */
+#define GH_IAM_ACTIONS_SIMULATE(X)                                                                 \
+    X(SimulatePrincipalPolicy, 0)                                                                  \
+    X(SimulateCustomPolicy, 0)
+
 #define GH_IAM_DECLARE(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS(GH_IAM_DECLARE)
 GH_IAM_ACTIONS_GROUPS(GH_IAM_DECLARE)
+GH_IAM_ACTIONS_SIMULATE(GH_IAM_DECLARE)
 #undef GH_IAM_DECLARE
 
 #endif

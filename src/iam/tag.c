@@ -29,7 +29,7 @@ target_param(struct gh_call *c, enum kind k, struct gh_slice *out)
 /* Authorizes `verb` ("Tag", "Untag", "List...Tags") on the entity; its unique id into *id. */
 static enum gh_err
 target_load(struct gh_call *c, enum kind k, const char *action, struct gh_slice v, bool write,
-            struct gh_slice *id)
+            struct gh_iam_keys *keys, struct gh_slice *id)
 {
     struct gh_slice arn;
     struct gh_user u;
@@ -38,19 +38,23 @@ target_load(struct gh_call *c, enum kind k, const char *action, struct gh_slice 
     enum gh_err found, err;
 
     if (k == KIND_USER) {
-        if ((err = gh_iam_user_load(c, action, v, &u, &arn)) == GH_OK)
+        if ((err = gh_iam_user_load_keys(c, action, v, keys, &u, &arn)) == GH_OK)
             *id = u.id;
         return err;
     }
     if (k == KIND_ROLE) {
-        if ((err = gh_iam_role_load(c, action, v, &r, &arn)) == GH_OK)
+        if ((err = gh_iam_role_load_keys(c, action, v, keys, &r, &arn)) == GH_OK)
             *id = r.id;
         return err;
     }
     found = gh_iam_policy_find(c, v, &p);
     if (found != GH_OK && found != GH_ERR_NOT_FOUND)
         return found;
-    if ((err = gh_call_authorize(c, action, v)) != GH_OK)
+    /* AWS IAM: a policy's tags answer iam:ResourceTag/KEY and aws:ResourceTag/KEY. */
+    if (found == GH_OK && c->caller->type != GH_PRINCIPAL_ROOT &&
+        (err = gh_iam_keys_resource_tags(c, keys, p.id)) != GH_OK)
+        return err;
+    if ((err = gh_iam_authorize(c, action, v, keys)) != GH_OK)
         return err;
     if (found == GH_ERR_NOT_FOUND)
         return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s was not found.", GH_SP(v));
@@ -69,6 +73,7 @@ tag(struct gh_call *c, enum kind k)
     struct gh_slice v, id;
     struct gh_iam_tags tags;
     struct gh_store_tag *have;
+    struct gh_iam_keys keys = {0};
     size_t nhave, total;
     char action[32];
     enum gh_err err;
@@ -79,7 +84,9 @@ tag(struct gh_call *c, enum kind k)
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     (void)snprintf(action, sizeof(action), "iam:Tag%s", kind_word[k]);
-    if ((err = target_load(c, k, action, v, true, &id)) != GH_OK)
+    /* AWS IAM: Tag* answers aws:RequestTag/KEY and aws:TagKeys. */
+    if ((err = gh_iam_keys_request_tags(c, &keys, tags.items, tags.count)) != GH_OK ||
+        (err = target_load(c, k, action, v, true, &keys, &id)) != GH_OK)
         return err;
     if ((err = gh_store_tags_list(c->tx, c->arena, id, &have, &nhave)) != GH_OK)
         return err;
@@ -100,13 +107,14 @@ tag(struct gh_call *c, enum kind k)
 static enum gh_err
 untag(struct gh_call *c, enum kind k)
 {
-    struct gh_slice v, id, *keys;
+    struct gh_slice v, id, *keys_in;
+    struct gh_iam_keys keys = {0};
     size_t nkeys;
     char action[32];
     enum gh_err err;
 
     target_param(c, k, &v);
-    if ((err = gh_call_list(c, "TagKeys", "tagKeys", GH_IAM_TAGS_MAX, &keys, &nkeys)) != GH_OK)
+    if ((err = gh_call_list(c, "TagKeys", "tagKeys", GH_IAM_TAGS_MAX, &keys_in, &nkeys)) != GH_OK)
         return err;
     if (nkeys == 0 && !gh_params_has(c->params, "TagKeys"))
         gh_iam_null(c, "tagKeys");
@@ -123,9 +131,11 @@ untag(struct gh_call *c, enum kind k)
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     (void)snprintf(action, sizeof(action), "iam:Untag%s", kind_word[k]);
-    if ((err = target_load(c, k, action, v, true, &id)) != GH_OK)
+    /* AWS IAM: Untag* answers aws:TagKeys with the keys to remove. */
+    if ((err = gh_iam_keys_tag_keys(c, &keys, keys_in, nkeys)) != GH_OK ||
+        (err = target_load(c, k, action, v, true, &keys, &id)) != GH_OK)
         return err;
-    return gh_store_tags_remove(c->tx, id, keys, nkeys);
+    return gh_store_tags_remove(c->tx, id, keys_in, nkeys);
 }
 
 static enum gh_err
@@ -134,6 +144,7 @@ list(struct gh_call *c, enum kind k)
     struct gh_slice v, id;
     struct gh_store_page page;
     struct gh_store_tag *tags;
+    struct gh_iam_keys keys = {0};
     size_t n, start = 0, end;
     uint64_t at;
     char action[32], next[24];
@@ -144,7 +155,7 @@ list(struct gh_call *c, enum kind k)
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     (void)snprintf(action, sizeof(action), "iam:List%sTags", kind_word[k]);
-    if ((err = target_load(c, k, action, v, false, &id)) != GH_OK)
+    if ((err = target_load(c, k, action, v, false, &keys, &id)) != GH_OK)
         return err;
     if ((err = gh_store_tags_list(c->tx, c->arena, id, &tags, &n)) != GH_OK)
         return err;
