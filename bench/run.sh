@@ -182,3 +182,11 @@ for b in "$BUILD_DIR"/bench_*; do
     "$b" || die "$(basename "$b") failed with status $?"
 done
 [ "$found" -eq 1 ] || echo "(no $BUILD_DIR/bench_* programs built)"
+
+# ---- STS: AssumeRole and session-signed requests (own nginx anchor) ----
+run_sts_bench() {
+    echo
+    BUILD_DIR=$BUILD_DIR WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_DURATION=$WRK_DURATION \
+        sh bench/sts.sh || die "bench/sts.sh failed"
+}
+run_sts_bench
