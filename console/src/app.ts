@@ -45,7 +45,7 @@ function header(): HTMLElement {
   }
   menu.appendChild(h("a", { href: "#/switchrole", class: "btn link" }, "Switch role"));
   if (id && !id.root && !role) menu.appendChild(h("a", { href: "#/password", class: "btn link" }, "Change password"));
-  menu.appendChild(h("button", { type: "button", class: "btn link", "data-testid": "signout", onclick: () => void session.signOut().then(() => go("/")) }, "Sign out"));
+  menu.appendChild(h("button", { type: "button", class: "btn link", "data-testid": "signout", onclick: () => void session.signOut() }, "Sign out"));
   return h(
     "header",
     { class: `top ${role ? `role-${role.colour}` : ""}` },

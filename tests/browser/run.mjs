@@ -28,7 +28,10 @@ const nodeModules = resolve(process.env.GH_NODE_MODULES || join(dirname(bin), "c
 const out = resolve(process.env.GH_BROWSER_OUT || join(dirname(bin), "browser"));
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const shots = join(out, "screenshots");
-const { chromium } = createRequire(join(nodeModules, "x.js"))("playwright-core");
+const requireNm = createRequire(join(nodeModules, "x.js"));
+const { chromium } = requireNm("playwright-core");
+const { IAMClient, CreateUserCommand } = requireNm("@aws-sdk/client-iam");
+const USERS = Number(process.env.GH_BROWSER_USERS || 1000);
 
 const PASS_ROOT = "Root-console-pass-1";
 const PASS_ALICE = "Alice-console-pass-1!";
@@ -102,6 +105,18 @@ async function main() {
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  // The lists must stay fast with 1,000 users (the server paginates).
+  const ini = readFileSync(join(data, "credentials"), "utf8");
+  const rootIam = new IAMClient({
+    region: "us-east-1",
+    endpoint: origin,
+    credentials: { accessKeyId: /aws_access_key_id\s*=\s*(\S+)/.exec(ini)[1], secretAccessKey: /aws_secret_access_key\s*=\s*(\S+)/.exec(ini)[1] },
+  });
+  const tUsers = Date.now();
+  for (let i = 0; i < USERS; i += 16)
+    await Promise.all(Array.from({ length: Math.min(16, USERS - i) }, (_, j) => rootIam.send(new CreateUserCommand({ UserName: `load-user-${String(i + j).padStart(4, "0")}` }))));
+  console.log(`created ${USERS} users in ${Date.now() - tUsers} ms`);
+
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
@@ -139,10 +154,15 @@ async function main() {
     console.log("sign in as root");
     await page.goto(`${origin}/console/`);
     await page.getByLabel("Account ID (12 digits) or alias").waitFor();
-    // A warm load, as a returning user has it: navigation start to the form shown.
-    await page.reload();
-    await page.getByLabel("Account ID (12 digits) or alias").waitFor();
-    const loadMs = await page.evaluate(() => performance.getEntriesByName("gh-rendered")[0]?.startTime ?? 1e9);
+    // Warm loads, as a returning user has them: navigation start to the form
+    // shown; the median of three, so one scheduling hiccup does not decide.
+    const loads = [];
+    for (let i = 0; i < 3; i++) {
+      await page.reload();
+      await page.getByLabel("Account ID (12 digits) or alias").waitFor();
+      loads.push(await page.evaluate(() => performance.getEntriesByName("gh-rendered")[0]?.startTime ?? 1e9));
+    }
+    const loadMs = loads.sort((a, b) => a - b)[1];
     check(loadMs < 200, `sign-in page loads in under 200 ms (${Math.round(loadMs)} ms)`);
     await shot("signin");
     await page.getByLabel("Account ID (12 digits) or alias").fill(account);

@@ -35,6 +35,8 @@ export function signInPage(): HTMLElement {
     clear(msg);
     submit.disabled = true;
     try {
+      // A new session starts at the dashboard, not at the last one's page.
+      history.replaceState(null, "", "#/");
       await session.signIn(account.value.trim(), rootBox.checked ? "" : user.value.trim(), password.value, mfa.value.trim());
       password.value = "";
     } catch (e) {
