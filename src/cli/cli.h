@@ -9,6 +9,9 @@
 #define GH_VERSION "0.1.0"
 
 int gh_cli_serve(int argc, char **argv);
+int gh_cli_instance(int argc, char **argv);
+int gh_cli_exec(int argc, char **argv);
+int gh_cli_credential_process(int argc, char **argv);
 /* `gatehouse console-password --data-dir DIR --root`: the root console password. */
 int gh_cli_console_password(int argc, char **argv);
 /* `gatehouse keys rotate`: a new session-token key. */

@@ -17,6 +17,9 @@ usage(FILE *f)
           "  keys rotate [--data-dir DIR]\n"
           "  sessions revoke --role NAME [--account ID] [--before TIME] [--data-dir DIR]\n"
           "  policy validate FILE | policy eval --policy FILE --action A --resource R\n"
+          "  instance --endpoint URL --instance-profile NAME [--listen HOST:PORT] [--imds-v1]\n"
+          "  exec --endpoint URL --role-arn ARN [--service S] [--duration S] -- COMMAND [ARGS...]\n"
+          "  credential-process --endpoint URL --role-arn ARN [--role-session-name N]\n"
           "  version\n",
           f);
 }
@@ -34,6 +37,12 @@ main(int argc, char **argv)
         return gh_cli_saml_idp(argc - 1, argv + 1);
     if (strcmp(argv[1], "serve") == 0)
         return gh_cli_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "instance") == 0)
+        return gh_cli_instance(argc - 1, argv + 1);
+    if (strcmp(argv[1], "exec") == 0)
+        return gh_cli_exec(argc - 1, argv + 1);
+    if (strcmp(argv[1], "credential-process") == 0)
+        return gh_cli_credential_process(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return gh_cli_keys(argc - 1, argv + 1);
     if (strcmp(argv[1], "sessions") == 0)
