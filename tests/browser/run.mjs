@@ -140,10 +140,10 @@ async function main() {
     if (r.url().endsWith("/console/signin") && r.status() === 200) lastSignin = await r.json().catch(() => null);
   });
   let shotNo = 0;
-  const shot = async (name) => {
+  const shot = async (name, fullPage = true) => {
     shotNo++;
     await page.waitForTimeout(150);
-    await page.screenshot({ path: join(shots, `${String(shotNo).padStart(2, "0")}-${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(shots, `${String(shotNo).padStart(2, "0")}-${name}.png`), fullPage });
   };
   const goto = async (hash) => {
     await page.evaluate((h) => (location.hash = h), hash);
@@ -319,7 +319,7 @@ async function main() {
     await page.setViewportSize({ width: 390, height: 844 });
     await goto("#/users");
     await page.locator("table.list tbody tr").first().waitFor();
-    await shot("phone-users");
+    await shot("phone-users", false);
     await page.setViewportSize({ width: 1280, height: 900 });
 
     console.log("switch role into console-readonly; an IAM write is denied");
