@@ -2,6 +2,8 @@
  * doc.c: the checks every action that takes a policy document makes
  * before storing it: AWS's size quotas, then the grammar.
  */
+#include <string.h>
+
 #include "iam/iam_int.h"
 
 size_t
@@ -39,9 +41,16 @@ doc_validate(struct gh_call *c, enum gh_iam_doc_kind kind, struct gh_slice doc)
     gh_diag_clear(&diag);
     err = gh_policy_compile(doc, pk, &diag, &p);
     gh_policy_unref(p);
-    if (err == GH_ERR_MALFORMED_POLICY)
-        return gh_call_fail(c, err, "%s", diag.text[0] != '\0' ? diag.text : "Syntax errors in policy.");
-    return err;
+    if (err != GH_ERR_MALFORMED_POLICY)
+        return err;
+    /* AWS IAM words a JSON syntax error by action: CreateRole (a trust policy)
+     * says "This policy contains invalid Json" (AWSCookbook/Security#2), while
+     * CreatePolicy and PutUserPolicy say "Syntax errors in policy."
+     * (aws/aws-cli#4555, aws-samples/amazon-ecs-firelens-examples#50). */
+    if (pk != GH_POLICY_TRUST && (diag.text[0] == '\0' ||
+                                  strcmp(diag.text, "This policy contains invalid Json") == 0))
+        return gh_call_fail(c, err, "Syntax errors in policy.");
+    return gh_call_fail(c, err, "%s", diag.text[0] != '\0' ? diag.text : "Syntax errors in policy.");
 }
 
 enum gh_err

@@ -507,6 +507,10 @@ test_roles(void **state)
                "RoleName", "bad", "AssumeRolePolicyDocument",
                "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
                "\"Action\": \"sts:AssumeRole\"}]}");
+    /* ... but identity policies word a JSON syntax error as AWS's PutUserPolicy,
+     * CreatePolicy and PutRolePolicy do. */
+    EXPECT_ERR(f, "MalformedPolicyDocument", "Syntax errors in policy.", "PutRolePolicy",
+               "RoleName", "ec2-s3-read-role", "PolicyName", "p", "PolicyDocument", "{not json");
     EXPECT_ERR(f, "MalformedPolicyDocument", "Policy document should not specify a principal.",
                "PutRolePolicy", "RoleName", "ec2-s3-read-role", "PolicyName", "p",
                "PolicyDocument",
