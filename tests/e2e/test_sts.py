@@ -14,7 +14,7 @@ import boto3
 import botocore.session
 import pytest
 
-from conftest import cli_error, gatehouse_bin
+from conftest import cli_error, gatehouse_bin, random_account_id
 from helpers import expect_error
 
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
@@ -595,8 +595,8 @@ def test_federation_token_cannot_call_iam(gh):
 # ---- GetAccessKeyInfo ----
 
 def test_get_access_key_info(gh_factory):
-    a = gh_factory()
-    b = gh_factory()
+    a = gh_factory(account_id="4" + random_account_id()[1:])
+    b = gh_factory(account_id="7" + random_account_id()[1:])
     keys, arn = seed_scenario(a)
     sess = assume(a, keys, arn)[0]
     sts = a.client("sts")
@@ -612,6 +612,17 @@ def test_get_access_key_info(gh_factory):
                  "sts:GetAccessKeyInfo action")
     r = a.query("GetAccessKeyInfo", {"AccessKeyId": "short"}, service="sts")
     assert r.status == 400 and r.code == "ValidationError", r
+
+
+def test_get_access_key_info_leading_zero_account(gh_factory):
+    """AWS account ids are any 12 digits, leading zeros included; the ids
+    of temporary keys (which are not stored) must decode to them too."""
+    a = gh_factory(account_id="012345678901")
+    keys, arn = seed_scenario(a)
+    sess = assume(a, keys, arn)[0]
+    assert a.client("sts", *sess).get_caller_identity()["Account"] == "012345678901"
+    for key_id in (a.root_key, keys[0], sess[0]):
+        assert a.client("sts").get_access_key_info(AccessKeyId=key_id)["Account"] == "012345678901", key_id
 
 
 # ---- administration against a live server ----
@@ -699,3 +710,27 @@ def test_detach_takes_effect_on_live_session(gh):
     # And an attached one comes into force at once.
     iam.attach_role_policy(RoleName="r", PolicyArn=pol)
     assert s_iam.list_users()["Users"]
+
+
+def test_session_token_sts_limited(gh):
+    """AWS STS GetSessionToken: "You cannot call any STS API except
+    AssumeRole or GetCallerIdentity" with the credentials it returns."""
+    keys = new_user(gh, "u", allow("sts:*"))
+    arn = new_role(gh, "r", trust(user_arn(gh, "u")))
+    sess = creds_of(sts_of(gh, keys).get_session_token())
+    assert sts_of(gh, keys).get_access_key_info(AccessKeyId=keys[0])["Account"] == gh.account_id
+    assert sts_of(gh, sess).get_caller_identity()["Arn"] == user_arn(gh, "u")
+    assert assume(gh, sess, arn)[1]["AssumedRoleUser"]["Arn"].endswith(":assumed-role/r/s1")
+    expect_error(lambda: sts_of(gh, sess).get_access_key_info(AccessKeyId=keys[0]), "AccessDenied")
+
+
+def test_federation_token_sts_limited(gh):
+    """AWS STS GetFederationToken: "You cannot call any STS operations
+    except GetCallerIdentity" with the credentials it returns."""
+    keys = new_user(gh, "proxy", allow("sts:*"))
+    arn = new_role(gh, "r", trust(f"arn:aws:iam::{gh.account_id}:root"))
+    fed = creds_of(sts_of(gh, keys).get_federation_token(Name="bob", Policy=doc(allow("sts:*"))))
+    assert sts_of(gh, fed).get_caller_identity()["Arn"] == f"arn:aws:sts::{gh.account_id}:federated-user/bob"
+    assert assume(gh, keys, arn)[0]  # the user itself may assume the role
+    expect_error(lambda: assume(gh, fed, arn), "AccessDenied")
+    expect_error(lambda: sts_of(gh, fed).get_access_key_info(AccessKeyId=keys[0]), "AccessDenied")
