@@ -300,6 +300,10 @@ async function main() {
     await page.getByRole("cell", { name: "v1" }).waitFor();
     await shot("policy-versions");
     await page.getByRole("tab", { name: "Simulator" }).click();
+    await page.getByLabel("Actions (comma-separated)").fill("s3:GetObject, iam:CreateUser");
+    await page.getByRole("button", { name: "Run simulation" }).click();
+    await page.getByRole("heading", { name: "s3:GetObject: allowed" }).waitFor();
+    check(await page.locator(".sim.allowed mark.hl").count() > 0, "the simulator highlights the deciding statement (AdministratorAccess)");
     await shot("policy-simulator");
 
     console.log("lists");

@@ -20,6 +20,7 @@ import { awsError, iam } from "../aws";
 import { clear, field, fmtDate, h } from "../dom";
 import { go } from "../nav";
 import { attempt, button, errorBox, listTable, notice, pageHeader, tabs } from "../ui";
+import { identity } from "../session";
 import { policyType, tagEditor } from "./common";
 import { jsonEditor } from "./editor";
 
@@ -235,7 +236,8 @@ function entitiesTab(panel: HTMLElement, arn: string): void {
 // The simulator: SimulatePrincipalPolicy for a user or role; the deciding
 // statements are shown with their lines highlighted.
 function simulatorTab(panel: HTMLElement, arn: string): void {
-  const principal = h("input", { placeholder: "arn:aws:iam::123456789012:user/alice", spellcheck: "false" });
+  const me = identity();
+  const principal = h("input", { placeholder: "arn:aws:iam::123456789012:user/alice", spellcheck: "false", value: me && !me.root ? me.arn : "" });
   const actions = h("input", { placeholder: "s3:GetObject, s3:ListBucket", spellcheck: "false" });
   const resource = h("input", { value: "*", spellcheck: "false" });
   const out = h("div", { "aria-live": "polite" });
@@ -254,11 +256,26 @@ function simulatorTab(panel: HTMLElement, arn: string): void {
             ResourceArns: resource.value.trim() ? [resource.value.trim()] : undefined,
           }),
         );
-        const docs = new Map<string, string>();
-        const name = arn.split("/").pop() || "";
-        const p = (await iam().send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
-        const v = await iam().send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: p?.DefaultVersionId }));
-        docs.set(name, decodeURIComponent(v.PolicyVersion?.Document || ""));
+        // The deciding statements' documents, as stored: positions refer to that text.
+        const docs = new Map<string, Promise<string | undefined>>();
+        const acct = arn.split(":")[4] || "";
+        const docOf = (src: string, type: string): Promise<string | undefined> => {
+          const key = `${type}/${src}`;
+          if (!docs.has(key)) {
+            const parn = type === "aws-managed" ? `arn:aws:iam::aws:policy/${src}` : type === "user-managed" ? (src.startsWith("arn:") ? src : `arn:aws:iam::${acct}:policy/${src}`) : "";
+            docs.set(
+              key,
+              parn
+                ? iam()
+                    .send(new GetPolicyCommand({ PolicyArn: parn }))
+                    .then((p) => iam().send(new GetPolicyVersionCommand({ PolicyArn: parn, VersionId: p.Policy?.DefaultVersionId })))
+                    .then((v) => decodeURIComponent(v.PolicyVersion?.Document || ""))
+                    .catch(() => undefined)
+                : Promise.resolve(undefined),
+            );
+          }
+          return docs.get(key) as Promise<string | undefined>;
+        };
         for (const res of r.EvaluationResults || []) {
           const decision = res.EvalDecision || "";
           const card = h("div", { class: `sim ${decision === "allowed" ? "allowed" : "denied"}` }, h("h3", null, `${res.EvalActionName}: ${decision}`), h("p", { class: "mono" }, res.EvalResourceName || ""));
@@ -267,10 +284,11 @@ function simulatorTab(panel: HTMLElement, arn: string): void {
             const from = m.StartPosition?.Line || 0;
             const to = m.EndPosition?.Line || from;
             card.appendChild(h("p", null, `Deciding statement in ${src} (${m.SourcePolicyType || "policy"}), lines ${from}–${to}`));
-            const doc = docs.get(src.replace(/^.*\//, ""));
-            if (doc) card.appendChild(h("pre", { class: "code" }, doc.split("\n").map((l, i) => h("span", { class: i + 1 >= from && i + 1 <= to ? "hl" : undefined }, `${l}\n`))));
+            const doc = await docOf(src, m.SourcePolicyType || "");
+            if (doc) card.appendChild(h("pre", { class: "code", "aria-label": `${src} with the deciding statement highlighted` }, doc.split("\n").map((l, i) => h(i + 1 >= from && i + 1 <= to ? "mark" : "span", { class: i + 1 >= from && i + 1 <= to ? "line hl" : "line" }, l || " "))));
           }
           if (!res.MatchedStatements?.length) card.appendChild(h("p", null, "No statement allows it (implicit deny)."));
+          if (res.MissingContextValues?.length) card.appendChild(h("p", { class: "hint" }, `Context keys the policies use but the simulation did not set: ${res.MissingContextValues.join(", ")}`));
           out.appendChild(card);
         }
       }),
