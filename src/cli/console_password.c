@@ -132,8 +132,8 @@ gh_cli_console_password(int argc, char **argv)
         fprintf(stderr, "gatehouse console-password: %s\n", diag.text);
         goto done;
     }
-    err = gh_console_root_password_set(store, (struct gh_slice){account, 12},
-                                       gh_slice_from_cstr(pw));
+    err =
+        gh_console_root_password_set(store, (struct gh_slice){account, 12}, gh_slice_from_cstr(pw));
     if (err != GH_OK) {
         fprintf(stderr, "gatehouse console-password: cannot set the password (%s)\n",
                 gh_err_str(err));

@@ -29,9 +29,8 @@ void gh_console_revoked_cleanup(struct gh_console_revoked *r);
  * Remembers `akid` until `expires` (expired entries are dropped first).
  * GH_ERR_LIMIT when GH_CONSOLE_REVOKED_MAX live sessions are already held.
  */
-GH_MUST_CHECK enum gh_err gh_console_revoked_add(struct gh_console_revoked *r,
-                                                 struct gh_slice akid, int64_t expires,
-                                                 int64_t now);
+GH_MUST_CHECK enum gh_err gh_console_revoked_add(struct gh_console_revoked *r, struct gh_slice akid,
+                                                 int64_t expires, int64_t now);
 bool gh_console_revoked_has(struct gh_console_revoked *r, struct gh_slice akid, int64_t now);
 
 /* ---- failed sign-in counting (limit.c) ---- */
@@ -63,7 +62,7 @@ void gh_console_limit_clear(struct gh_console_limit *l, struct gh_slice key);
 /* ---- the bundle (files.c) ---- */
 
 struct gh_console_file {
-    char *name;               /* "index.html", "assets/main-3FA2C1.js" */
+    char *name; /* "index.html", "assets/main-3FA2C1.js" */
     char *data;
     size_t len;
     const char *content_type; /* static */
@@ -104,8 +103,7 @@ void gh_console_signin(struct gh_console *c, struct gh_http_req *req, struct gh_
 void gh_console_signout(struct gh_console *c, struct gh_http_req *req, struct gh_http_resp *resp,
                         int64_t now);
 /* A JSON error body {"error":{"code":..,"message":..}} with `status`. */
-void gh_console_error(struct gh_http_resp *resp, int status, const char *code,
-                      const char *message);
+void gh_console_error(struct gh_http_resp *resp, int status, const char *code, const char *message);
 
 /* Argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane). */
 GH_MUST_CHECK enum gh_err gh_console_hash_password(struct gh_slice pw, struct gh_buf *out);

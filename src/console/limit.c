@@ -65,8 +65,7 @@ key_ok(struct gh_slice key)
 }
 
 bool
-gh_console_limit_blocked(struct gh_console_limit *l, struct gh_slice key, unsigned max,
-                         int64_t now)
+gh_console_limit_blocked(struct gh_console_limit *l, struct gh_slice key, unsigned max, int64_t now)
 {
     struct gh_console_limit_slot *s;
     bool blocked = false;

@@ -42,7 +42,7 @@ struct login {
     char account[13];
     struct gh_user user; /* zero for root */
     bool root;
-    const char *hash;    /* NULL: no password (never matches) */
+    const char *hash; /* NULL: no password (never matches) */
     bool change_required;
     struct gh_store_rec *mfa; /* enabled devices */
     size_t nmfa;
@@ -70,8 +70,7 @@ json_int_of(struct gh_slice data, const char *key)
 
 /* The account id for an id or an alias; GH_ERR_NOT_FOUND when neither. */
 static enum gh_err
-account_resolve(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice given,
-                char out[13])
+account_resolve(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice given, char out[13])
 {
     struct gh_store_rec r;
     enum gh_err err;
@@ -96,8 +95,8 @@ account_resolve(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice give
 
 /* Loads what the sign-in needs; GH_ERR_NOT_FOUND for no such user or login. */
 static enum gh_err
-login_load(struct gh_console *c, struct gh_arena *a, struct gh_slice account,
-           struct gh_slice user, int64_t now, struct login *out)
+login_load(struct gh_console *c, struct gh_arena *a, struct gh_slice account, struct gh_slice user,
+           int64_t now, struct login *out)
 {
     struct gh_store_tx *tx = NULL;
     struct gh_store_rec r, pol, *devs = NULL;
@@ -147,8 +146,7 @@ login_load(struct gh_console *c, struct gh_arena *a, struct gh_slice account,
     } else if (err != GH_ERR_NOT_FOUND) {
         goto done;
     }
-    if ((err = gh_store_rec_list(tx, a, acct, GH_S(REC_MFA), out->user.id, &devs, &ndevs)) !=
-        GH_OK)
+    if ((err = gh_store_rec_list(tx, a, acct, GH_S(REC_MFA), out->user.id, &devs, &ndevs)) != GH_OK)
         goto done;
     out->mfa = devs;
     out->nmfa = ndevs;
@@ -170,8 +168,8 @@ mfa_check(struct gh_console *c, const struct login *l, struct gh_slice code, int
     for (size_t i = 0; i < l->nmfa && err == GH_ERR_ACCESS_DENIED; i++) {
         if ((err = gh_store_tx_begin(c->store, true, &tx)) != GH_OK)
             return err;
-        err = gh_iam_mfa_verify(tx, (struct gh_slice){l->account, 12}, l->mfa[i].id,
-                                l->user.name, code, now);
+        err = gh_iam_mfa_verify(tx, (struct gh_slice){l->account, 12}, l->mfa[i].id, l->user.name,
+                                code, now);
         if (err == GH_OK)
             err = gh_store_tx_commit(tx); /* the step is recorded: a code works once */
         else
@@ -196,7 +194,8 @@ session_issue(struct gh_console *c, struct gh_arena *a, const struct login *l, b
     memset(&s, 0, sizeof(s));
     gh_buf_init(&token, GH_SESSION_TOKEN_MAX * 2);
     if ((err = gh_random_id("ASIA", 20, s.access_key_id)) != GH_OK ||
-        (err = gh_random_secret_key(sk)) != GH_OK || (err = gh_secret_set(&s.secret, sk, 40)) != GH_OK)
+        (err = gh_random_secret_key(sk)) != GH_OK ||
+        (err = gh_secret_set(&s.secret, sk, 40)) != GH_OK)
         goto done;
     s.type = l->root ? GH_PRINCIPAL_ROOT : GH_PRINCIPAL_USER;
     memcpy(s.account, l->account, sizeof(s.account));
@@ -223,8 +222,8 @@ session_issue(struct gh_console *c, struct gh_arena *a, const struct login *l, b
     o = json_pack("{s:s, s:s%, s:s%, s:s, s:s, s:s, s:s%, s:b, s:b, s:b}", "accessKeyId",
                   s.access_key_id, "secretAccessKey", sk, (size_t)40, "sessionToken", token.ptr,
                   token.len, "expiration", exp, "accountId", l->account, "arn", arn, "userName",
-                  l->root ? "" : l->user.name.ptr, l->root ? 0 : l->user.name.len, "root",
-                  l->root, "mfa", mfa, "passwordChangeRequired", l->change_required);
+                  l->root ? "" : l->user.name.ptr, l->root ? 0 : l->user.name.len, "root", l->root,
+                  "mfa", mfa, "passwordChangeRequired", l->change_required);
     if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL) {
         err = GH_ERR_NOMEM;
         goto done;

@@ -140,7 +140,8 @@ test_revoked_set(void **state)
     char id[21];
 
     assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW));
-    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 100, NOW), GH_OK);
+    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 100, NOW),
+                     GH_OK);
     assert_true(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW));
     assert_true(gh_console_session_revoked(f->console, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 99));
     /* Past its expiry the session is refused as expired anyway. */
@@ -218,14 +219,14 @@ test_static_files(void **state)
     call_run(f->console, &k, "GET", "/console/assets/main-ABCD2345.js", NULL, false, "127.0.0.1");
     assert_int_equal(k.resp.status, 200);
     assert_string_equal(k.resp.content_type, "text/javascript; charset=utf-8");
-    assert_true(gh_slice_eq_cstr(resp_header(&k, "Cache-Control"),
-                                 "public, max-age=31536000, immutable"));
+    assert_true(
+        gh_slice_eq_cstr(resp_header(&k, "Cache-Control"), "public, max-age=31536000, immutable"));
     assert_true(gh_slice_eq_cstr(resp_header(&k, "X-Content-Type-Options"), "nosniff"));
     call_done(&k);
 
-    static const char *const missing[] = {"/console/assets/../index.html", "/console/assets/.hidden",
-                                          "/console/assets/%2e%2e/index.html",
-                                          "/console/../master.key", "/console/nope"};
+    static const char *const missing[] = {
+        "/console/assets/../index.html", "/console/assets/.hidden",
+        "/console/assets/%2e%2e/index.html", "/console/../master.key", "/console/nope"};
     for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
         call_run(f->console, &k, "GET", missing[i], NULL, false, "127.0.0.1");
         assert_int_equal(k.resp.status, 404);
@@ -250,7 +251,8 @@ test_not_built(void **state)
 {
     struct fx *f = *state;
     struct gh_console *c = NULL;
-    struct gh_console_deps d = {.store = f->store, .keyring = f->ring, .assets_dir = "/nonexistent"};
+    struct gh_console_deps d = {
+        .store = f->store, .keyring = f->ring, .assets_dir = "/nonexistent"};
     struct call k;
 
     assert_int_equal(gh_console_new(&d, &c), GH_OK);
@@ -299,8 +301,8 @@ test_root_signin_and_signout(void **state)
                      GH_OK);
 
     /* Wrong password, unknown account, unknown user: one message. */
-    call_run(f->console, &k, "POST", "/console/signin",
-             "account=" ACCT "&username=&password=wrong", true, "10.0.0.1");
+    call_run(f->console, &k, "POST", "/console/signin", "account=" ACCT "&username=&password=wrong",
+             true, "10.0.0.1");
     assert_generic_failure(&k);
     call_done(&k);
     call_run(f->console, &k, "POST", "/console/signin",
@@ -322,8 +324,7 @@ test_root_signin_and_signout(void **state)
     assert_non_null(akid);
     assert_int_equal(strncmp(akid, "ASIA", 4), 0);
     assert_int_equal(strlen(json_string_value(json_object_get(o, "secretAccessKey"))), 40);
-    assert_string_equal(json_string_value(json_object_get(o, "arn")),
-                        "arn:aws:iam::" ACCT ":root");
+    assert_string_equal(json_string_value(json_object_get(o, "arn")), "arn:aws:iam::" ACCT ":root");
     assert_true(json_is_true(json_object_get(o, "root")));
     assert_true(json_is_false(json_object_get(o, "mfa")));
     call_done(&k);
@@ -419,8 +420,12 @@ user_with_login(struct fx *f, const char *name, const char *pw, bool reset, bool
     (void)snprintf(data, sizeof(data), "{\"hash\":\"%s\",\"reset\":%s,\"changed\":%lld}", hash.ptr,
                    reset ? "true" : "false", (long long)gh_now_s());
     gh_buf_cleanup(&hash);
-    struct gh_store_rec r = {.account = GH_S(ACCT), .kind = GH_S("login"), .id = u.id,
-                             .owner = u.id, .created = NOW, .updated = NOW,
+    struct gh_store_rec r = {.account = GH_S(ACCT),
+                             .kind = GH_S("login"),
+                             .id = u.id,
+                             .owner = u.id,
+                             .created = NOW,
+                             .updated = NOW,
                              .data = gh_slice_from_cstr(data)};
     assert_int_equal(gh_store_tx_begin(f->store, true, &tx), GH_OK);
     assert_int_equal(gh_store_user_create(tx, &u), GH_OK);
@@ -430,9 +435,13 @@ user_with_login(struct fx *f, const char *name, const char *pw, bool reset, bool
         char serial[64];
         (void)snprintf(serial, sizeof(serial), "arn:aws:iam::" ACCT ":mfa/%s", name);
         assert_int_equal(gh_secret_set(&seed, "12345678901234567890", 20), GH_OK);
-        struct gh_store_rec m = {.account = GH_S(ACCT), .kind = GH_S("mfa"),
-                                 .id = gh_slice_from_cstr(serial), .owner = u.id, .created = NOW,
-                                 .updated = NOW, .data = GH_S("{}")};
+        struct gh_store_rec m = {.account = GH_S(ACCT),
+                                 .kind = GH_S("mfa"),
+                                 .id = gh_slice_from_cstr(serial),
+                                 .owner = u.id,
+                                 .created = NOW,
+                                 .updated = NOW,
+                                 .data = GH_S("{}")};
         assert_int_equal(gh_store_rec_put(tx, &m, &seed, false), GH_OK);
         gh_secret_wipe(&seed);
     }
@@ -486,11 +495,11 @@ test_user_signin(void **state)
     assert_true(json_is_true(json_object_get(o, "passwordChangeRequired")));
     gh_arena_init(&a);
     memset(&s, 0, sizeof(s));
-    assert_int_equal(gh_session_open(f->ring,
-                                     gh_slice_from_cstr(json_string_value(
-                                         json_object_get(o, "sessionToken"))),
-                                     &a, &s),
-                     GH_OK);
+    assert_int_equal(
+        gh_session_open(f->ring,
+                        gh_slice_from_cstr(json_string_value(json_object_get(o, "sessionToken"))),
+                        &a, &s),
+        GH_OK);
     assert_int_equal(s.type, GH_PRINCIPAL_USER);
     assert_true(has_sub(s.policy, "iam:ChangePassword"));
     assert_false(has_sub(s.policy, "iam:CreateUser"));
