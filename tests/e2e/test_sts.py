@@ -734,3 +734,73 @@ def test_federation_token_sts_limited(gh):
     assert assume(gh, keys, arn)[0]  # the user itself may assume the role
     expect_error(lambda: assume(gh, fed, arn), "AccessDenied")
     expect_error(lambda: sts_of(gh, fed).get_access_key_info(AccessKeyId=keys[0]), "AccessDenied")
+
+
+def test_transitive_tags_follow_a_chain(gh):
+    acct = gh.account_id
+    keys = new_user(gh, "u", allow(["sts:AssumeRole", "sts:TagSession"]))
+    first = new_role(gh, "first", trust(user_arn(gh, "u"), actions=["sts:AssumeRole", "sts:TagSession"]),
+                     inline=doc(allow(["sts:AssumeRole", "sts:TagSession"])))
+    second = new_role(gh, "second", trust(first, actions=["sts:AssumeRole", "sts:TagSession"]),
+                      inline=doc(allow("iam:GetUser", f"arn:aws:iam::{acct}:user/${{aws:PrincipalTag/team}}-*")))
+    gh.client("iam").create_user(UserName="blue-1")
+    gh.client("iam").create_user(UserName="red-1")
+    tagged, _ = assume(gh, keys, first, Tags=[{"Key": "team", "Value": "blue"}, {"Key": "cost", "Value": "x1"}],
+                       TransitiveTagKeys=["team"])
+    chained = creds_of(sts_of(gh, tagged).assume_role(RoleArn=second, RoleSessionName="chained"))
+    gh.secrets.add(chained[1])
+    assert gh.client("iam", *chained).get_user(UserName="blue-1")["User"]["UserName"] == "blue-1"
+    expect_error(lambda: gh.client("iam", *chained).get_user(UserName="red-1"), "AccessDenied")
+    # A transitive tag cannot be set again further down the chain.
+    expect_error(lambda: sts_of(gh, tagged).assume_role(RoleArn=second, RoleSessionName="again",
+                                                        Tags=[{"Key": "team", "Value": "red"}]),
+                 "InvalidParameterValue")
+    # A non-transitive tag does not follow: with only "cost" transitive, team is gone.
+    other, _ = assume(gh, keys, first, session="other", Tags=[{"Key": "team", "Value": "blue"},
+                                                             {"Key": "cost", "Value": "x1"}],
+                      TransitiveTagKeys=["cost"])
+    chained2 = creds_of(sts_of(gh, other).assume_role(RoleArn=second, RoleSessionName="chained2"))
+    gh.secrets.add(chained2[1])
+    expect_error(lambda: gh.client("iam", *chained2).get_user(UserName="blue-1"), "AccessDenied")
+    # A TransitiveTagKeys entry must name a tag of the request.
+    expect_error(lambda: assume(gh, keys, first, session="bad", Tags=[{"Key": "team", "Value": "blue"}],
+                                TransitiveTagKeys=["nope"]), "InvalidParameterValue")
+
+
+def test_token_issue_time_revocation_policy(gh):
+    """The AWS console's "Revoke active sessions": an inline deny on
+    aws:TokenIssueTime older than a moment refuses sessions issued before it."""
+    keys = new_user(gh, "u", allow("sts:AssumeRole"))
+    arn = new_role(gh, "r", trust(user_arn(gh, "u")), inline=doc(allow("iam:ListUsers")))
+    old = assume(gh, keys, arn, session="old")[0]
+    assert gh.client("iam", *old).list_users()["Users"]
+    time.sleep(1.1)
+    cutoff = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    time.sleep(1.1)
+    gh.client("iam").put_role_policy(RoleName="r", PolicyName="AWSRevokeOlderSessions", PolicyDocument=doc(
+        {"Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}))
+    err = expect_error(lambda: gh.client("iam", *old).list_users(), "AccessDenied")
+    assert "with an explicit deny in an identity-based policy" in err["Message"], err
+    new = assume(gh, keys, arn, session="new")[0]
+    assert gh.client("iam", *new).list_users()["Users"]
+
+
+def test_source_identity(gh):
+    keys = new_user(gh, "u", allow(["sts:AssumeRole", "sts:SetSourceIdentity"]))
+    first = new_role(gh, "first", trust(user_arn(gh, "u"), actions=["sts:AssumeRole", "sts:SetSourceIdentity"]),
+                     inline=doc(allow("sts:AssumeRole")))
+    plain = new_role(gh, "plain", trust(user_arn(gh, "u")))
+    # (The next role of a chain allows sts:SetSourceIdentity too, as AWS's examples do.)
+    second = new_role(gh, "second", trust(first, actions=["sts:AssumeRole", "sts:SetSourceIdentity"]))
+    sess, resp = assume(gh, keys, first, SourceIdentity="alice@example.com")
+    assert resp["SourceIdentity"] == "alice@example.com"
+    # Without sts:SetSourceIdentity in the trust policy it is refused.
+    expect_error(lambda: assume(gh, keys, plain, SourceIdentity="alice@example.com"), "AccessDenied",
+                 f"User: {user_arn(gh, 'u')} is not authorized to perform: sts:SetSourceIdentity on resource: {plain}")
+    # It follows a chain and cannot be changed there.
+    resp = sts_of(gh, sess).assume_role(RoleArn=second, RoleSessionName="chained")
+    gh.track(resp)
+    assert resp["SourceIdentity"] == "alice@example.com"
+    expect_error(lambda: sts_of(gh, sess).assume_role(RoleArn=second, RoleSessionName="chained2",
+                                                      SourceIdentity="mallory@example.com"), "AccessDenied")
