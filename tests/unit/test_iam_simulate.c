@@ -347,6 +347,114 @@ test_principal_authorized(void **state)
                "ActionNames.member.1", "s3:GetObject");
 }
 
+/* Acts as IAM user `name` (which must exist) from here on. */
+static void
+become(struct fixture *f, const char *arn, const char *name)
+{
+    f->caller.type = GH_PRINCIPAL_USER;
+    f->caller.arn = gh_slice_from_cstr(arn);
+    f->caller.name = gh_slice_from_cstr(name);
+    f->caller.path = GH_S("/");
+}
+
+static void
+become_root(struct fixture *f)
+{
+    f->caller.type = GH_PRINCIPAL_ROOT;
+    f->caller.arn = GH_S("arn:aws:iam::" ACCOUNT ":root");
+    f->caller.name = GH_S("");
+}
+
+/* Service condition keys of IAM actions decide, as in AWS. */
+static void
+test_condition_keys(void **state)
+{
+    struct fixture *f = *state;
+
+    EXPECT_OK(f, "CreateUser", "UserName", "ops");
+    EXPECT_OK(f, "PutUserPolicy", "UserName", "ops", "PolicyName", "keys", "PolicyDocument",
+              "{\"Version\":\"2012-10-17\",\"Statement\":["
+              /* Tag roles only with team=dev and no other key. */
+              "{\"Effect\":\"Allow\",\"Action\":\"iam:TagRole\",\"Resource\":\"*\","
+              "\"Condition\":{\"StringEquals\":{\"aws:RequestTag/team\":\"dev\"},"
+              "\"ForAllValues:StringEquals\":{\"aws:TagKeys\":[\"team\"]}}},"
+              /* Remove only the env tag. */
+              "{\"Effect\":\"Allow\",\"Action\":\"iam:UntagRole\",\"Resource\":\"*\","
+              "\"Condition\":{\"ForAllValues:StringEquals\":{\"aws:TagKeys\":[\"env\"]}}},"
+              /* Read only roles tagged team=dev. */
+              "{\"Effect\":\"Allow\",\"Action\":\"iam:GetRole\",\"Resource\":\"*\","
+              "\"Condition\":{\"StringEquals\":{\"iam:ResourceTag/team\":\"dev\"}}},"
+              /* Detach only IAMReadOnlyAccess. */
+              "{\"Effect\":\"Allow\",\"Action\":\"iam:DetachRolePolicy\",\"Resource\":\"*\","
+              "\"Condition\":{\"ArnEquals\":{\"iam:PolicyARN\":"
+              "\"arn:aws:iam::aws:policy/IAMReadOnlyAccess\"}}},"
+              /* Create users only with this boundary. */
+              "{\"Effect\":\"Allow\",\"Action\":\"iam:CreateUser\",\"Resource\":\"*\","
+              "\"Condition\":{\"ArnEquals\":{\"iam:PermissionsBoundary\":"
+              "\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}}}]}");
+    EXPECT_OK(f, "CreateRole", "RoleName", "app", "AssumeRolePolicyDocument",
+              "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+              "{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
+              "Tags.member.1.Key", "env", "Tags.member.1.Value", "test");
+    EXPECT_OK(f, "AttachRolePolicy", "RoleName", "app", "PolicyArn",
+              "arn:aws:iam::aws:policy/IAMReadOnlyAccess");
+    EXPECT_OK(f, "AttachRolePolicy", "RoleName", "app", "PolicyArn",
+              "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    become(f, "arn:aws:iam::" ACCOUNT ":user/ops", "ops");
+
+#define OPS_DENIED(act, res)                                                                       \
+    "User: arn:aws:iam::" ACCOUNT ":user/ops is not authorized to perform: " act                  \
+    " on resource: " res " because no identity-based policy allows the " act " action"
+    /* The role is not tagged team=dev yet. */
+    EXPECT_ERR(f, "AccessDenied", OPS_DENIED("iam:GetRole", "arn:aws:iam::" ACCOUNT ":role/app"),
+               "GetRole", "RoleName", "app");
+    EXPECT_ERR(f, "AccessDenied", OPS_DENIED("iam:TagRole", "arn:aws:iam::" ACCOUNT ":role/app"),
+               "TagRole", "RoleName", "app", "Tags.member.1.Key", "team", "Tags.member.1.Value",
+               "ops");
+    EXPECT_ERR(f, "AccessDenied", OPS_DENIED("iam:TagRole", "arn:aws:iam::" ACCOUNT ":role/app"),
+               "TagRole", "RoleName", "app", "Tags.member.1.Key", "team", "Tags.member.1.Value",
+               "dev", "Tags.member.2.Key", "cost", "Tags.member.2.Value", "1");
+    EXPECT_OK(f, "TagRole", "RoleName", "app", "Tags.member.1.Key", "team", "Tags.member.1.Value",
+              "dev");
+    EXPECT_OK(f, "GetRole", "RoleName", "app");
+    EXPECT_ERR(f, "AccessDenied", OPS_DENIED("iam:UntagRole", "arn:aws:iam::" ACCOUNT ":role/app"),
+               "UntagRole", "RoleName", "app", "TagKeys.member.1", "team");
+    EXPECT_OK(f, "UntagRole", "RoleName", "app", "TagKeys.member.1", "env");
+    EXPECT_ERR(f, "AccessDenied",
+               OPS_DENIED("iam:DetachRolePolicy", "arn:aws:iam::" ACCOUNT ":role/app"),
+               "DetachRolePolicy", "RoleName", "app", "PolicyArn",
+               "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    EXPECT_OK(f, "DetachRolePolicy", "RoleName", "app", "PolicyArn",
+              "arn:aws:iam::aws:policy/IAMReadOnlyAccess");
+    EXPECT_ERR(f, "AccessDenied", OPS_DENIED("iam:CreateUser", "arn:aws:iam::" ACCOUNT ":user/u1"),
+               "CreateUser", "UserName", "u1");
+    EXPECT_OK(f, "CreateUser", "UserName", "u2", "PermissionsBoundary",
+              "arn:aws:iam::aws:policy/ReadOnlyAccess");
+#undef OPS_DENIED
+    become_root(f);
+}
+
+/* --enforce=log: a denied call goes through (the denial goes to stderr). */
+static void
+test_enforce_log(void **state)
+{
+    struct fixture *f = *state;
+
+    EXPECT_OK(f, "CreateUser", "UserName", "nobody");
+    become(f, "arn:aws:iam::" ACCOUNT ":user/nobody", "nobody");
+    EXPECT_ERR(f, "AccessDenied",
+               "User: arn:aws:iam::" ACCOUNT
+               ":user/nobody is not authorized to perform: iam:CreateUser on resource: "
+               "arn:aws:iam::" ACCOUNT
+               ":user/made because no identity-based policy allows the iam:CreateUser action",
+               "CreateUser", "UserName", "made");
+    f->config.enforce = GH_ENFORCE_LOG;
+    EXPECT_OK(f, "CreateUser", "UserName", "made");
+    f->config.enforce = GH_ENFORCE_ON;
+    become_root(f);
+    EXPECT_OK(f, "GetUser", "UserName", "made");
+}
+
 int
 main(void)
 {
@@ -358,6 +466,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_custom_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_principal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_principal_authorized, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_condition_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enforce_log, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
