@@ -119,10 +119,16 @@ static bool
 takes_boundary(const char *action)
 {
     static const char *const actions[] = {
-        "iam:AttachUserPolicy",          "iam:DetachUserPolicy",   "iam:PutUserPolicy",
-        "iam:DeleteUserPolicy",          "iam:DeleteUserPermissionsBoundary",
-        "iam:AttachRolePolicy",          "iam:DetachRolePolicy",   "iam:PutRolePolicy",
-        "iam:DeleteRolePolicy",          "iam:DeleteRolePermissionsBoundary",
+        "iam:AttachUserPolicy",
+        "iam:DetachUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:DeleteUserPolicy",
+        "iam:DeleteUserPermissionsBoundary",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:DeleteRolePermissionsBoundary",
     };
 
     for (size_t i = 0; i < GH_ARRAY_LEN(actions); i++)

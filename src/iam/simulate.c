@@ -28,8 +28,8 @@ static const struct gh_param_rule handling_rule = {NULL, 1, 64, NULL, NULL};
 
 /* ContextKeyTypeEnum, in the model's order, and the engine's type for each. */
 static const char *const ctx_type_names[] = {
-    "string",  "stringList",  "numeric", "numericList", "boolean", "booleanList",
-    "ip",      "ipList",      "binary",  "binaryList",  "date",    "dateList",  NULL};
+    "string", "stringList", "numeric",    "numericList", "boolean",  "booleanList", "ip",
+    "ipList", "binary",     "binaryList", "date",        "dateList", NULL};
 static const enum gh_policy_type ctx_types[] = {
     GH_PT_STRING, GH_PT_STRING, GH_PT_NUMBER, GH_PT_NUMBER, GH_PT_BOOL, GH_PT_BOOL,
     GH_PT_IP,     GH_PT_IP,     GH_PT_BINARY, GH_PT_BINARY, GH_PT_DATE, GH_PT_DATE};
@@ -300,13 +300,19 @@ entity_names(struct gh_call *c, struct sim *s, const char *entity_type)
          * entity kind as type; managed ones by name, "aws-managed" or
          * "user-managed". */
         switch (src->origin) {
-        case GH_ORIGIN_INLINE: type = entity_type; break;
-        case GH_ORIGIN_GROUP_INLINE: type = "group"; break;
+        case GH_ORIGIN_INLINE:
+            type = entity_type;
+            break;
+        case GH_ORIGIN_GROUP_INLINE:
+            type = "group";
+            break;
         case GH_ORIGIN_MANAGED:
         case GH_ORIGIN_GROUP_MANAGED:
             type = gh_iam_policy_is_aws(src->id) ? "aws-managed" : "user-managed";
             break;
-        default: type = "none"; break;
+        default:
+            type = "none";
+            break;
         }
         if ((id = gh_arena_strndup(c->arena, last_element(src->id))) == NULL)
             return GH_ERR_NOMEM;
@@ -358,7 +364,7 @@ entity_load(struct gh_call *c, struct sim *s, struct gh_slice source)
             err = gh_api_group_policies(c, &g, &s->entity);
     } else {
         p.type = gh_slice_starts_with(rest, GH_S("user/")) ? GH_PRINCIPAL_USER
-                                                            : GH_PRINCIPAL_ASSUMED_ROLE;
+                                                           : GH_PRINCIPAL_ASSUMED_ROLE;
         err = gh_api_principal_policies(c, &p, &s->entity);
     }
     if (err == GH_ERR_NOT_FOUND) {
@@ -605,8 +611,8 @@ simulate(struct gh_call *c, struct sim *s, bool principal)
 
     if (principal)
         gh_iam_str(c, "PolicySourceArn", &gh_iam_shape_arn, true, &source);
-    if ((err = read_docs(c, "PolicyInputList", "policyInputList", SIM_POLICY_INPUTS_MAX,
-                         !principal, &inputs, &ninputs)) != GH_OK ||
+    if ((err = read_docs(c, "PolicyInputList", "policyInputList", SIM_POLICY_INPUTS_MAX, !principal,
+                         &inputs, &ninputs)) != GH_OK ||
         /* AWS IAM: an entity has at most one permissions boundary. */
         (err = read_docs(c, "PermissionsBoundaryPolicyInputList",
                          "permissionsBoundaryPolicyInputList", 1, false, &bounds, &nbounds)) !=

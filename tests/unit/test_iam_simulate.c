@@ -6,13 +6,15 @@
  */
 #include "iam_fixture.h"
 
-#define ALLOW_S3 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"
+#define ALLOW_S3                                                                                   \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\","        \
+    "\"Resource\":\"*\"}]}"
 #define DENY_PUT                                                                                   \
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"NoPut\",\"Effect\":\"Deny\","           \
     "\"Action\":\"s3:PutObject\",\"Resource\":\"*\"}]}"
 #define AFTER_2018                                                                                 \
     "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"dynamodb:*\","   \
-    "\"Resource\":\"*\",\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":"                 \
+    "\"Resource\":\"*\",\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":"                  \
     "\"2018-08-16T12:00:00Z\"}}}}"
 
 #define CALL_OK(f, r, ...)                                                                         \
@@ -58,14 +60,14 @@ test_custom_allow_and_golden(void **state)
 
     /* AWS CLI example (simulate-custom-policy): allowed by PolicyInputList.1,
      * its statement from Line 1 Column 38 to Line 1 Column 167 of this document. */
-    EXPECT_GOLDEN(f, "SimulateCustomPolicy", "date_allowed", "PolicyInputList.member.1",
-                  AFTER_2018, "ActionNames.member.1", "dynamodb:CreateBackup",
+    EXPECT_GOLDEN(f, "SimulateCustomPolicy", "date_allowed", "PolicyInputList.member.1", AFTER_2018,
+                  "ActionNames.member.1", "dynamodb:CreateBackup",
                   "ContextEntries.member.1.ContextKeyName", "aws:CurrentTime",
                   "ContextEntries.member.1.ContextKeyValues.member.1", "2019-04-25T11:00:00Z",
                   "ContextEntries.member.1.ContextKeyType", "date", );
     /* The same before the date: an implicit deny with no statements. */
-    EXPECT_GOLDEN(f, "SimulateCustomPolicy", "date_denied", "PolicyInputList.member.1",
-                  AFTER_2018, "ActionNames.member.1", "dynamodb:CreateBackup",
+    EXPECT_GOLDEN(f, "SimulateCustomPolicy", "date_denied", "PolicyInputList.member.1", AFTER_2018,
+                  "ActionNames.member.1", "dynamodb:CreateBackup",
                   "ContextEntries.member.1.ContextKeyName", "aws:CurrentTime",
                   "ContextEntries.member.1.ContextKeyValues.member.1", "2018-04-25T11:00:00Z",
                   "ContextEntries.member.1.ContextKeyType", "date", );
@@ -121,9 +123,9 @@ test_custom_resources_and_pages(void **state)
     const char *pol = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                       "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::pub/*\"}]}";
 
-    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", pol,
-            "ActionNames.member.1", "s3:GetObject", "ResourceArns.member.1",
-            "arn:aws:s3:::pub/a.txt", "ResourceArns.member.2", "arn:aws:s3:::priv/a.txt");
+    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", pol, "ActionNames.member.1",
+            "s3:GetObject", "ResourceArns.member.1", "arn:aws:s3:::pub/a.txt",
+            "ResourceArns.member.2", "arn:aws:s3:::priv/a.txt");
     /* One result per action and resource, each with its ResourceSpecificResults;
      * within one account with resource ARNs, an empty EvalDecisionDetails. */
     HAS(r.xml, "<EvalResourceName>arn:aws:s3:::pub/a.txt</EvalResourceName>",
@@ -135,21 +137,20 @@ test_custom_resources_and_pages(void **state)
     reply_free(&r);
 
     /* MaxItems/Marker page through the action x resource results. */
-    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", pol,
-            "ActionNames.member.1", "s3:GetObject", "ActionNames.member.2", "s3:PutObject",
-            "ResourceArns.member.1", "arn:aws:s3:::pub/a.txt", "MaxItems", "1");
+    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", pol, "ActionNames.member.1",
+            "s3:GetObject", "ActionNames.member.2", "s3:PutObject", "ResourceArns.member.1",
+            "arn:aws:s3:::pub/a.txt", "MaxItems", "1");
     assert_int_equal(count_of(r.xml, "<EvalActionName>"), 1);
     HAS(r.xml, "<IsTruncated>true</IsTruncated><Marker>1</Marker>");
     reply_free(&r);
-    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", pol,
-            "ActionNames.member.1", "s3:GetObject", "ActionNames.member.2", "s3:PutObject",
-            "ResourceArns.member.1", "arn:aws:s3:::pub/a.txt", "MaxItems", "1", "Marker", "1");
-    HAS(r.xml, "<EvalActionName>s3:PutObject</EvalActionName>",
-        "<IsTruncated>false</IsTruncated>");
+    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", pol, "ActionNames.member.1",
+            "s3:GetObject", "ActionNames.member.2", "s3:PutObject", "ResourceArns.member.1",
+            "arn:aws:s3:::pub/a.txt", "MaxItems", "1", "Marker", "1");
+    HAS(r.xml, "<EvalActionName>s3:PutObject</EvalActionName>", "<IsTruncated>false</IsTruncated>");
     reply_free(&r);
     EXPECT_ERR(f, "InvalidInput", "Invalid Marker.", "SimulateCustomPolicy",
-               "PolicyInputList.member.1", pol, "ActionNames.member.1", "s3:GetObject",
-               "Marker", "7");
+               "PolicyInputList.member.1", pol, "ActionNames.member.1", "s3:GetObject", "Marker",
+               "7");
 }
 
 static void
@@ -172,8 +173,7 @@ test_custom_boundary_and_resource_policy(void **state)
     reply_free(&r);
 
     /* A resource policy naming the caller allows on its own within one account. */
-    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", DENY_PUT,
-            "ResourcePolicy",
+    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", DENY_PUT, "ResourcePolicy",
             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
             "{\"AWS\":\"arn:aws:iam::" ACCOUNT ":user/bob\"},\"Action\":\"s3:GetObject\","
             "\"Resource\":\"arn:aws:s3:::b/*\"}]}",
@@ -184,10 +184,10 @@ test_custom_boundary_and_resource_policy(void **state)
     reply_free(&r);
 
     /* Another account's resource: both sides must allow; the details say which did not. */
-    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3,
-            "CallerArn", "arn:aws:iam::" ACCOUNT ":user/bob", "ResourceOwner",
-            "arn:aws:iam::210987654321:root", "ActionNames.member.1", "s3:GetObject",
-            "ResourceArns.member.1", "arn:aws:s3:::other/k");
+    CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3, "CallerArn",
+            "arn:aws:iam::" ACCOUNT ":user/bob", "ResourceOwner", "arn:aws:iam::210987654321:root",
+            "ActionNames.member.1", "s3:GetObject", "ResourceArns.member.1",
+            "arn:aws:s3:::other/k");
     HAS(r.xml, "<EvalDecision>implicitDeny</EvalDecision>",
         "<EvalDecisionDetails><entry><key>IAM Policy</key><value>allowed</value></entry>"
         "<entry><key>Resource Policy</key><value>implicitDeny</value></entry>");
@@ -218,20 +218,19 @@ test_custom_errors(void **state)
                "s3:GetObject");
     EXPECT_ERR(f, "InvalidInput",
                "Invalid action name nothing: it must be SERVICE:ACTION, e.g. iam:CreateUser.",
-               "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3,
-               "ActionNames.member.1", "nothing");
-    EXPECT_ERR(f, "InvalidInput", "Invalid value soon for context key aws:CurrentTime of type date.",
+               "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3, "ActionNames.member.1",
+               "nothing");
+    EXPECT_ERR(f, "InvalidInput",
+               "Invalid value soon for context key aws:CurrentTime of type date.",
                "SimulateCustomPolicy", "PolicyInputList.member.1", AFTER_2018,
-               "ActionNames.member.1", "dynamodb:GetItem",
-               "ContextEntries.member.1.ContextKeyName", "aws:CurrentTime",
-               "ContextEntries.member.1.ContextKeyValues.member.1", "soon",
+               "ActionNames.member.1", "dynamodb:GetItem", "ContextEntries.member.1.ContextKeyName",
+               "aws:CurrentTime", "ContextEntries.member.1.ContextKeyValues.member.1", "soon",
                "ContextEntries.member.1.ContextKeyType", "date");
     EXPECT_ERR(f, "InvalidInput",
                "Invalid CallerArn arn:aws:iam::" ACCOUNT
                ":role/r: it must be the ARN of an IAM user.",
-               "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3,
-               "ActionNames.member.1", "s3:GetObject", "CallerArn",
-               "arn:aws:iam::" ACCOUNT ":role/r");
+               "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3, "ActionNames.member.1",
+               "s3:GetObject", "CallerArn", "arn:aws:iam::" ACCOUNT ":role/r");
 }
 
 static void
@@ -343,8 +342,8 @@ test_principal_authorized(void **state)
                "User: arn:aws:iam::" ACCOUNT
                ":user/carol is not authorized to perform: iam:SimulateCustomPolicy on resource: "
                "* because no identity-based policy allows the iam:SimulateCustomPolicy action",
-               "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3,
-               "ActionNames.member.1", "s3:GetObject");
+               "SimulateCustomPolicy", "PolicyInputList.member.1", ALLOW_S3, "ActionNames.member.1",
+               "s3:GetObject");
 }
 
 /* Acts as IAM user `name` (which must exist) from here on. */
@@ -403,7 +402,7 @@ test_condition_keys(void **state)
     become(f, "arn:aws:iam::" ACCOUNT ":user/ops", "ops");
 
 #define OPS_DENIED(act, res)                                                                       \
-    "User: arn:aws:iam::" ACCOUNT ":user/ops is not authorized to perform: " act                  \
+    "User: arn:aws:iam::" ACCOUNT ":user/ops is not authorized to perform: " act                   \
     " on resource: " res " because no identity-based policy allows the " act " action"
     /* The role is not tagged team=dev yet. */
     EXPECT_ERR(f, "AccessDenied", OPS_DENIED("iam:GetRole", "arn:aws:iam::" ACCOUNT ":role/app"),
