@@ -33,6 +33,7 @@ e2e: build-test/gatehouse
 
 # The web console in Debian's chromium, driven by playwright-core (no browser download).
 browser: build-test/gatehouse
+	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse node tests/browser/logic.mjs
 	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse node tests/browser/run.mjs
 
 test: unit e2e browser

@@ -27,7 +27,7 @@ export function syntaxPosition(text: string): Position | null {
 export function elementPosition(text: string, message: string): Position | null {
   const names = ["NotPrincipal", "Principal", "NotAction", "Action", "NotResource", "Resource", "Condition", "Effect", "Version", "Sid", "Statement"];
   for (const n of names) {
-    if (!new RegExp(`\\b${n}\\b`, "i").test(message)) continue;
+    if (!new RegExp(`\\b${n}s?\\b`, "i").test(message)) continue; // "must contain resources"
     const i = text.indexOf(`"${n}"`);
     if (i >= 0) {
       const before = text.slice(0, i).split("\n");
