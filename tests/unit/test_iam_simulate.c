@@ -307,6 +307,45 @@ test_principal(void **state)
                "ActionNames.member.1", "s3:GetObject");
 }
 
+/* A role as the source: its inline policy is of type "role"; a resource policy needs CallerArn. */
+static void
+test_principal_role(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+
+    EXPECT_OK(f, "CreateRole", "RoleName", "app", "Path", "/svc/", "AssumeRolePolicyDocument",
+              "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+              "{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}");
+    EXPECT_OK(f, "PutRolePolicy", "RoleName", "app", "PolicyName", "read", "PolicyDocument",
+              ALLOW_S3);
+    CALL_OK(f, &r, "SimulatePrincipalPolicy", "PolicySourceArn",
+            "arn:aws:iam::" ACCOUNT ":role/svc/app", "ActionNames.member.1", "s3:GetObject",
+            "ActionNames.member.2", "sqs:SendMessage");
+    HAS(r.xml, "<EvalDecision>allowed</EvalDecision>",
+        "<SourcePolicyId>read</SourcePolicyId><SourcePolicyType>role</SourcePolicyType>",
+        "<EvalActionName>sqs:SendMessage</EvalActionName>",
+        "<EvalDecision>implicitDeny</EvalDecision>");
+    reply_free(&r);
+    EXPECT_ERR(f, "InvalidInput",
+               "CallerArn is required when ResourcePolicy is given and PolicySourceArn is not an "
+               "IAM user.",
+               "SimulatePrincipalPolicy", "PolicySourceArn",
+               "arn:aws:iam::" ACCOUNT ":role/svc/app", "ActionNames.member.1", "s3:GetObject",
+               "ResourcePolicy",
+               "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":"
+               "\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}");
+    CALL_OK(f, &r, "SimulatePrincipalPolicy", "PolicySourceArn",
+            "arn:aws:iam::" ACCOUNT ":role/svc/app", "CallerArn",
+            "arn:aws:iam::" ACCOUNT ":user/someone", "ActionNames.member.1", "s3:GetObject",
+            "ResourceArns.member.1", "arn:aws:s3:::b/k", "ResourcePolicy",
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":"
+            "\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}");
+    HAS(r.xml, "<EvalDecision>explicitDeny</EvalDecision>",
+        "<SourcePolicyId>ResourcePolicy</SourcePolicyId><SourcePolicyType>resource<");
+    reply_free(&r);
+}
+
 static void
 test_principal_authorized(void **state)
 {
@@ -464,6 +503,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_custom_boundary_and_resource_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_principal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_principal_role, setup, teardown),
         cmocka_unit_test_setup_teardown(test_principal_authorized, setup, teardown),
         cmocka_unit_test_setup_teardown(test_condition_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enforce_log, setup, teardown),
