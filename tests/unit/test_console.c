@@ -340,6 +340,27 @@ test_root_signin_and_signout(void **state)
     gh_secret_wipe(&s.secret);
     gh_arena_cleanup(&a);
 
+    /* The account alias signs in as well as the id. */
+    struct gh_store_tx *tx;
+    struct gh_store_rec alias = {.account = GH_S(""),
+                                 .kind = GH_S("alias"),
+                                 .id = GH_S("my-corp"),
+                                 .owner = GH_S(ACCT),
+                                 .created = NOW,
+                                 .updated = NOW,
+                                 .data = GH_S("")};
+    assert_int_equal(gh_store_tx_begin(f->store, true, &tx), GH_OK);
+    assert_int_equal(gh_store_rec_put(tx, &alias, NULL, false), GH_OK);
+    assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=my-corp&username=&password=Root-pass-1", true, "10.0.0.1");
+    assert_int_equal(k.resp.status, 200);
+    call_done(&k);
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=my-corpx&username=&password=Root-pass-1", true, "10.0.0.1");
+    assert_generic_failure(&k);
+    call_done(&k);
+
     /* Sign-out revokes exactly that key. */
     assert_false(gh_console_session_revoked(f->console, gh_slice_from_cstr(akid), gh_now_s()));
     (void)snprintf(form, sizeof(form), "sessionToken=%s", token);
