@@ -283,6 +283,13 @@ struct gh_api_deps {
     struct gh_keyring *keyring; /* referenced by the api while it lives */
     const struct gh_api_config *config;
     const struct gh_service *const *services; /* NULL-terminated */
+    /*
+     * Called after a long-term access key authenticated a request (the
+     * IAM module records last use for GetAccessKeyLastUsed); may be NULL.
+     * Its errors do not fail the request.
+     */
+    enum gh_err (*key_used)(struct gh_store *s, struct gh_slice akid, struct gh_slice service,
+                            struct gh_slice region, int64_t now);
 };
 
 GH_MUST_CHECK enum gh_err gh_api_new(const struct gh_api_deps *deps, struct gh_api **out);

@@ -21,6 +21,8 @@ struct gh_api {
     struct gh_sigv4_key_cache *keys;
     _Atomic(struct gh_keyring *) keyring; /* swapped by gh_api_refresh */
     _Atomic(struct gh_api_revocations *) revocations;
+    enum gh_err (*key_used)(struct gh_store *s, struct gh_slice akid, struct gh_slice service,
+                            struct gh_slice region, int64_t now);
     /* Replaced rings and snapshots stay alive until gh_api_free: a request
      * may still hold one, and they are few and small. */
     void *retired[GH_API_RETIRED_MAX];
@@ -45,6 +47,7 @@ gh_api_new(const struct gh_api_deps *deps, struct gh_api **out)
     api->store = deps->store;
     api->config = deps->config;
     api->services = deps->services;
+    api->key_used = deps->key_used;
     atomic_init(&api->keyring, gh_keyring_ref(deps->keyring));
     atomic_init(&api->revocations, NULL);
     if ((err = gh_api_principals_new(&api->principals)) != GH_OK)
@@ -327,6 +330,10 @@ gh_api_authenticate(struct gh_api *api, struct gh_http_req *req, bool normalize_
         /* A token on a long-term key is refused as AWS does. */
         gh_diag_set(diag, "The security token included in the request is invalid.");
         err = GH_ERR_INVALID_TOKEN_ID;
+    }
+    if (err == GH_OK && api->key_used != NULL &&
+        api->key_used(api->store, auth.access_key_id, auth.service, auth.region, now) != GH_OK) {
+        /* Recording last use is best effort; the request goes on. */
     }
 done:
     gh_secret_wipe(&secret);

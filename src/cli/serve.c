@@ -171,7 +171,12 @@ gh_cli_serve(int argc, char **argv)
     }
     config.federation = fed;
     struct gh_api_deps deps = {
-        .store = store, .keyring = keyring, .config = &config, .services = services};
+        .store = store,
+        .keyring = keyring,
+        .config = &config,
+        .services = services,
+        .key_used = gh_iam_key_used,
+    };
     if ((err = gh_api_new(&deps, &api)) != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot start (%s)\n", gh_err_str(err));
         goto done;

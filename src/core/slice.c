@@ -128,7 +128,7 @@ gh_parse_u64(struct gh_slice s, uint64_t max, uint64_t *out)
         unsigned d = (unsigned char)s.ptr[i] - '0';
         if (d > 9)
             return GH_ERR_VALIDATION;
-        if (v > (max - d) / 10)
+        if (d > max || v > (max - d) / 10) /* d > max: max - d would wrap */
             return GH_ERR_VALIDATION;
         v = v * 10 + d;
     }

@@ -70,4 +70,13 @@ GH_MUST_CHECK enum gh_err gh_iam_provider_get(struct gh_store_tx *tx, struct gh_
                                               struct gh_slice account, struct gh_slice arn,
                                               struct gh_iam_provider *out);
 
+/*
+ * Records that long-term key `akid` authenticated a request for `service`
+ * in `region` (GetAccessKeyLastUsed, the credential report); at most one
+ * write per key per minute. For gh_api_deps.key_used.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_key_used(struct gh_store *s, struct gh_slice akid,
+                                          struct gh_slice service, struct gh_slice region,
+                                          int64_t now);
+
 #endif

@@ -32,6 +32,9 @@ test_parse_u64(void **state)
         {"18446744073709551616", UINT64_MAX, GH_ERR_VALIDATION, 0},
         {"604800", 604800, GH_OK, 604800},
         {"604801", 604800, GH_ERR_VALIDATION, 0},
+        {"9", 5, GH_ERR_VALIDATION, 0}, /* a digit above max once wrapped max - d */
+        {"99", 6, GH_ERR_VALIDATION, 0},
+        {"5", 5, GH_OK, 5},
     };
     (void)state;
     for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {

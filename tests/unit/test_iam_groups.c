@@ -358,7 +358,10 @@ test_groups(void **state)
     EXPECT_GOLDEN(f, "GetGroup", "renamed", "GroupName", "keepers", );
     EXPECT_ERR(f, "NoSuchEntity", "The group with name Admins cannot be found.", "GetGroup",
                "GroupName", "Admins");
-    /* A deleted user leaves its groups (the membership goes with it). */
+    /* AWS IAM: a user still in a group cannot be deleted; once removed it can. */
+    EXPECT_ERR(f, "DeleteConflict", "Cannot delete entity, must remove users from group first.",
+               "DeleteUser", "UserName", "bob");
+    EXPECT_OK(f, "RemoveUserFromGroup", "GroupName", "keepers", "UserName", "bob");
     EXPECT_OK(f, "DeleteUser", "UserName", "bob");
     EXPECT_GOLDEN(f, "GetGroup", "after_user_delete", "GroupName", "keepers", );
 }
