@@ -35,6 +35,7 @@ const USERS = Number(process.env.GH_BROWSER_USERS || 1000);
 
 const PASS_ROOT = "Root-console-pass-1";
 const PASS_ALICE = "Alice-console-pass-1!";
+const PASS_BOB = "Bob-console-pass-1!";
 
 let failures = 0;
 function check(cond, what) {
@@ -137,8 +138,12 @@ async function main() {
   page.on("pageerror", (e) => errors.push(String(e)));
   let lastSignin = null;
   page.on("response", async (r) => {
-    if (r.url().endsWith("/console/signin") && r.status() === 200) lastSignin = await r.json().catch(() => null);
+    if (r.url().endsWith("/console/signin")) lastSignin = r.status() === 200 ? await r.json().catch(() => null) : null;
   });
+  // The sign-in answer is read asynchronously: wait for the one of `user`.
+  const waitSignin = async (user) => {
+    for (let i = 0; i < 50 && lastSignin?.userName !== user; i++) await page.waitForTimeout(20);
+  };
   let shotNo = 0;
   const shot = async (name, fullPage = true) => {
     shotNo++;
@@ -225,7 +230,39 @@ async function main() {
     check(true, "access key deactivated and deleted");
     await shot("security-credentials");
 
-    console.log("sign out root; sign in as alice with MFA");
+    console.log("bob must set a new password at his first sign-in");
+    await goto("#/users/new");
+    await page.getByLabel("User name").fill("bob");
+    await page.getByLabel("Provide user access to the gatehouse console").check();
+    await page.getByLabel("Console password").fill(PASS_BOB);
+    await page.getByLabel("User must create a new password at next sign-in").check();
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.getByRole("heading", { name: "bob" }).waitFor();
+    await page.getByTestId("identity").click();
+    await page.getByTestId("signout").click();
+    await page.getByLabel("Account ID (12 digits) or alias").fill(account);
+    await page.getByLabel("IAM user name").fill("bob");
+    await page.getByLabel("Password", { exact: true }).fill(PASS_BOB);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Your password must be changed" }).waitFor();
+    await waitSignin("bob");
+    check(lastSignin?.passwordChangeRequired === true, "bob's session may only change the password");
+    await shot("password-change-required");
+    await page.getByLabel("Old password").fill(PASS_BOB);
+    await page.getByLabel("New password", { exact: true }).fill(`${PASS_BOB}-new`);
+    await page.getByLabel("Confirm new password").fill(`${PASS_BOB}-new`);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByRole("heading", { name: "Sign in to gatehouse" }).waitFor();
+    await page.getByLabel("Account ID (12 digits) or alias").fill(account);
+    await page.getByLabel("IAM user name").fill("bob");
+    await page.getByLabel("Password", { exact: true }).fill(`${PASS_BOB}-new`);
+    lastSignin = null;
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "IAM dashboard" }).waitFor();
+    await waitSignin("bob");
+    check(lastSignin?.passwordChangeRequired === false && (await page.getByTestId("identity").textContent()).includes(`bob @ ${account}`), "bob signs in with his new password");
+
+    console.log("sign out; sign in as alice with MFA");
     await page.getByTestId("identity").click();
     await page.getByTestId("signout").click();
     await page.getByLabel("Account ID (12 digits) or alias").fill(account);
@@ -239,6 +276,7 @@ async function main() {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "IAM dashboard" }).waitFor();
     check((await page.getByTestId("identity").textContent()).includes(`alice @ ${account}`), "header shows alice");
+    await waitSignin("alice");
     check(lastSignin?.mfa === true, "alice's session carries MFA");
     const aliceCreds = lastSignin;
 

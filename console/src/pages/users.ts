@@ -22,6 +22,7 @@ import {
   ListUserTagsCommand,
   ListUsersCommand,
   Policy,
+  PutUserPolicyCommand,
   TagUserCommand,
   UntagUserCommand,
   UpdateAccessKeyCommand,
@@ -32,6 +33,15 @@ import { ago, clear, field, fmtDate, h } from "../dom";
 import { go } from "../nav";
 import { attempt, button, listTable, modal, pageHeader, tabs } from "../ui";
 import { policyLink, policyPicker, policyType, tagEditor, tagsTab } from "./common";
+
+// The statements of AWS's IAMUserChangePassword managed policy.
+const CHANGE_PASSWORD_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    { Effect: "Allow", Action: ["iam:ChangePassword"], Resource: ["arn:aws:iam::*:user/${aws:username}"] },
+    { Effect: "Allow", Action: ["iam:GetAccountPasswordPolicy"], Resource: "*" },
+  ],
+});
 
 export function usersPage(): HTMLElement {
   return h(
@@ -87,6 +97,12 @@ export function createUserPage(): HTMLElement {
       const t = tags.tags();
       await c.send(new CreateUserCommand({ UserName: name.value.trim(), Path: path.value || "/", Tags: t.length ? t : undefined }));
       if (consoleAccess.checked) await c.send(new CreateLoginProfileCommand({ UserName: name.value.trim(), Password: password.value, PasswordResetRequired: reset.checked }));
+      // AWS console: a user who must set a new password gets IAMUserChangePassword;
+      // where that AWS managed policy is absent, the same statements inline.
+      if (consoleAccess.checked && reset.checked)
+        await c.send(new AttachUserPolicyCommand({ UserName: name.value.trim(), PolicyArn: "arn:aws:iam::aws:policy/IAMUserChangePassword" })).catch(() =>
+          c.send(new PutUserPolicyCommand({ UserName: name.value.trim(), PolicyName: "IAMUserChangePassword", PolicyDocument: CHANGE_PASSWORD_POLICY })),
+        );
       for (const p of chosen) await c.send(new AttachUserPolicyCommand({ UserName: name.value.trim(), PolicyArn: p.Arn }));
       go(`/users/${encodeURIComponent(name.value.trim())}`);
     });
