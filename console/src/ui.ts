@@ -203,6 +203,18 @@ export function modal(title: string, body: Child, actions: (close: () => void) =
   overlay.appendChild(dlg);
   overlay.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape") close();
+    if (ev.key !== "Tab") return;
+    // Keep keyboard focus inside the dialog while it is open.
+    const f = [...dlg.querySelectorAll<HTMLElement>("button, input, select, textarea, a[href]")].filter((e) => !e.hasAttribute("disabled") && e.offsetParent !== null);
+    if (f.length === 0) return;
+    const [first, last] = [f[0], f[f.length - 1]];
+    if (ev.shiftKey && document.activeElement === first) {
+      ev.preventDefault();
+      last.focus();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      ev.preventDefault();
+      first.focus();
+    }
   });
   document.body.appendChild(overlay);
   const first = dlg.querySelector<HTMLElement>("button, input, select, textarea, a[href]");

@@ -144,6 +144,16 @@ async function main() {
   const waitSignin = async (user) => {
     for (let i = 0; i < 50 && lastSignin?.userName !== user; i++) await page.waitForTimeout(20);
   };
+  // Every visible form control must have an accessible name (label or aria-label).
+  const unlabelled = async (where) => {
+    const bad = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select, textarea")]
+        .filter((e) => e.offsetParent !== null && e.type !== "hidden")
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby"))
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
+    check(bad.length === 0, `controls are labelled on ${where}${bad.length ? ": " + bad.join(" ") : ""}`);
+  };
   let shotNo = 0;
   const shot = async (name, fullPage = true) => {
     shotNo++;
@@ -160,20 +170,24 @@ async function main() {
     await page.goto(`${origin}/console/`);
     await page.getByLabel("Account ID (12 digits) or alias").waitFor();
     // Warm loads, as a returning user has them: navigation start to the form
-    // shown; the median of three, so one scheduling hiccup does not decide.
+    // shown; the median of five, so one scheduling hiccup does not decide.
     const loads = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       await page.reload();
       await page.getByLabel("Account ID (12 digits) or alias").waitFor();
       loads.push(await page.evaluate(() => performance.getEntriesByName("gh-rendered")[0]?.startTime ?? 1e9));
     }
-    const loadMs = loads.sort((a, b) => a - b)[1];
+    const loadMs = loads.sort((a, b) => a - b)[2];
     check(loadMs < 200, `sign-in page loads in under 200 ms (${Math.round(loadMs)} ms)`);
     await shot("signin");
-    await page.getByLabel("Account ID (12 digits) or alias").fill(account);
-    await page.getByLabel("Sign in as the root user").check();
-    await page.getByLabel("Password", { exact: true }).fill("wrong-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await unlabelled("the sign-in page");
+    // Keyboard only: the account field has focus; Tab, Space and Enter do the rest.
+    await page.keyboard.type(account);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("wrong-password");
+    await page.keyboard.press("Enter");
     await page.getByText("Your authentication information is incorrect").waitFor();
     check(true, "a wrong password gets the generic message");
     await page.getByLabel("Password", { exact: true }).fill(PASS_ROOT);
@@ -192,6 +206,7 @@ async function main() {
     await page.getByLabel("Search permissions policies").fill("AdministratorAccess");
     await page.getByLabel("Select AdministratorAccess").check();
     await shot("create-user");
+    await unlabelled("create user");
     await page.getByRole("button", { name: "Create user" }).click();
     await page.getByRole("heading", { name: "alice" }).waitFor();
     await page.getByRole("link", { name: "AdministratorAccess" }).waitFor();
@@ -210,6 +225,7 @@ async function main() {
     await page.getByLabel("MFA code 1").fill(totp(seed, s0 - 1));
     await page.getByLabel("MFA code 2").fill(totp(seed, s0));
     await shot("mfa-assign");
+    await unlabelled("MFA assignment");
     await page.getByRole("button", { name: "Add MFA" }).click();
     await page.getByText(/mfa\/alice \(enabled/).waitFor();
     check(true, "MFA device enabled");
@@ -285,6 +301,7 @@ async function main() {
     await page.getByRole("heading", { name: "Create role" }).waitFor();
     await page.getByLabel("Use case: service or use case").selectOption("ec2.amazonaws.com");
     await shot("wizard-trusted-entity");
+    await unlabelled("the wizard");
     await page.getByRole("button", { name: "Next", exact: true }).click();
     await page.getByLabel("Search permissions policies").fill("AmazonS3ReadOnly");
     await page.getByLabel("Select AmazonS3ReadOnlyAccess").check();
@@ -295,6 +312,7 @@ async function main() {
     const trust = JSON.parse(await page.getByTestId("review-trust").textContent());
     check(JSON.stringify(trust.Statement[0].Principal) === JSON.stringify({ Service: ["ec2.amazonaws.com"] }), "review shows the EC2 trust policy");
     await shot("wizard-review");
+    await unlabelled("the wizard review");
     await page.getByRole("button", { name: "Create role" }).click();
     await page.getByTestId("role-arn").waitFor();
     check((await page.getByTestId("role-arn").textContent()).trim() === `arn:aws:iam::${account}:role/ec2-s3-read-role`, "role created");
@@ -343,6 +361,7 @@ async function main() {
     await page.getByRole("heading", { name: "s3:GetObject: allowed" }).waitFor();
     check(await page.locator(".sim.allowed mark.hl").count() > 0, "the simulator highlights the deciding statement (AdministratorAccess)");
     await shot("policy-simulator");
+    await unlabelled("the simulator");
 
     console.log("lists");
     for (const [hash, name] of [["#/users", "users"], ["#/roles", "roles"], ["#/policies", "policies"], ["#/groups", "groups"]]) {
@@ -370,6 +389,7 @@ async function main() {
     await page.getByLabel("Display name").fill("ReadOnly");
     await page.getByLabel("red").check();
     await shot("switch-role");
+    await unlabelled("switch role");
     await page.getByRole("button", { name: "Switch role" }).click();
     await page.getByRole("heading", { name: "IAM dashboard" }).waitFor();
     check((await page.getByTestId("identity").textContent()).includes(`ReadOnly @ ${account}`), "header shows the role's display name");
