@@ -250,7 +250,9 @@ gh_console_handle(void *console, struct gh_http_req *req, struct gh_http_resp *r
 {
     struct gh_console *c = console;
     struct gh_slice path = req->path, rest;
-    bool get = gh_slice_eq_cstr(req->method, "GET"), post = gh_slice_eq_cstr(req->method, "POST");
+    /* HEAD is GET without the body (libmicrohttpd drops it). */
+    bool get = gh_slice_eq_cstr(req->method, "GET") || gh_slice_eq_cstr(req->method, "HEAD");
+    bool post = gh_slice_eq_cstr(req->method, "POST");
     int64_t now = gh_now_s();
 
     /* index.html and API answers are never cached; hashed assets are, below. */

@@ -233,6 +233,11 @@ test_static_files(void **state)
         assert_null(strstr(k.resp.body.ptr, "secret"));
         call_done(&k);
     }
+    call_run(f->console, &k, "HEAD", "/console/assets/main-ABCD2345.js", NULL, false, "127.0.0.1");
+    assert_int_equal(k.resp.status, 200);
+    assert_true(gh_slice_eq_cstr(resp_header(&k, "Cache-Control"),
+                                 "public, max-age=31536000, immutable"));
+    call_done(&k);
     call_run(f->console, &k, "POST", "/console/", NULL, true, "127.0.0.1");
     assert_int_equal(k.resp.status, 405);
     call_done(&k);
