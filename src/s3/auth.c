@@ -223,17 +223,59 @@ s3_arn(struct s3_req *r, struct gh_slice bucket, struct gh_slice key)
     return s == NULL ? GH_SLICE_NULL : gh_slice_from_cstr(s);
 }
 
+/*
+ * The request's condition keys plus aws:ResourceTag/KEY for each tag of
+ * the bucket. AWS S3 answers aws:ResourceTag from bucket tags once ABAC
+ * is enabled on a general purpose bucket (S3 User Guide, "Using tags
+ * with S3 general purpose buckets"); gatehouse has no PutBucketAbac and
+ * treats every bucket as enabled, for bucket and object actions alike.
+ * Stored tags were validated when put; an unreadable set adds nothing.
+ */
+static enum s3_code
+with_bucket_tags(struct s3_req *r, const struct gh_s3_bucket_rec *bucket,
+                 const struct gh_api_key *keys, size_t nkeys, struct gh_api_keys *out)
+{
+    struct gh_params tags;
+    struct gh_diag diag;
+    struct gh_api_key *all;
+
+    out->items = keys;
+    out->count = nkeys;
+    if (bucket == NULL || bucket->tags.len == 0 ||
+        gh_form_parse(r->arena, bucket->tags, true, &tags, &diag) != GH_OK || tags.count == 0)
+        return S3_OK;
+    if (tags.count > GH_S3_BUCKET_TAGS_MAX)
+        tags.count = GH_S3_BUCKET_TAGS_MAX;
+    all = gh_arena_alloc(r->arena, (nkeys + tags.count) * sizeof(*all));
+    if (all == NULL)
+        return s3_fail(r, S3_INTERNAL, NULL);
+    for (size_t i = 0; i < nkeys; i++)
+        all[i] = keys[i];
+    for (size_t i = 0; i < tags.count; i++) {
+        char *k = gh_arena_printf(r->arena, "aws:ResourceTag/%.*s", GH_SP(tags.items[i].name));
+        if (k == NULL)
+            return s3_fail(r, S3_INTERNAL, NULL);
+        all[nkeys + i] = (struct gh_api_key){gh_slice_from_cstr(k), GH_PT_STRING,
+                                             tags.items[i].value, false};
+    }
+    out->items = all;
+    out->count = nkeys + tags.count;
+    return S3_OK;
+}
+
 enum s3_code
 s3_authorize(struct s3_req *r, const char *action, struct gh_slice resource,
              const struct gh_s3_bucket_rec *bucket, const struct gh_api_key *keys, size_t nkeys)
 {
-    struct gh_api_keys extra = {keys, nkeys};
+    struct gh_api_keys extra;
     struct gh_authz_opts o = {.keys = &extra};
     struct gh_policy *pol = NULL;
     struct gh_policy_src src;
     struct gh_diag diag;
     enum gh_err err;
 
+    if (with_bucket_tags(r, bucket, keys, nkeys, &extra) != S3_OK)
+        return r->code;
     if (bucket != NULL) {
         o.resource_account = bucket->account;
         if (bucket->policy.len > 0) {

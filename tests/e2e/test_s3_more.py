@@ -178,3 +178,47 @@ def test_sigkill_during_puts_keeps_acknowledged_objects(gh):
     # The service still works on the same data.
     s3.put_object(Bucket="crash", Key="after", Body=b"after")
     assert s3.get_object(Bucket="crash", Key="after")["Body"].read() == b"after"
+
+
+def test_resource_tag_from_bucket_tags(gh):
+    s3 = gh.client("s3")
+    for name, team in (("blue-bkt", "blue"), ("red-bkt", "red"), ("plain-bkt", None)):
+        s3.create_bucket(Bucket=name)
+        s3.put_object(Bucket=name, Key="k", Body=name.encode())
+        if team:
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "team", "Value": team}]})
+    keys = make_user(gh, "blue-dev", doc(
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/Stage": "frozen"}}}))
+    dev = gh.client("s3", *keys)
+    assert dev.get_object(Bucket="blue-bkt", Key="k")["Body"].read() == b"blue-bkt"
+    assert [o["Key"] for o in dev.list_objects_v2(Bucket="blue-bkt")["Contents"]] == ["k"]
+    _denied(lambda: dev.get_object(Bucket="red-bkt", Key="k"))
+    _denied(lambda: dev.list_objects_v2(Bucket="red-bkt"))
+    _denied(lambda: dev.get_object(Bucket="plain-bkt", Key="k"))
+    # Retagging the bucket changes the answer at once; tag keys match
+    # without regard to case, values exactly.
+    s3.put_bucket_tagging(Bucket="red-bkt", Tagging={"TagSet": [{"Key": "Team", "Value": "blue"}]})
+    assert dev.get_object(Bucket="red-bkt", Key="k")["Body"].read() == b"red-bkt"
+    s3.put_bucket_tagging(Bucket="red-bkt", Tagging={"TagSet": [{"Key": "team", "Value": "Blue"}]})
+    _denied(lambda: dev.get_object(Bucket="red-bkt", Key="k"))
+    s3.put_bucket_tagging(Bucket="blue-bkt", Tagging={"TagSet": [
+        {"Key": "team", "Value": "blue"}, {"Key": "stage", "Value": "frozen"}]})
+    msg = _denied(lambda: dev.get_object(Bucket="blue-bkt", Key="k"))
+    assert "explicit deny" in msg, msg
+    assert [o["Key"] for o in dev.list_objects_v2(Bucket="blue-bkt")["Contents"]] == ["k"]
+    s3.delete_bucket_tagging(Bucket="blue-bkt")
+    _denied(lambda: dev.list_objects_v2(Bucket="blue-bkt"))
+    # In a bucket policy too: deny everyone but the owner while tagged locked.
+    s3.put_bucket_tagging(Bucket="plain-bkt", Tagging={"TagSet": [{"Key": "team", "Value": "blue"}]})
+    assert dev.get_object(Bucket="plain-bkt", Key="k")["Body"].read() == b"plain-bkt"
+    s3.put_bucket_policy(Bucket="plain-bkt", Policy=doc(
+        {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{gh.account_id}:user/blue-dev"},
+         "Action": "s3:*", "Resource": ["arn:aws:s3:::plain-bkt", "arn:aws:s3:::plain-bkt/*"],
+         "Condition": {"StringEquals": {"aws:ResourceTag/lock": "on"}}}))
+    assert dev.get_object(Bucket="plain-bkt", Key="k")["Body"].read() == b"plain-bkt"
+    s3.put_bucket_tagging(Bucket="plain-bkt", Tagging={"TagSet": [
+        {"Key": "team", "Value": "blue"}, {"Key": "lock", "Value": "on"}]})
+    _denied(lambda: dev.get_object(Bucket="plain-bkt", Key="k"))
