@@ -244,14 +244,16 @@ function assignMfa(user: string, done: () => void): void {
   const msg = h("div");
   const body = h("div", null, step1, msg);
   let serial = "";
+  let cont: HTMLButtonElement | null = null;
   const close = modal("Assign a virtual MFA device", body, (closeFn) => [
     button("Cancel", closeFn),
-    button("Continue", () =>
+    (cont = button("Continue", () =>
       void attempt(msg, async () => {
         const out = await iam().send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: devName.value.trim() }));
         const dev = out.VirtualMFADevice;
         if (!dev?.SerialNumber) return;
         serial = dev.SerialNumber;
+        cont?.remove(); // one device per assignment
         clear(step1);
         const png = dev.QRCodePNG ? btoa(String.fromCharCode(...dev.QRCodePNG)) : "";
         const seed = dev.Base32StringSeed ? new TextDecoder().decode(dev.Base32StringSeed) : "";
@@ -273,7 +275,7 @@ function assignMfa(user: string, done: () => void): void {
           "primary"),
         );
       }),
-    "primary"),
+    "primary")),
   ]);
 }
 
