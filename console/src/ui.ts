@@ -1,6 +1,7 @@
 // ui.ts: shared widgets: error and notice boxes, tabs, a list table with
 // search, sort and server-side pagination, modal dialogs.
 import { awsError } from "./errors";
+import * as session from "./session";
 import { Child, clear, h, uid } from "./dom";
 
 export function errorBox(e: unknown): HTMLElement {
@@ -25,8 +26,18 @@ export async function attempt<T>(slot: HTMLElement, fn: () => Promise<T>): Promi
     return await fn();
   } catch (e) {
     slot.appendChild(errorBox(e));
+    expired(e);
     return undefined;
   }
+}
+
+// Credentials past their expiry: a role's session ends (back to the
+// signed-in identity), the console session signs out.
+export function expired(e: unknown): void {
+  const code = awsError(e).code;
+  if (code !== "ExpiredToken" && code !== "ExpiredTokenException") return;
+  if (session.activeRole()) session.switchBack();
+  else void session.signOut();
 }
 
 export function pageHeader(title: string, ...actions: Child[]): HTMLElement {
