@@ -152,8 +152,21 @@ GH_MUST_CHECK enum gh_err gh_iam_key_used(struct gh_store *s, struct gh_slice ak
     X(DeleteServiceLinkedRole, GH_ACTION_WRITE)                                                    \
     X(GetServiceLinkedRoleDeletionStatus, 0)
 
+/* SSH public keys (ssh_key.c) and signing certificates (signing_cert.c). */
+#define GH_IAM_ACTIONS_KEYS(X)                                                                     \
+    X(UploadSSHPublicKey, GH_ACTION_WRITE)                                                         \
+    X(GetSSHPublicKey, 0)                                                                          \
+    X(ListSSHPublicKeys, 0)                                                                        \
+    X(UpdateSSHPublicKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(DeleteSSHPublicKey, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                                   \
+    X(UploadSigningCertificate, GH_ACTION_WRITE)                                                   \
+    X(ListSigningCertificates, 0)                                                                  \
+    X(UpdateSigningCertificate, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)                             \
+    X(DeleteSigningCertificate, GH_ACTION_WRITE | GH_ACTION_NO_RESULT)
+
 #define GH_IAM_DECLARE_EXT(name, flags) GH_MUST_CHECK enum gh_err gh_iam_##name(struct gh_call *c);
 GH_IAM_ACTIONS_ACCOUNT(GH_IAM_DECLARE_EXT)
+GH_IAM_ACTIONS_KEYS(GH_IAM_DECLARE_EXT)
 #undef GH_IAM_DECLARE_EXT
 
 #endif

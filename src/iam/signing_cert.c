@@ -1,0 +1,290 @@
+/*
+ * signing_cert.c: a user's X.509 signing certificates
+ * (UploadSigningCertificate, ListSigningCertificates,
+ * UpdateSigningCertificate, DeleteSigningCertificate): PEM parsed with
+ * OpenSSL, kept as records of kind "cert" owned by the user.
+ */
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "iam/iam_ext.h"
+
+/* AWS IAM: certificate ids are upper-case letters and digits (certificateIdType: 24-128). */
+#define CERT_ID_LEN 32
+#define CERT_ID_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+static const struct gh_param_rule shape_body = {
+    NULL, 1, 16384, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", NULL}; /* certificateBodyType */
+static const struct gh_param_rule shape_cert_id = {NULL, 24, 128, "[\\w]+",
+                                                   NULL}; /* certificateIdType */
+
+static bool
+is_material(struct gh_slice v)
+{
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned char ch = (unsigned char)v.ptr[i];
+        if (!(ch == '\t' || ch == '\n' || ch == '\r' || ch >= 0x20))
+            return false;
+    }
+    return v.len > 0;
+}
+
+static bool
+is_word(struct gh_slice v)
+{
+    for (size_t i = 0; i < v.len; i++) {
+        char ch = v.ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_'))
+            return false;
+    }
+    return v.len > 0;
+}
+
+/*
+ * Parses one PEM certificate: *digest gets the SHA-256 hex of its DER (65
+ * bytes with the NUL). Fails the call with MalformedCertificate when it is
+ * not a PEM X.509 certificate or has expired, InvalidCertificate when it
+ * is not valid yet.
+ */
+static enum gh_err
+cert_parse(struct gh_call *c, struct gh_slice body, char digest[65])
+{
+    BIO *bio = BIO_new_mem_buf(body.ptr, (int)body.len);
+    X509 *x = NULL;
+    unsigned char *der = NULL, md[GH_SHA256_LEN];
+    time_t now = (time_t)c->now;
+    int n;
+    enum gh_err err = GH_ERR_NOMEM;
+
+    if (bio == NULL)
+        goto done;
+    if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL || (n = i2d_X509(x, &der)) <= 0) {
+        /* AWS IAM: MalformedCertificate, as it words it for unparseable PEM. */
+        err = gh_call_fail(c, GH_IAM_ERR_BAD_CERT,
+                           "Unable to parse certificate. Please ensure the certificate is in PEM "
+                           "format.");
+        goto done;
+    }
+    if (X509_cmp_time(X509_get0_notAfter(x), &now) < 0) {
+        /* AWS IAM: "rejected because the certificate was malformed or expired". */
+        err = gh_call_fail(c, GH_IAM_ERR_BAD_CERT, "The certificate has expired.");
+        goto done;
+    }
+    if (X509_cmp_time(X509_get0_notBefore(x), &now) > 0) {
+        err = gh_call_fail(c, GH_ERR_INVALID_CERT, "The certificate is not yet valid.");
+        goto done;
+    }
+    if (EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) != 1) {
+        err = GH_ERR_INTERNAL;
+        goto done;
+    }
+    gh_hex_encode(md, sizeof(md), digest);
+    digest[64] = '\0';
+    err = GH_OK;
+done:
+    OPENSSL_free(der);
+    X509_free(x);
+    BIO_free(bio);
+    return err;
+}
+
+static const char *
+status_name(int64_t s)
+{
+    return s == GH_KEY_ACTIVE ? "Active" : "Inactive";
+}
+
+static void
+read_cert_id(struct gh_call *c, struct gh_slice *out)
+{
+    struct gh_param_rule r = shape_cert_id;
+
+    r.ok = is_word;
+    gh_iam_str(c, "CertificateId", &r, true, out);
+}
+
+/* The user's certificate `id`; NoSuchEntity in AWS's words when absent or another user's. */
+static enum gh_err
+cert_load(struct gh_call *c, const struct gh_user *u, struct gh_slice id, struct gh_store_rec *r)
+{
+    enum gh_err err =
+        gh_store_rec_get(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_CERT), id, r, NULL);
+
+    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !gh_slice_eq(r->owner, u->id)))
+        /* AWS IAM: NoSuchEntity "The Certificate with id X cannot be found." */
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The Certificate with id %.*s cannot be found.",
+                            GH_SP(id));
+    return err;
+}
+
+/* The children of a SigningCertificate element. */
+static void
+cert_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r,
+            struct gh_slice body)
+{
+    gh_xml_elem(c->result, "UserName", u->name);
+    gh_xml_elem(c->result, "CertificateId", r->id);
+    gh_xml_elem(c->result, "CertificateBody", body);
+    gh_xml_elem_cstr(c->result, "Status", status_name(r->status));
+    gh_xml_elem_time(c->result, "UploadDate", r->created);
+}
+
+enum gh_err
+gh_iam_UploadSigningCertificate(struct gh_call *c)
+{
+    struct gh_slice name, body, data;
+    struct gh_param_rule body_rule = shape_body;
+    struct gh_store_rec r, *all;
+    struct gh_user u;
+    size_t n, mine = 0;
+    char digest[65], id[CERT_ID_LEN + 1];
+    json_t *obj = NULL;
+    enum gh_err err;
+
+    body_rule.ok = is_material;
+    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &name);
+    gh_iam_str(c, "CertificateBody", &body_rule, true, &body);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_target_user(c, "iam:UploadSigningCertificate", name, false, &u)) != GH_OK)
+        return err;
+    if ((err = cert_parse(c, body, digest)) != GH_OK)
+        return err;
+    /* AWS IAM: DuplicateCertificate when the certificate is any user's in the account. */
+    if ((err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_CERT),
+                                 GH_SLICE_NULL, &all, &n)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = NULL;
+        bool same;
+
+        if ((err = gh_iam_rec_json(&all[i], &o)) != GH_OK)
+            return err;
+        same = gh_slice_eq(gh_iam_json_str(o, "sha256"), gh_slice_from_cstr(digest));
+        json_decref(o);
+        if (same)
+            return gh_call_fail(c, GH_ERR_DUPLICATE_CERT,
+                                "The request was rejected because the same certificate is "
+                                "associated with an IAM user in the account.");
+        if (gh_slice_eq(all[i].owner, u.id))
+            mine++;
+    }
+    if (mine >= GH_IAM_SIGNING_CERTS_PER_USER)
+        /* AWS IAM quota: 2 signing certificates per user. */
+        return gh_call_fail(c, GH_ERR_LIMIT,
+                            "Cannot exceed quota for SigningCertificatesPerUser: %d",
+                            GH_IAM_SIGNING_CERTS_PER_USER);
+    if ((err = gh_random_string(CERT_ID_ALPHABET, CERT_ID_LEN, id)) != GH_OK)
+        return err;
+    id[CERT_ID_LEN] = '\0';
+    if ((obj = json_pack("{s:s%,s:s}", "body", body.ptr, body.len, "sha256", digest)) == NULL)
+        return GH_ERR_NOMEM;
+    err = gh_iam_json_dump(c, obj, &data);
+    json_decref(obj);
+    if (err != GH_OK)
+        return err;
+    r = (struct gh_store_rec){
+        .account = gh_iam_account(c),
+        .kind = GH_S(GH_IAM_REC_CERT),
+        .owner = u.id,
+        .status = GH_KEY_ACTIVE,
+        .created = c->now,
+        .updated = c->now,
+        .data = data,
+    };
+    if ((err = gh_arena_dup(c->arena, gh_slice_from_cstr(id), &r.id)) != GH_OK)
+        return err;
+    if ((err = gh_store_rec_put(c->tx, &r, NULL, false)) != GH_OK)
+        return err;
+    gh_xml_open(c->result, "Certificate");
+    cert_render(c, &u, &r, body);
+    gh_xml_close(c->result, "Certificate");
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_ListSigningCertificates(struct gh_call *c)
+{
+    struct gh_slice given;
+    struct gh_store_page page;
+    struct gh_store_rec *v = NULL;
+    struct gh_user u;
+    size_t n = 0, start, end;
+    enum gh_err err;
+
+    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &given);
+    gh_call_page(c, &page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_target_user(c, "iam:ListSigningCertificates", given, true, &u)) != GH_OK)
+        return err;
+    /* The root's own certificates are not kept here: its list is empty. */
+    if (u.id.len > 0 && (err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c),
+                                                 GH_S(GH_IAM_REC_CERT), u.id, &v, &n)) != GH_OK)
+        return err;
+    if ((err = gh_iam_index_marker(c, &page, n, &start)) != GH_OK)
+        return err;
+    end = n - start > page.max_items ? start + page.max_items : n;
+    gh_xml_open(c->result, "Certificates");
+    for (size_t i = start; i < end; i++) {
+        json_t *o = NULL;
+
+        if ((err = gh_iam_rec_json(&v[i], &o)) != GH_OK)
+            return err;
+        gh_xml_open(c->result, "member");
+        cert_render(c, &u, &v[i], gh_iam_json_str(o, "body"));
+        gh_xml_close(c->result, "member");
+        json_decref(o);
+    }
+    gh_xml_close(c->result, "Certificates");
+    gh_iam_index_page_end(c, end, n);
+    return gh_buf_status(c->result);
+}
+
+enum gh_err
+gh_iam_UpdateSigningCertificate(struct gh_call *c)
+{
+    static const char *const statuses[] = {"Active", "Inactive", NULL};
+    struct gh_slice name, id;
+    struct gh_store_rec r;
+    struct gh_user u;
+    int status;
+    enum gh_err err;
+
+    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &name);
+    read_cert_id(c, &id);
+    gh_iam_enum(c, "Status", statuses, true, &status);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_target_user(c, "iam:UpdateSigningCertificate", name, false, &u)) != GH_OK)
+        return err;
+    if ((err = cert_load(c, &u, id, &r)) != GH_OK)
+        return err;
+    r.status = status == 0 ? GH_KEY_ACTIVE : GH_KEY_INACTIVE;
+    r.updated = c->now;
+    return gh_store_rec_put(c->tx, &r, NULL, true);
+}
+
+enum gh_err
+gh_iam_DeleteSigningCertificate(struct gh_call *c)
+{
+    struct gh_slice name, id;
+    struct gh_store_rec r;
+    struct gh_user u;
+    enum gh_err err;
+
+    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &name);
+    read_cert_id(c, &id);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if ((err = gh_iam_target_user(c, "iam:DeleteSigningCertificate", name, false, &u)) != GH_OK)
+        return err;
+    if ((err = cert_load(c, &u, id, &r)) != GH_OK)
+        return err;
+    return gh_store_rec_delete(c->tx, gh_iam_account(c), GH_S(GH_IAM_REC_CERT), r.id);
+}
