@@ -46,8 +46,8 @@ s3_bucket_load(struct s3_req *r, struct gh_s3_bucket_rec *b)
 }
 
 /* AWS S3 "General purpose bucket naming rules". */
-static bool
-bucket_name_ok(struct gh_slice n)
+bool
+s3_bucket_name_ok(struct gh_slice n)
 {
     static const char *const bad_prefix[] = {"xn--", "sthree-", "amzn-s3-demo-"};
     static const char *const bad_suffix[] = {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"};
@@ -148,7 +148,7 @@ s3_op_create_bucket(struct s3_req *r, struct gh_http_resp *resp)
     enum s3_code code;
     enum gh_err err;
 
-    if (!bucket_name_ok(r->bucket))
+    if (!s3_bucket_name_ok(r->bucket))
         return s3_fail(r, S3_INVALID_BUCKET_NAME, NULL);
     if (r->body.len > 0) {
         struct s3_xml x;

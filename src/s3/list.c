@@ -42,6 +42,34 @@ past_prefix(struct s3_req *r, struct gh_slice p)
     return (struct gh_slice){s, p.len + 1};
 }
 
+enum gh_err
+s3_list_token_encode(struct gh_buf *out, struct gh_slice after)
+{
+    if (after.len == 0 || after.len > GH_S3_KEY_MAX + 1)
+        return GH_ERR_VALIDATION;
+    return gh_base64_encode(out, (const uint8_t *)after.ptr, after.len);
+}
+
+enum gh_err
+s3_list_token_decode(struct gh_arena *a, struct gh_slice token, struct gh_slice *after)
+{
+    struct gh_buf dec;
+    enum gh_err err;
+
+    *after = GH_SLICE_NULL;
+    /* A token never decodes to more than a key and the 0xFF past_prefix adds. */
+    if (token.len == 0 || token.len > 4 * ((GH_S3_KEY_MAX + 1 + 2) / 3))
+        return GH_ERR_VALIDATION;
+    gh_buf_init(&dec, GH_S3_KEY_MAX + 1);
+    err = gh_base64_decode(token, false, &dec);
+    if (err == GH_OK && (dec.len == 0 || dec.len > GH_S3_KEY_MAX + 1))
+        err = GH_ERR_VALIDATION;
+    if (err == GH_OK)
+        err = gh_arena_dup(a, gh_buf_slice(&dec), after);
+    gh_buf_cleanup(&dec);
+    return err == GH_ERR_NOMEM ? err : (err != GH_OK ? GH_ERR_VALIDATION : GH_OK);
+}
+
 enum s3_code
 s3_op_list_objects(struct s3_req *r, struct gh_http_resp *resp)
 {
@@ -88,14 +116,8 @@ s3_op_list_objects(struct s3_req *r, struct gh_http_resp *resp)
                              nkeys)) != S3_OK)
         return code;
     if (v2 && token.ptr != NULL) {
-        struct gh_buf dec;
-        gh_buf_init(&dec, 4096);
-        if (gh_base64_decode(token, false, &dec) != GH_OK || dec.len == 0 ||
-            gh_arena_dup(r->arena, gh_buf_slice(&dec), &after) != GH_OK) {
-            gh_buf_cleanup(&dec);
+        if (s3_list_token_decode(r->arena, token, &after) != GH_OK)
             return s3_fail(r, S3_INVALID_ARGUMENT, "The continuation token provided is incorrect");
-        }
-        gh_buf_cleanup(&dec);
     } else if (v2 && start_after.ptr != NULL) {
         after = start_after;
     } else if (!v2 && marker.ptr != NULL) {
@@ -168,7 +190,7 @@ s3_op_list_objects(struct s3_req *r, struct gh_http_resp *resp)
     if (truncated && v2) {
         struct gh_buf tok;
         gh_buf_init(&tok, 8192);
-        if (gh_base64_encode(&tok, (const uint8_t *)after.ptr, after.len) != GH_OK) {
+        if (s3_list_token_encode(&tok, after) != GH_OK) {
             gh_buf_cleanup(&tok);
             return s3_fail(r, S3_INTERNAL, NULL);
         }

@@ -206,6 +206,32 @@ unquote(struct gh_slice e)
     return e;
 }
 
+enum gh_err
+s3_multipart_md5(const struct gh_slice *etags, size_t n, uint8_t md5[16])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t bin[16];
+    unsigned int mdlen = 16;
+    enum gh_err err = GH_OK;
+
+    if (md == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        return GH_ERR_NOMEM;
+    }
+    /* AWS S3: the MD5 of the concatenated binary MD5s of the parts. */
+    for (size_t i = 0; i < n && err == GH_OK; i++) {
+        struct gh_slice e = unquote(etags[i]);
+        if (e.len != 32 || gh_hex_decode(e, bin, sizeof(bin)) != GH_OK)
+            err = GH_ERR_VALIDATION;
+        else if (EVP_DigestUpdate(md, bin, sizeof(bin)) != 1)
+            err = GH_ERR_NOMEM;
+    }
+    if (err == GH_OK && EVP_DigestFinal_ex(md, md5, &mdlen) != 1)
+        err = GH_ERR_NOMEM;
+    EVP_MD_CTX_free(md);
+    return err;
+}
+
 enum s3_code
 s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
 {
@@ -219,9 +245,8 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     int part = -1;
     int64_t last = 0;
     uint64_t total = 0;
-    EVP_MD_CTX *md = NULL;
-    uint8_t md5[16], bin[16];
-    unsigned int mdlen = 16;
+    struct gh_slice *etags;
+    uint8_t md5[16], whole_md5[16];
     enum s3_code code;
 
     if (s3_xml_parse(r->arena, gh_buf_slice(&r->body), &x) != GH_OK || x.count == 0 ||
@@ -267,20 +292,14 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
         }
     (void)s3_tx_end(r, false);
     /* Concatenate into one new durable file; the ETag hashes the parts' MD5s. */
-    if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
+    if ((etags = gh_arena_alloc(r->arena, nchosen * sizeof(*etags))) == NULL)
         return s3_fail(r, S3_INTERNAL, NULL);
-    }
     for (size_t i = 0; i < nchosen; i++) {
-        if (gh_hex_decode(unquote(chosen[i]->etag), bin, sizeof(bin)) != GH_OK) {
-            EVP_MD_CTX_free(md);
-            return s3_fail(r, S3_INTERNAL, NULL);
-        }
-        (void)EVP_DigestUpdate(md, bin, sizeof(bin));
+        etags[i] = chosen[i]->etag;
         total += chosen[i]->size;
     }
-    (void)EVP_DigestFinal_ex(md, md5, &mdlen);
-    EVP_MD_CTX_free(md);
+    if (s3_multipart_md5(etags, nchosen, md5) != GH_OK)
+        return s3_fail(r, S3_INTERNAL, NULL);
     if ((code = s3_sink_open(r)) != S3_OK)
         return code;
     for (size_t i = 0; i < nchosen; i++) {
@@ -307,7 +326,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
         }
         (void)close(in);
     }
-    if ((code = s3_sink_finish(r, bin)) != S3_OK || (code = s3_sink_commit(r)) != S3_OK)
+    if ((code = s3_sink_finish(r, whole_md5)) != S3_OK || (code = s3_sink_commit(r)) != S3_OK)
         return code;
     etag = s3_etag(r, md5, (unsigned)nchosen);
     if (gh_arena_dup(r->arena, gh_slice_from_cstr(r->sink.data_id), &data_id) != GH_OK)

@@ -174,8 +174,8 @@ conditions(struct s3_req *r, const struct gh_s3_object_rec *o, struct gh_http_re
 }
 
 /* "bytes=a-b", "bytes=a-", "bytes=-n": one range, as S3 serves. */
-static enum s3_code
-parse_range(struct s3_req *r, struct gh_slice h, uint64_t size, bool *has, uint64_t *off,
+enum s3_code
+s3_range_parse(struct s3_req *r, struct gh_slice h, uint64_t size, bool *has, uint64_t *off,
             uint64_t *len)
 {
     struct gh_slice spec, first, last;
@@ -272,7 +272,7 @@ s3_op_get_object(struct s3_req *r, struct gh_http_resp *resp)
     if ((code = conditions(r, &o, resp)) != S3_OK)
         goto fail;
     struct gh_slice range = gh_http_header_get(r->http, "Range");
-    if (range.ptr != NULL && (code = parse_range(r, range, o.size, &has_range, &off, &len)) != S3_OK)
+    if (range.ptr != NULL && (code = s3_range_parse(r, range, o.size, &has_range, &off, &len)) != S3_OK)
         goto fail;
     if (!has_range) {
         off = 0;

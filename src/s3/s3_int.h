@@ -293,6 +293,30 @@ enum s3_code s3_copy_source(struct s3_req *r, struct gh_s3_bucket_rec *sb,
 /* Copies len bytes at off of a data file into a new data file (durable). */
 enum s3_code s3_copy_data(struct s3_req *r, struct gh_slice src_id, uint64_t off, uint64_t len,
                           char new_id[33], uint8_t md5[16]);
+/*
+ * A Range header (bytes=A-B, bytes=A- or bytes=-N) against an object of
+ * `size` bytes: sets has, off and len when it selects bytes; has false (S3_OK)
+ * for a header S3 ignores (another unit, several ranges, b < a, not a
+ * number); InvalidRange when it starts past the end or asks for -0.
+ */
+enum s3_code s3_range_parse(struct s3_req *r, struct gh_slice h, uint64_t size, bool *has,
+                            uint64_t *off, uint64_t *len);
+/* AWS S3 "General purpose bucket naming rules" (bucket.c). */
+bool s3_bucket_name_ok(struct gh_slice name);
+/*
+ * ListObjectsV2 continuation tokens (list.c): the base64 of the last key
+ * (or common prefix + 0xFF) returned. Decoding refuses empty, malformed
+ * and over-long tokens with GH_ERR_VALIDATION.
+ */
+GH_MUST_CHECK enum gh_err s3_list_token_encode(struct gh_buf *out, struct gh_slice after);
+GH_MUST_CHECK enum gh_err s3_list_token_decode(struct gh_arena *a, struct gh_slice token,
+                                               struct gh_slice *after);
+/*
+ * The MD5 a multipart object's ETag shows (multipart.c): MD5 of the
+ * parts' binary MD5s, from their ETags (quoted or not, 32 hex);
+ * GH_ERR_VALIDATION for an ETag that is not one.
+ */
+GH_MUST_CHECK enum gh_err s3_multipart_md5(const struct gh_slice *etags, size_t n, uint8_t md5[16]);
 /* ETag from an MD5 ("\"hex\""), arena-owned. */
 struct gh_slice s3_etag(struct s3_req *r, const uint8_t md5[16], unsigned parts);
 
