@@ -190,3 +190,6 @@ run_sts_bench() {
         sh bench/sts.sh || die "bench/sts.sh failed"
 }
 run_sts_bench
+
+# ---- S3: 4 KB GetObject/PutObject against nginx, 1 GB sequential against dd ----
+echo; BUILD_DIR=$BUILD_DIR WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_DURATION=$WRK_DURATION sh bench/s3.sh || die "bench/s3.sh failed"

@@ -1,0 +1,250 @@
+#!/bin/sh
+# s3.sh: the S3 benchmark. In one run: nginx serving a static 4 KB file
+# (the machine's ceiling) and gatehouse answering GetObject and PutObject
+# of a 4 KB object through presigned URLs replayed by wrk (a PUT writes,
+# fsyncs and commits a new object every time), as ratios to nginx; then
+# sequential throughput of one S3_BENCH_BIG_MB object (1024 MB) put and
+# got with curl through presigned URLs, as ratios to dd writing (with
+# fsync) and reading the same bytes on the same disk (nginx serving that
+# file to curl is shown too: the loopback and curl's own cost). Reads of
+# a file just written come from the page cache, for dd as for gatehouse.
+# Prints the figures.
+#
+# Environment: BUILD_DIR (default build), WRK_THREADS (2), WRK_CONNS (64),
+# WRK_DURATION (10s), S3_BENCH_BIG_MB (1024; 0 skips the big object).
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNS=${WRK_CONNS:-64}
+WRK_DURATION=${WRK_DURATION:-10s}
+S3_BENCH_BIG_MB=${S3_BENCH_BIG_MB:-1024}
+GATEHOUSE=$BUILD_DIR/gatehouse
+PYTHON=/usr/bin/python3
+
+die() { echo "bench/s3.sh: $*" >&2; exit 1; }
+
+for tool in wrk nginx curl dd "$PYTHON"; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found; run 'scripts/install-deps.sh bench'"
+done
+[ -x "$GATEHOUSE" ] || die "$GATEHOUSE not found; run 'make' first"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-s3-bench.XXXXXX")
+NGINX_PID=""
+GH_PID=""
+cleanup() {
+    status=$?
+    trap - EXIT INT TERM
+    if [ -n "$GH_PID" ] && kill -0 "$GH_PID" 2>/dev/null; then
+        kill -TERM "$GH_PID" 2>/dev/null || true
+        wait "$GH_PID" 2>/dev/null || true
+    fi
+    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        kill -QUIT "$NGINX_PID" 2>/dev/null || true
+        wait "$NGINX_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+    "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http URL PID NAME: until URL answers 200, or PID dies, or 30 s pass.
+wait_http() {
+    i=0
+    while [ $i -lt 300 ]; do
+        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+        kill -0 "$2" 2>/dev/null || die "$3 exited during start-up"
+        sleep 0.1
+        i=$((i + 1))
+    done
+    die "$3 did not answer $1 within 30 s"
+}
+
+# run_wrk NAME URL [LUA]: runs wrk and prints "REQ_PER_S P99_MS" on stdout.
+run_wrk() {
+    name=$1 url=$2 script=${3:-}
+    out=$TMP/wrk-$name.txt
+    set -- -t"$WRK_THREADS" -c"$WRK_CONNS" -d"$WRK_DURATION" --latency
+    [ -n "$script" ] && set -- "$@" -s "$script"
+    wrk "$@" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk against $name failed"; }
+    sed 's/^/    /' "$out" >&2
+    if grep -q "Non-2xx or 3xx responses" "$out"; then
+        die "$name answered errors under load; its numbers would mean nothing"
+    fi
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+            return v + 0
+        }
+        /Requests\/sec:/ { rps = $2 }
+        $1 == "99%" { p99 = ms($2) }
+        END { if (rps == "") exit 1; printf "%s %s\n", rps, (p99 == "" ? 0 : p99) }' "$out" ||
+        die "could not read wrk output for $name"
+}
+
+# now: seconds since the epoch with nanoseconds.
+now() { date +%s.%N; }
+
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNS -d$WRK_DURATION"
+
+# ---- nginx: a static 4 KB file ----
+NGINX_PORT=$(free_port)
+mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"
+head -c 4096 /dev/urandom >"$TMP/obj4k.bin"
+cp "$TMP/obj4k.bin" "$TMP/nginx/www/obj4k.bin"
+chmod 755 "$TMP" "$TMP/nginx" "$TMP/nginx/www"
+chmod 644 "$TMP/nginx/www/obj4k.bin"
+temp_paths=""
+for m in client_body proxy fastcgi uwsgi scgi; do
+    if [ "$m" = client_body ] || ! nginx -V 2>&1 | grep -q -- "--without-http_${m}_module"; then
+        temp_paths="$temp_paths    ${m}_temp_path $TMP/nginx/tmp/$m;
+"
+    fi
+done
+user_line=""
+[ "$(id -u)" -eq 0 ] && user_line="user root;"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+master_process on;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+$temp_paths    default_type application/octet-stream;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $TMP/nginx/www;
+        location / { }
+    }
+}
+EOF
+nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
+NGINX_PID=$!
+wait_http "http://127.0.0.1:$NGINX_PORT/obj4k.bin" "$NGINX_PID" nginx
+
+# ---- gatehouse: a bucket, the 4 KB object, presigned URLs ----
+GH_PORT=$(free_port)
+mkdir -p "$TMP/gh"
+"$GATEHOUSE" serve --listen "127.0.0.1:$GH_PORT" --data-dir "$TMP/gh/data" >"$TMP/gh/stdout" 2>"$TMP/gh/stderr" &
+GH_PID=$!
+if ! (wait_http "http://127.0.0.1:$GH_PORT/healthz" "$GH_PID" gatehouse); then
+    cat "$TMP/gh/stderr" >&2
+    exit 1
+fi
+"$PYTHON" - "http://127.0.0.1:$GH_PORT" "$TMP" <<'EOF' || die "could not set up the bucket and presign"
+import configparser, sys
+import boto3, botocore.config
+endpoint, tmp = sys.argv[1], sys.argv[2]
+cp = configparser.ConfigParser()
+cp.read(f"{tmp}/gh/data/credentials")
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                  aws_access_key_id=cp["default"]["aws_access_key_id"],
+                  aws_secret_access_key=cp["default"]["aws_secret_access_key"],
+                  config=botocore.config.Config(signature_version="s3v4"))
+s3.create_bucket(Bucket="bench")
+body = open(f"{tmp}/obj4k.bin", "rb").read()
+s3.put_object(Bucket="bench", Key="obj4k.bin", Body=body)
+assert s3.get_object(Bucket="bench", Key="obj4k.bin")["Body"].read() == body
+urls = {
+    "get4k": s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": "obj4k.bin"}, ExpiresIn=3600),
+    "put4k": s3.generate_presigned_url("put_object", Params={"Bucket": "bench", "Key": "put4k.bin"}, ExpiresIn=3600),
+    "getput4k": s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": "put4k.bin"}, ExpiresIn=3600),
+    "getbig": s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": "big.bin"}, ExpiresIn=3600),
+    "putbig": s3.generate_presigned_url("put_object", Params={"Bucket": "bench", "Key": "big.bin"}, ExpiresIn=3600),
+}
+for k, v in urls.items():
+    open(f"{tmp}/{k}.url", "w").write(v)
+# wrk replays one PUT with a fixed 4 KB body (the presigned URL signs no payload).
+lua = "".join("\\%03d" % b for b in body)
+open(f"{tmp}/put4k.lua", "w").write(
+    'wrk.method = "PUT"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/octet-stream"\n' % lua)
+EOF
+GET_URL=$(cat "$TMP/get4k.url")
+PUT_URL=$(cat "$TMP/put4k.url")
+curl -fsS -o "$TMP/check.bin" "$GET_URL" || die "presigned GET failed"
+cmp -s "$TMP/obj4k.bin" "$TMP/check.bin" || die "presigned GET returned other bytes"
+
+echo "== nginx static 4 KB file"
+res=$(run_wrk nginx "http://127.0.0.1:$NGINX_PORT/obj4k.bin") || exit 1
+set -- $res
+NGINX_RPS=$1 NGINX_P99=$2
+echo "== gatehouse GetObject 4 KB (presigned)"
+res=$(run_wrk get4k "$GET_URL") || exit 1
+set -- $res
+GET_RPS=$1 GET_P99=$2
+echo "== gatehouse PutObject 4 KB (presigned, fixed body)"
+res=$(run_wrk put4k "$PUT_URL" "$TMP/put4k.lua") || exit 1
+set -- $res
+PUT_RPS=$1 PUT_P99=$2
+curl -fsS -o "$TMP/check.bin" "$(cat "$TMP/getput4k.url")" || die "the object PUT under load is missing"
+cmp -s "$TMP/obj4k.bin" "$TMP/check.bin" || die "the object PUT under load has other bytes"
+
+echo
+awk -v nr="$NGINX_RPS" -v np="$NGINX_P99" -v gr="$GET_RPS" -v gp="$GET_P99" -v pr="$PUT_RPS" -v pp="$PUT_P99" 'BEGIN {
+    printf "%-40s %14s %10s %10s\n", "", "requests/s", "p99 ms", "x nginx"
+    printf "%-40s %14.0f %10.3f %10.3f\n", "nginx static 4 KB (ceiling)", nr, np, 1
+    printf "%-40s %14.0f %10.3f %10.3f\n", "gatehouse GetObject 4 KB (presigned)", gr, gp, gr / nr
+    printf "%-40s %14.0f %10.3f %10.3f\n", "gatehouse PutObject 4 KB (presigned)", pr, pp, pr / nr
+}'
+
+# ---- sequential throughput of one big object against dd ----
+if [ "$S3_BENCH_BIG_MB" -gt 0 ]; then
+    MB=$S3_BENCH_BIG_MB
+    echo
+    echo "== sequential $MB MB: gatehouse (curl, presigned) against dd on the same disk"
+    head -c $((MB * 1024 * 1024)) /dev/urandom >"$TMP/src.bin"
+    # dd: write with fsync (as gatehouse makes a PUT durable), then read back.
+    t0=$(now)
+    dd if="$TMP/src.bin" of="$TMP/dd.bin" bs=1M conv=fsync status=none
+    t1=$(now)
+    dd if="$TMP/dd.bin" of=/dev/null bs=1M status=none
+    t2=$(now)
+    rm -f "$TMP/dd.bin"
+    t3=$(now)
+    curl -fsS -o /dev/null -T "$TMP/src.bin" "$(cat "$TMP/putbig.url")" || die "presigned PUT of $MB MB failed"
+    t4=$(now)
+    curl -fsS -o "$TMP/got.bin" "$(cat "$TMP/getbig.url")" || die "presigned GET of $MB MB failed"
+    t5=$(now)
+    cmp -s "$TMP/src.bin" "$TMP/got.bin" || die "the $MB MB object read back differs"
+    rm -f "$TMP/got.bin"
+    t6=$(now)
+    curl -fsS -o /dev/null "$(cat "$TMP/getbig.url")" || die "presigned GET of $MB MB failed"
+    t7=$(now)
+    ln "$TMP/src.bin" "$TMP/nginx/www/big.bin"
+    t8=$(now)
+    curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin" || die "nginx GET of $MB MB failed"
+    t9=$(now)
+    awk -v mb="$MB" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" -v t6="$t6" -v t7="$t7" -v t8="$t8" -v t9="$t9" 'BEGIN {
+        dw = mb / (t1 - t0); dr = mb / (t2 - t1); gw = mb / (t4 - t3); gr = mb / (t7 - t6)
+        nr = mb / (t9 - t8)
+        printf "%-40s %14s %10s\n", "", "MB/s", "x dd"
+        printf "%-40s %14.1f %10.3f\n", "dd write (conv=fsync)", dw, 1
+        printf "%-40s %14.1f %10.3f\n", "gatehouse PutObject (curl -T)", gw, gw / dw
+        printf "%-40s %14.1f %10.3f\n", "dd read", dr, 1
+        printf "%-40s %14.1f %10.3f\n", "gatehouse GetObject (curl)", gr, gr / dr
+        printf "%-40s %14.1f %10.3f\n", "nginx GET of the same file (curl)", nr, nr / dr
+    }'
+fi
+
+kill -QUIT "$NGINX_PID" 2>/dev/null || true
+wait "$NGINX_PID" 2>/dev/null || true
+NGINX_PID=""
+
+kill -TERM "$GH_PID" 2>/dev/null || true
+rc=0
+wait "$GH_PID" || rc=$?
+GH_PID=""
+[ "$rc" -eq 0 ] || { cat "$TMP/gh/stderr" >&2; die "gatehouse exited with status $rc on SIGTERM"; }
