@@ -108,26 +108,38 @@ read_cert_id(struct gh_call *c, struct gh_slice *out)
     gh_iam_str(c, "CertificateId", &r, true, out);
 }
 
-/* The user's certificate `id`; NoSuchEntity in AWS's words when absent or another user's. */
+/*
+ * Whose certificates: the user's unique id, or the account id for the
+ * root (gh_iam_target_user zeroes *u for it). AWS IAM: these actions
+ * "manage root user credentials even if the account has no users".
+ */
+static struct gh_slice
+cert_owner(struct gh_call *c, const struct gh_user *u)
+{
+    return u->id.len > 0 ? u->id : gh_iam_account(c);
+}
+
+/* The owner's certificate `id`; NoSuchEntity in AWS's words when absent or another's. */
 static enum gh_err
 cert_load(struct gh_call *c, const struct gh_user *u, struct gh_slice id, struct gh_store_rec *r)
 {
     enum gh_err err =
         gh_store_rec_get(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_CERT), id, r, NULL);
 
-    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !gh_slice_eq(r->owner, u->id)))
+    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !gh_slice_eq(r->owner, cert_owner(c, u))))
         /* AWS IAM: NoSuchEntity "The Certificate with id X cannot be found." */
         return gh_call_fail(c, GH_ERR_NOT_FOUND, "The Certificate with id %.*s cannot be found.",
                             GH_SP(id));
     return err;
 }
 
-/* The children of a SigningCertificate element. */
+/* The children of a SigningCertificate element (no UserName for the root's, as for its keys). */
 static void
 cert_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r,
             struct gh_slice body)
 {
-    gh_xml_elem(c->result, "UserName", u->name);
+    if (u->name.len > 0)
+        gh_xml_elem(c->result, "UserName", u->name);
     gh_xml_elem(c->result, "CertificateId", r->id);
     gh_xml_elem(c->result, "CertificateBody", body);
     gh_xml_elem_cstr(c->result, "Status", status_name(r->status));
@@ -151,7 +163,7 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
     gh_iam_str(c, "CertificateBody", &body_rule, true, &body);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = gh_iam_target_user(c, "iam:UploadSigningCertificate", name, false, &u)) != GH_OK)
+    if ((err = gh_iam_target_user(c, "iam:UploadSigningCertificate", name, true, &u)) != GH_OK)
         return err;
     if ((err = cert_parse(c, body, digest)) != GH_OK)
         return err;
@@ -171,7 +183,7 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
             return gh_call_fail(c, GH_ERR_DUPLICATE_CERT,
                                 "The request was rejected because the same certificate is "
                                 "associated with an IAM user in the account.");
-        if (gh_slice_eq(all[i].owner, u.id))
+        if (gh_slice_eq(all[i].owner, cert_owner(c, &u)))
             mine++;
     }
     if (mine >= GH_IAM_SIGNING_CERTS_PER_USER)
@@ -191,7 +203,7 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
     r = (struct gh_store_rec){
         .account = gh_iam_account(c),
         .kind = GH_S(GH_IAM_REC_CERT),
-        .owner = u.id,
+        .owner = cert_owner(c, &u),
         .status = GH_KEY_ACTIVE,
         .created = c->now,
         .updated = c->now,
@@ -223,9 +235,8 @@ gh_iam_ListSigningCertificates(struct gh_call *c)
         return err;
     if ((err = gh_iam_target_user(c, "iam:ListSigningCertificates", given, true, &u)) != GH_OK)
         return err;
-    /* The root's own certificates are not kept here: its list is empty. */
-    if (u.id.len > 0 && (err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c),
-                                                 GH_S(GH_IAM_REC_CERT), u.id, &v, &n)) != GH_OK)
+    if ((err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_CERT),
+                                 cert_owner(c, &u), &v, &n)) != GH_OK)
         return err;
     if ((err = gh_iam_index_marker(c, &page, n, &start)) != GH_OK)
         return err;
@@ -261,7 +272,7 @@ gh_iam_UpdateSigningCertificate(struct gh_call *c)
     gh_iam_enum(c, "Status", statuses, true, &status);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = gh_iam_target_user(c, "iam:UpdateSigningCertificate", name, false, &u)) != GH_OK)
+    if ((err = gh_iam_target_user(c, "iam:UpdateSigningCertificate", name, true, &u)) != GH_OK)
         return err;
     if ((err = cert_load(c, &u, id, &r)) != GH_OK)
         return err;
@@ -282,7 +293,7 @@ gh_iam_DeleteSigningCertificate(struct gh_call *c)
     read_cert_id(c, &id);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = gh_iam_target_user(c, "iam:DeleteSigningCertificate", name, false, &u)) != GH_OK)
+    if ((err = gh_iam_target_user(c, "iam:DeleteSigningCertificate", name, true, &u)) != GH_OK)
         return err;
     if ((err = cert_load(c, &u, id, &r)) != GH_OK)
         return err;

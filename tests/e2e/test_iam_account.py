@@ -458,3 +458,11 @@ def test_signing_certificates(gh, tmp_path):
         gh.aws("iam", "delete-signing-certificate", "--user-name", "hal", "--certificate-id", c["CertificateId"])
     assert iam.list_signing_certificates(UserName="hal")["Certificates"] == []
     iam.delete_user(UserName="hal")
+
+    # Without --user-name the root manages its own certificates (which carry no UserName).
+    root = gh.aws("iam", "upload-signing-certificate", "--certificate-body", c3)["Certificate"]
+    assert "UserName" not in root
+    mine = iam.list_signing_certificates()["Certificates"]
+    assert [c["CertificateId"] for c in mine] == [root["CertificateId"]]
+    iam.delete_signing_certificate(CertificateId=root["CertificateId"])
+    assert iam.list_signing_certificates()["Certificates"] == []

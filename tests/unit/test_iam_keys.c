@@ -373,6 +373,7 @@ test_certificates(void **state)
     struct key k;
     struct reply r;
     char cert1[8192], cert2[8192], cert3[8192], expired[8192], future[8192], id[160];
+    char root_id[160];
 
     key_make(&k, 2048);
     cert_make(k.pk, "one", -86400, 365 * 86400, cert1, sizeof(cert1));
@@ -409,8 +410,21 @@ test_certificates(void **state)
                "UploadSigningCertificate", "UserName", "bob", "CertificateBody", expired);
     EXPECT_ERR(f, "InvalidCertificate", "The certificate is not yet valid.",
                "UploadSigningCertificate", "UserName", "bob", "CertificateBody", future);
-    EXPECT_ERR(f, "ValidationError", "Must specify userName when calling with non-User credentials",
-               "UploadSigningCertificate", "CertificateBody", cert2);
+    /* AWS IAM: without UserName the caller's own, the root's too; its have no UserName. */
+    call(f, &r, "UploadSigningCertificate", "CertificateBody", cert3, NULL);
+    assert_int_equal(r.err, GH_OK);
+    assert_null(strstr(r.raw, "<UserName>"));
+    xml_text(r.raw, "CertificateId", root_id, sizeof(root_id));
+    reply_free(&r);
+    call(f, &r, "ListSigningCertificates", NULL);
+    assert_int_equal(r.err, GH_OK);
+    assert_non_null(strstr(r.raw, root_id));
+    assert_null(strstr(r.raw, id));
+    reply_free(&r);
+    call(f, &r, "DeleteSigningCertificate", "UserName", "alice", "CertificateId", root_id, NULL);
+    assert_string_equal(r.code, "NoSuchEntity");
+    reply_free(&r);
+    EXPECT_OK(f, "DeleteSigningCertificate", "CertificateId", root_id);
 
     /* AWS IAM quota: 2 certificates per user. */
     EXPECT_OK(f, "UploadSigningCertificate", "UserName", "alice", "CertificateBody", cert2);
