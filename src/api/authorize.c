@@ -320,7 +320,18 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
         return err;
     if (ua.ptr != NULL && (err = add_key(ctx, "aws:UserAgent", GH_PT_STRING, ua)) != GH_OK)
         return err;
-    /* AWS: aws:MultiFactorAuthPresent is present only for temporary credentials. */
+    /* AWS: aws:MultiFactorAuthPresent is present only for temporary
+     * credentials, or when the request itself proves MFA (AssumeRole with
+     * SerialNumber and TokenCode: the principal then carries mfa). */
+    if (p->session_info == NULL && p->mfa) {
+        char *age = gh_arena_printf(c->arena, "%lld", (long long)(c->now - p->mfa_time));
+        if (age == NULL)
+            return GH_ERR_NOMEM;
+        if ((err = add_key(ctx, "aws:MultiFactorAuthPresent", GH_PT_BOOL, GH_S("true"))) != GH_OK ||
+            (err = add_key(ctx, "aws:MultiFactorAuthAge", GH_PT_NUMBER, gh_slice_from_cstr(age))) !=
+                GH_OK)
+            return err;
+    }
     if (p->session_info != NULL) {
         const struct gh_session *s = p->session_info;
         gh_time_iso8601(s->issued, issued);
@@ -328,12 +339,13 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
         if (issued_s == NULL)
             return GH_ERR_NOMEM;
         if ((err = add_key(ctx, "aws:MultiFactorAuthPresent", GH_PT_BOOL,
-                           s->mfa ? GH_S("true") : GH_S("false"))) != GH_OK ||
+                           s->mfa || p->mfa ? GH_S("true") : GH_S("false"))) != GH_OK ||
             (err = add_key(ctx, "aws:TokenIssueTime", GH_PT_DATE, gh_slice_from_cstr(issued_s))) !=
                 GH_OK)
             return err;
-        if (s->mfa) {
-            char *age = gh_arena_printf(c->arena, "%lld", (long long)(c->now - s->mfa_time));
+        if (s->mfa || p->mfa) {
+            char *age = gh_arena_printf(c->arena, "%lld",
+                                        (long long)(c->now - (p->mfa ? p->mfa_time : s->mfa_time)));
             if (age == NULL)
                 return GH_ERR_NOMEM;
             if ((err = add_key(ctx, "aws:MultiFactorAuthAge", GH_PT_NUMBER,
@@ -428,9 +440,54 @@ deny(struct gh_call *c, const struct gh_principal *p, const char *action,
     return GH_OK;
 }
 
+static enum gh_err authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
+                                  const struct gh_authz_opts *o);
+
+/*
+ * What temporary credentials may never do, whatever the policies say.
+ * AWS STS GetSessionToken: "You cannot call any IAM API operations unless
+ * MFA authentication information is included in the request" and "You
+ * cannot call any STS API except AssumeRole or GetCallerIdentity".
+ * GetFederationToken: "You cannot call any IAM operations" and "You
+ * cannot call any STS operations except GetCallerIdentity".
+ */
+static const char *
+session_refusal(const struct gh_principal *p, const char *action)
+{
+    bool iam = strncmp(action, "iam:", 4) == 0, sts = strncmp(action, "sts:", 4) == 0;
+
+    if (p->session_info == NULL)
+        return NULL;
+    if (p->type == GH_PRINCIPAL_FEDERATED_USER && (iam || sts))
+        return iam ? "federated user sessions cannot call IAM"
+                   : "federated user sessions can call no STS action but GetCallerIdentity";
+    if (p->type == GH_PRINCIPAL_USER || p->type == GH_PRINCIPAL_ROOT) {
+        if (iam && !p->session_info->mfa)
+            return "GetSessionToken credentials without MFA cannot call IAM";
+        if (sts && strcmp(action, "sts:AssumeRole") != 0)
+            return "GetSessionToken credentials can call no STS action but AssumeRole and "
+                   "GetCallerIdentity";
+    }
+    return NULL;
+}
+
 enum gh_err
 gh_call_authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
                        const struct gh_authz_opts *o)
+{
+    const char *refusal = session_refusal(c->caller, action);
+
+    if (refusal != NULL)
+        return gh_call_fail(c, GH_ERR_ACCESS_DENIED,
+                            "User: %.*s is not authorized to perform: %s on resource: %.*s "
+                            "because %s",
+                            GH_SP(c->caller->arn), action, GH_SP(resource), refusal);
+    return authorize_opts(c, action, resource, o);
+}
+
+static enum gh_err
+authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
+               const struct gh_authz_opts *o)
 {
     const struct gh_principal *p = c->caller;
     const struct gh_api_keys *extra = o == NULL ? NULL : o->keys;

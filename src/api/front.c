@@ -273,6 +273,7 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
     p->session = s->session_name;
     p->access_key_id = auth->access_key_id;
     p->mfa = s->mfa;
+    p->mfa_time = s->mfa_time;
     p->token_issued = s->issued;
     p->session_info = s;
     err = GH_OK;

@@ -26,6 +26,7 @@ struct gh_principal {
     struct gh_slice access_key_id;
     bool mfa;                  /* aws:MultiFactorAuthPresent */
     int64_t token_issued;      /* session credentials: issue time; 0 otherwise */
+    int64_t mfa_time;          /* when MFA was proven (mfa true) */
     const struct gh_session *session_info; /* temporary credentials; NULL for long-term keys */
 };
 

@@ -196,7 +196,7 @@ gh_key_id_account(struct gh_slice id, char out[13])
             return GH_ERR_VALIDATION;
         acct = (acct << 5) | (uint64_t)(p - b32);
     }
-    if (acct > 999999999999ULL || acct < 100000000000ULL)
+    if (acct > 999999999999ULL) /* account ids may start with 0 */
         return GH_ERR_VALIDATION;
     for (int i = 11; i >= 0; i--) {
         out[i] = (char)('0' + acct % 10);

@@ -104,11 +104,18 @@ decide(struct gh_call *c, const struct gh_role *role, struct gh_slice role_arn,
     struct gh_policy_result r;
     enum gh_err err;
 
+    struct gh_principal proved = *p;
+
     *allowed = false;
+    /* MFA proven in this very request counts as present (AWS STS SerialNumber). */
+    if (s->mfa && !p->mfa) {
+        proved.mfa = true;
+        proved.mfa_time = s->mfa_time;
+    }
     gh_policy_ctx_init(&ctx, c->arena);
     if ((err = gh_policy_ctx_set_action(&ctx, gh_slice_from_cstr(action))) != GH_OK ||
         (err = gh_policy_ctx_set_resource(&ctx, role_arn)) != GH_OK ||
-        (err = gh_api_context_fill(c, p, mine->entity_id, &ctx)) != GH_OK ||
+        (err = gh_api_context_fill(c, &proved, mine->entity_id, &ctx)) != GH_OK ||
         (err = request_keys(c, &ctx, s, external_id)) != GH_OK)
         return err;
     memset(&set, 0, sizeof(set));
@@ -154,8 +161,9 @@ gh_sts_assume_role(struct gh_call *c)
     /* AWS STS: "Roles may not be assumed by root accounts." */
     if (p->type == GH_PRINCIPAL_ROOT)
         return gh_call_fail(c, GH_ERR_ACCESS_DENIED, "Roles may not be assumed by root accounts.");
-    if (p->type != GH_PRINCIPAL_USER && p->type != GH_PRINCIPAL_ASSUMED_ROLE &&
-        p->type != GH_PRINCIPAL_FEDERATED_USER)
+    /* AWS STS: federated users (GetFederationToken) cannot assume roles;
+     * GetSessionToken sessions can. */
+    if (p->type != GH_PRINCIPAL_USER && p->type != GH_PRINCIPAL_ASSUMED_ROLE)
         return denied(c, role_arn);
     /* AWS STS: the source identity of a chain cannot change once set. */
     if (prev != NULL && prev->source_identity.len > 0) {
