@@ -315,6 +315,14 @@ GH_MUST_CHECK enum gh_err gh_api_mount(struct gh_api *api, const char *prefix,
  * with a method other than GET/POST, or signed for service "s3".
  */
 void gh_api_set_rest(struct gh_api *api, struct gh_http_handler h);
+/*
+ * A further check on every session token (the console's sign-out
+ * revocations): a session whose key `revoked` names is refused as an
+ * invalid token. Set before serving.
+ */
+void gh_api_set_session_check(struct gh_api *api,
+                              bool (*revoked)(void *ctx, struct gh_slice akid, int64_t now),
+                              void *ctx);
 
 /*
  * Authenticates a SigV4 request for any service (`normalize_path` false

@@ -23,6 +23,8 @@ struct gh_api {
     _Atomic(struct gh_api_revocations *) revocations;
     enum gh_err (*key_used)(struct gh_store *s, struct gh_slice akid, struct gh_slice service,
                             struct gh_slice region, int64_t now);
+    bool (*session_revoked)(void *ctx, struct gh_slice akid, int64_t now);
+    void *session_revoked_ctx;
     /* Replaced rings and snapshots stay alive until gh_api_free: a request
      * may still hold one, and they are few and small. */
     void *retired[GH_API_RETIRED_MAX];
@@ -226,6 +228,13 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is expired");
         return GH_ERR_EXPIRED_TOKEN;
+    }
+    if (api->session_revoked != NULL &&
+        api->session_revoked(api->session_revoked_ctx, auth->access_key_id, now)) {
+        /* Signed out of the console: the session is no longer valid. */
+        gh_secret_wipe(&s->secret);
+        gh_diag_set(diag, "The security token included in the request is invalid.");
+        return GH_ERR_INVALID_TOKEN_ID;
     }
     if (s->type == GH_PRINCIPAL_ASSUMED_ROLE &&
         gh_api_session_revoked(atomic_load(&api->revocations), s->account, s->entity_id,
@@ -558,6 +567,14 @@ void
 gh_api_set_rest(struct gh_api *api, struct gh_http_handler h)
 {
     api->rest = h;
+}
+
+void
+gh_api_set_session_check(struct gh_api *api,
+                         bool (*revoked)(void *ctx, struct gh_slice akid, int64_t now), void *ctx)
+{
+    api->session_revoked = revoked;
+    api->session_revoked_ctx = ctx;
 }
 
 void
