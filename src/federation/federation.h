@@ -176,6 +176,7 @@ struct gh_fed_saml {
     struct gh_slice recipient;      /* SubjectConfirmationData@Recipient */
     int64_t not_before;             /* Conditions@NotBefore; 0 when absent */
     int64_t not_on_or_after;        /* earliest of Conditions and SubjectConfirmationData */
+    int64_t session_not_on_or_after; /* earliest AuthnStatement@SessionNotOnOrAfter; 0 when absent */
     struct gh_fed_claim *attrs;
     size_t nattrs;
 };

@@ -394,6 +394,16 @@ extract(struct gh_arena *a, xmlNode *as, struct gh_fed_saml *out)
                         return err;
         out->naudiences = k;
     }
+    /* AWS STS: the session ends at SessionNotOnOrAfter when that comes first. */
+    for (st = as->children; st != NULL; st = st->next) {
+        int64_t t;
+        if (!is(st, NS_A, "AuthnStatement"))
+            continue;
+        if ((err = time_attr(a, st, "SessionNotOnOrAfter", &t)) != GH_OK)
+            return err;
+        if (t != 0 && (out->session_not_on_or_after == 0 || t < out->session_not_on_or_after))
+            out->session_not_on_or_after = t;
+    }
     for (st = as->children; st != NULL; st = st->next)
         if (is(st, NS_A, "AttributeStatement"))
             na += count_children(st, NS_A, "Attribute");

@@ -17,6 +17,7 @@
 #define ATTR_DURATION "https://aws.amazon.com/SAML/Attributes/SessionDuration"
 #define ATTR_TAG "https://aws.amazon.com/SAML/Attributes/PrincipalTag:"
 #define ATTR_TRANSITIVE "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys"
+#define ATTR_SOURCE_IDENTITY "https://aws.amazon.com/SAML/Attributes/SourceIdentity"
 
 static bool
 is_assertion(struct gh_slice v)
@@ -205,6 +206,31 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
         duration = (int64_t)d;
         has_duration = true;
     }
+    /* AWS STS: the session lasts for the duration asked, or until the
+     * AuthnStatement's SessionNotOnOrAfter, whichever is shorter. */
+    if (sa.session_not_on_or_after != 0) {
+        int64_t left = sa.session_not_on_or_after - c->now;
+        if (left <= 0)
+            return gh_call_fail(c, GH_ERR_EXPIRED_TOKEN_EXCEPTION,
+                                "The web identity token that was passed is expired or is not "
+                                "valid. Get a new identity token from the identity provider and "
+                                "then retry the request.");
+        if (!has_duration)
+            duration = GH_STS_ROLE_DEFAULT_S;
+        if (left < duration)
+            duration = left;
+        has_duration = true;
+    }
+    /* AWS IAM "Configure SAML assertions": the SourceIdentity attribute sets
+     * the session's source identity (sts:SetSourceIdentity in the trust
+     * policy), with AssumeRole's SourceIdentity rules. */
+    if ((attr = gh_fed_saml_attr(&sa, ATTR_SOURCE_IDENTITY)) != NULL) {
+        if (attr->nvalues != 1 || !is_session_name(attr->values[0]))
+            return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN,
+                                "SourceIdentity in AuthnResponse must satisfy regular expression "
+                                "pattern: [\\w+=,.@-]{2,64}");
+        s.source_identity = attr->values[0];
+    }
     /* Session tags: PrincipalTag:KEY attributes and TransitiveTagKeys. */
     if (sa.nattrs > 0 && (tags = gh_arena_alloc(c->arena, sa.nattrs * sizeof(*tags))) == NULL)
         return GH_ERR_NOMEM;
@@ -273,6 +299,8 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
     gh_xml_elem(c->result, "Issuer", sa.issuer);
     gh_xml_elem(c->result, "Audience", audience);
     gh_xml_elem(c->result, "NameQualifier", nq);
+    if (s.source_identity.len > 0)
+        gh_xml_elem(c->result, "SourceIdentity", s.source_identity);
 done:
     gh_secret_wipe(&s.secret);
     return err;

@@ -120,6 +120,16 @@ gh_sts_fed_finish(struct gh_call *c, const struct gh_fed_grant *g, struct gh_ses
         err = denied(c, g->action);
         goto done;
     }
+    /* AWS STS: a source identity set by the IdP needs sts:SetSourceIdentity. */
+    if (s->source_identity.len > 0) {
+        if ((err = gh_policy_ctx_set_action(g->ctx, GH_S("sts:SetSourceIdentity"))) != GH_OK ||
+            (err = gh_policy_eval(&trust, GH_ROLE_RESOURCE, g->ctx, &r)) != GH_OK)
+            goto fail;
+        if (r.decision != GH_ALLOW) {
+            err = denied(c, "sts:SetSourceIdentity");
+            goto done;
+        }
+    }
     /* AWS STS: session tags passed by the IdP need sts:TagSession too. */
     if (s->ntags > 0 || s->ntransitive > 0) {
         if ((err = gh_policy_ctx_set_action(g->ctx, GH_S("sts:TagSession"))) != GH_OK ||
@@ -217,6 +227,10 @@ gh_sts_fed_request_keys(struct gh_call *c, struct gh_policy_ctx *ctx, const stru
         (err = gh_policy_ctx_add(ctx, GH_S("aws:EpochTime"), GH_PT_DATE,
                                  gh_slice_from_cstr(gh_arena_strndup(
                                      c->arena, gh_slice_from_cstr(epoch_s))))) != GH_OK)
+        return err;
+    if (s->source_identity.len > 0 &&
+        (err = gh_policy_ctx_add(ctx, GH_S("sts:SourceIdentity"), GH_PT_STRING,
+                                 s->source_identity)) != GH_OK)
         return err;
     for (size_t i = 0; i < s->ntags; i++) {
         char *k = gh_arena_printf(c->arena, "aws:RequestTag/%.*s", GH_SP(s->tags[i].key));

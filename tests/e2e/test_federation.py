@@ -264,3 +264,30 @@ def test_saml_happy_path_and_refusals(gh_factory, tmp_path):
     evil = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>' + xml[xml.index("<samlp"):]
     assert "InvalidIdentityToken" in error_code(
         saml_assume(g, arn, prov, base64.b64encode(evil.encode()).decode()))
+
+
+def test_saml_source_identity(gh_factory, tmp_path):
+    g = gh_factory()
+    idp, prov, arn = saml_setup(g, tmp_path)
+    attr = "https://aws.amazon.com/SAML/Attributes/SourceIdentity"
+
+    def assertion(value):
+        return run("saml-idp", "assert", "--dir", idp, "--subject", "alice", "--role",
+                   f"{arn},{prov}", "--attr", f"{attr}={value}").stdout.strip()
+
+    # AWS STS: setting a source identity needs sts:SetSourceIdentity in the trust policy.
+    err = error_code(saml_assume(g, arn, prov, assertion("alice@example.com")))
+    assert "AccessDenied" in err and "sts:SetSourceIdentity" in err
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": prov},
+        "Action": ["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"],
+        "Condition": {"StringLike": {"sts:SourceIdentity": "*@example.com"}}}]}
+    g.aws("iam", "update-assume-role-policy", "--role-name", "saml-admin", "--policy-document",
+          json.dumps(trust))
+    cp = saml_assume(g, arn, prov, assertion("alice@example.com"))
+    assert cp.returncode == 0, cp.stderr
+    assert cp.json["SourceIdentity"] == "alice@example.com"
+    # The trust policy sees sts:SourceIdentity.
+    assert "AccessDenied" in error_code(saml_assume(g, arn, prov, assertion("mallory@evil.test")))
+    err = error_code(saml_assume(g, arn, prov, assertion("not valid")))
+    assert "InvalidIdentityToken" in err and "SourceIdentity" in err

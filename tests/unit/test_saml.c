@@ -108,28 +108,34 @@ struct params {
 static void
 response(struct gh_buf *x, const struct params *p)
 {
-    char nb[21], na[21];
+    char nb[21], na[21], sna[21];
 
     gh_time_iso8601(NOW + p->not_before, nb);
     gh_time_iso8601(NOW + p->ttl_s, na);
-    gh_buf_putf(x,
-                "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
-                "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_resp1\" "
-                "Version=\"2.0\" IssueInstant=\"%s\"><saml:Issuer>" ENTITY "</saml:Issuer>"
-                "<samlp:Status><samlp:StatusCode Value=\"%s\"/></samlp:Status>"
-                "<saml:Assertion ID=\"_assert1\" Version=\"2.0\" IssueInstant=\"%s\">"
-                "<saml:Issuer>" ENTITY "</saml:Issuer><saml:Subject><saml:NameID "
-                "Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:persistent\">alice"
-                "</saml:NameID><saml:SubjectConfirmation "
-                "Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"><saml:SubjectConfirmationData "
-                "NotOnOrAfter=\"%s\" Recipient=\"%s\"/></saml:SubjectConfirmation></saml:Subject>"
-                "<saml:Conditions NotBefore=\"%s\" NotOnOrAfter=\"%s\"><saml:AudienceRestriction>"
-                "<saml:Audience>%s</saml:Audience></saml:AudienceRestriction></saml:Conditions>"
-                "<saml:AttributeStatement><saml:Attribute Name=\"https://aws.amazon.com/SAML/"
-                "Attributes/Role\"><saml:AttributeValue>" ROLE "</saml:AttributeValue>"
-                "</saml:Attribute><saml:Attribute Name=\"https://aws.amazon.com/SAML/Attributes/"
-                "RoleSessionName\"><saml:AttributeValue>",
-                nb, p->status, nb, na, p->recipient, nb, na, p->audience);
+    gh_time_iso8601(NOW + 1800, sna);
+    gh_buf_putf(
+        x,
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_resp1\" "
+        "Version=\"2.0\" IssueInstant=\"%s\"><saml:Issuer>" ENTITY "</saml:Issuer>"
+        "<samlp:Status><samlp:StatusCode Value=\"%s\"/></samlp:Status>"
+        "<saml:Assertion ID=\"_assert1\" Version=\"2.0\" IssueInstant=\"%s\">"
+        "<saml:Issuer>" ENTITY "</saml:Issuer><saml:Subject><saml:NameID "
+        "Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:persistent\">alice"
+        "</saml:NameID><saml:SubjectConfirmation "
+        "Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"><saml:SubjectConfirmationData "
+        "NotOnOrAfter=\"%s\" Recipient=\"%s\"/></saml:SubjectConfirmation></saml:Subject>"
+        "<saml:Conditions NotBefore=\"%s\" NotOnOrAfter=\"%s\"><saml:AudienceRestriction>"
+        "<saml:Audience>%s</saml:Audience></saml:AudienceRestriction></saml:Conditions>"
+        "<saml:AuthnStatement AuthnInstant=\"%s\" SessionNotOnOrAfter=\"%s\">"
+        "<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:"
+        "classes:PasswordProtectedTransport</saml:AuthnContextClassRef>"
+        "</saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement><saml:Attribute "
+        "Name=\"https://aws.amazon.com/SAML/"
+        "Attributes/Role\"><saml:AttributeValue>" ROLE "</saml:AttributeValue>"
+        "</saml:Attribute><saml:Attribute Name=\"https://aws.amazon.com/SAML/Attributes/"
+        "RoleSessionName\"><saml:AttributeValue>",
+        nb, p->status, nb, na, p->recipient, nb, na, p->audience, nb, sna);
     for (int i = 0; i < p->nest; i++)
         gh_buf_puts(x, "<n>");
     gh_buf_puts(x, "alice");
@@ -446,6 +452,7 @@ run_row(const struct row *r)
         /* Claims come from the signed assertion. */
         assert_true(gh_slice_eq_cstr(s.issuer, ENTITY));
         assert_true(gh_slice_eq_cstr(s.name_id, "alice"));
+        assert_int_equal(s.session_not_on_or_after, NOW + 1800);
         assert_non_null(gh_fed_saml_attr(&s, "https://aws.amazon.com/SAML/Attributes/Role"));
         err = gh_fed_saml_check(&s, NOW, &d);
         if (r->want_check == NULL && err != GH_OK)
