@@ -52,7 +52,7 @@ bench:
 	@scripts/install-deps.sh bench
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
-	bench/run.sh
+	sh bench/run.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
