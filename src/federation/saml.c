@@ -29,6 +29,10 @@
 #define MSG_INVALID                                                                                \
     "The web identity token that was passed could not be validated by AWS. Get a new identity "   \
     "token from the identity provider and then retry the request."
+/* AWS IAM "Troubleshoot SAML federation": "Response signature invalid" and
+ * "Response does not contain the required audience." (InvalidIdentityToken). */
+#define MSG_SIGNATURE "Response signature invalid"
+#define MSG_AUDIENCE "Response does not contain the required audience."
 #define MSG_EXPIRED                                                                                \
     "The web identity token that was passed is expired or is not valid. Get a new identity "      \
     "token from the identity provider and then retry the request."
@@ -486,10 +490,11 @@ gh_fed_saml_verify(struct gh_arena *a, struct gh_slice saml_b64, struct gh_slice
         goto done;
     }
     /* Every signature present must verify; the Assertion is inside both. */
-    if (rsig != NULL && !verify_one(rsig, resp, keys, nkeys))
-        goto fail;
-    if (asig != NULL && !verify_one(asig, as, keys, nkeys))
-        goto fail;
+    if ((rsig != NULL && !verify_one(rsig, resp, keys, nkeys)) ||
+        (asig != NULL && !verify_one(asig, as, keys, nkeys))) {
+        err = invalid(diag, MSG_SIGNATURE);
+        goto done;
+    }
     signed_ok = true;
     if ((err = extract(a, as, out)) != GH_OK)
         goto fail;
@@ -527,7 +532,9 @@ gh_fed_saml_check(const struct gh_fed_saml *s, int64_t now, struct gh_diag *diag
     for (size_t i = 0; i < s->naudiences; i++)
         if (aws_audience(s->audiences[i]))
             aud = true;
-    if (!aud || (s->recipient.len > 0 && !aws_audience(s->recipient)))
+    if (!aud)
+        return invalid(diag, MSG_AUDIENCE);
+    if (s->recipient.len > 0 && !aws_audience(s->recipient))
         return invalid(diag, MSG_INVALID);
     if (s->not_on_or_after == 0)
         return invalid(diag, MSG_INVALID);

@@ -165,19 +165,20 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
         return gh_call_fail(c, GH_ERR_VALIDATION, "%.*s is invalid", GH_SP(role_arn));
 
     err = gh_iam_provider_get(c->tx, c->arena, account, principal_arn, &prov);
+    /* AWS IAM "Troubleshoot SAML federation": "Specified provider doesn't exist." */
     if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !prov.saml))
         return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN, "Specified provider doesn't exist.");
     if (err != GH_OK)
         return gh_call_fail(c, err, "The identity provider could not be read.");
     if ((err = gh_fed_saml_verify(c->arena, assertion, prov.metadata, &sa, &diag)) != GH_OK)
         return gh_call_fail(c, err, "%s", diag.text);
-    /* The assertion's Issuer must be the IdP the metadata describes. */
+    /* The assertion's Issuer must be the IdP the metadata describes. AWS IAM
+     * "Troubleshoot SAML federation": "Issuer not present in specified provider"
+     * (STS reports it as InvalidIdentityToken). */
     if (gh_fed_saml_metadata_entity(c->arena, prov.metadata, &entity) != GH_OK ||
         !gh_slice_eq(entity, sa.issuer))
         return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN,
-                            "The web identity token that was passed could not be validated by "
-                            "AWS. Get a new identity token from the identity provider and then "
-                            "retry the request.");
+                            "Issuer not present in specified provider");
     if ((err = gh_fed_saml_check(&sa, c->now, &diag)) != GH_OK)
         return gh_call_fail(c, err, "%s", diag.text);
 
@@ -187,15 +188,19 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
             role_ok = role_ok || role_pair(attr->values[i], role_arn, principal_arn);
     if (!role_ok)
         return gh_call_fail(c, GH_ERR_ACCESS_DENIED, "Not authorized to perform %s", action);
+    /* AWS IAM "Troubleshoot SAML federation": "RoleSessionName is required in
+     * AuthnResponse" and "RoleSessionName in AuthnResponse must match
+     * [a-zA-Z_0-9+=,.@-]{2,64}" (InvalidIdentityToken). */
     attr = gh_fed_saml_attr(&sa, ATTR_SESSION_NAME);
     if (attr == NULL || attr->nvalues != 1)
         return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN,
                             "RoleSessionName is required in AuthnResponse");
     if (!is_session_name(attr->values[0]))
         return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN,
-                            "RoleSessionName in AuthnResponse must satisfy regular expression "
-                            "pattern: [\\w+=,.@-]{2,64}");
+                            "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}");
     s.session_name = attr->values[0];
+    /* AWS documents no message for a bad SessionDuration attribute; this one
+     * follows the RoleSessionName messages' form. */
     if (!has_duration && (attr = gh_fed_saml_attr(&sa, ATTR_DURATION)) != NULL) {
         uint64_t d;
         if (attr->nvalues != 1 || gh_parse_u64(attr->values[0], 43200, &d) != GH_OK ||
@@ -223,12 +228,14 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
     }
     /* AWS IAM "Configure SAML assertions": the SourceIdentity attribute sets
      * the session's source identity (sts:SetSourceIdentity in the trust
-     * policy), with AssumeRole's SourceIdentity rules. */
+     * policy), with AssumeRole's SourceIdentity rules. AWS IAM "Troubleshoot
+     * SAML federation": "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64}
+     * and not begin with \"aws:\"" (InvalidIdentityToken). */
     if ((attr = gh_fed_saml_attr(&sa, ATTR_SOURCE_IDENTITY)) != NULL) {
         if (attr->nvalues != 1 || !is_session_name(attr->values[0]))
             return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN,
-                                "SourceIdentity in AuthnResponse must satisfy regular expression "
-                                "pattern: [\\w+=,.@-]{2,64}");
+                                "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not "
+                                "begin with \"aws:\"");
         s.source_identity = attr->values[0];
     }
     /* Session tags: PrincipalTag:KEY attributes and TransitiveTagKeys. */

@@ -296,6 +296,9 @@ gh_sts_assume_role_with_web_identity(struct gh_call *c)
         return GH_ERR_NOMEM;
     provider_arn.len = strlen(provider_arn.ptr);
     err = gh_iam_provider_get(c->tx, c->arena, account, provider_arn, &prov);
+    /* AWS STS answers InvalidIdentityToken "No OpenIDConnect provider found in
+     * your account for ISS" (as quoted in mozilla-iam/mozilla-aws-cli#127 and
+     * aws-actions/configure-aws-credentials#280). */
     if (err == GH_ERR_NOT_FOUND || (err == GH_OK && prov.saml))
         return gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN,
                             "No OpenIDConnect provider found in your account for %.*s",

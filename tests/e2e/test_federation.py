@@ -238,7 +238,11 @@ def test_saml_happy_path_and_refusals(gh_factory, tmp_path):
     assert "InvalidIdentityToken" in error_code(saml_assume(g, arn, prov, unsigned))
     other = run("saml-idp", "assert", "--dir", str(tmp_path / "other-idp"), "--subject", "alice",
                 "--role", f"{arn},{prov}").stdout.strip()
-    assert "InvalidIdentityToken" in error_code(saml_assume(g, arn, prov, other))
+    err = error_code(saml_assume(g, arn, prov, other))
+    assert "InvalidIdentityToken" in err and "Response signature invalid" in err
+    missing = prov.replace(":saml-provider/TestIdP", ":saml-provider/Nope")
+    err = error_code(saml_assume(g, arn, missing, a))
+    assert "Specified provider doesn't exist." in err
     expired = run("saml-idp", "assert", "--dir", idp, "--subject", "alice", "--role",
                   f"{arn},{prov}", "--ttl", "-3600").stdout.strip()
     assert "ExpiredTokenException" in error_code(saml_assume(g, arn, prov, expired))
@@ -290,4 +294,4 @@ def test_saml_source_identity(gh_factory, tmp_path):
     # The trust policy sees sts:SourceIdentity.
     assert "AccessDenied" in error_code(saml_assume(g, arn, prov, assertion("mallory@evil.test")))
     err = error_code(saml_assume(g, arn, prov, assertion("not valid")))
-    assert "InvalidIdentityToken" in err and "SourceIdentity" in err
+    assert "InvalidIdentityToken" in err and "Source Identity must match" in err

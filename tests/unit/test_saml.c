@@ -303,8 +303,10 @@ static const struct row rows[] = {
     {"signed response", SIGN_RESPONSE, M_NONE, OK_P, NULL, NULL, NULL},
     {"both signed", SIGN_BOTH, M_NONE, OK_P, NULL, NULL, NULL},
     {"unsigned", SIGN_NONE, M_NONE, OK_P, "InvalidIdentityToken", NULL, "not signed"},
-    {"signed by another key", SIGN_OTHER_KEY, M_NONE, OK_P, "InvalidIdentityToken", NULL, NULL},
-    {"altered after signing", SIGN_ASSERTION, M_ALTERED, OK_P, "InvalidIdentityToken", NULL, NULL},
+    {"signed by another key", SIGN_OTHER_KEY, M_NONE, OK_P, "InvalidIdentityToken", NULL,
+     "Response signature invalid"},
+    {"altered after signing", SIGN_ASSERTION, M_ALTERED, OK_P, "InvalidIdentityToken", NULL,
+     "Response signature invalid"},
     {"altered under a response signature", SIGN_RESPONSE, M_ALTERED, OK_P, "InvalidIdentityToken",
      NULL, NULL},
     {"wrapping: second unsigned assertion", SIGN_ASSERTION, M_SECOND_ASSERTION, OK_P,
@@ -373,7 +375,7 @@ static const struct row rows[] = {
       "urn:oasis:names:tc:SAML:2.0:status:Success", 0},
      NULL,
      "InvalidIdentityToken",
-     NULL},
+     "required audience"},
     {"urn:amazon:webservices Audience",
      SIGN_ASSERTION,
      M_NONE,
@@ -461,6 +463,8 @@ run_row(const struct row *r)
             (err == GH_OK || strcmp(gh_err_info(err)->code, r->want_check) != 0))
             fail_msg("%s: check got %s, want %s", r->name,
                      err == GH_OK ? "OK" : gh_err_info(err)->code, r->want_check);
+        if (r->want_check != NULL && r->want_text != NULL && strstr(d.text, r->want_text) == NULL)
+            fail_msg("%s: message \"%s\" lacks \"%s\"", r->name, d.text, r->want_text);
     }
     free(m);
     gh_arena_cleanup(&a);
