@@ -74,7 +74,7 @@ gh_api_session_revoked(const struct gh_api_revocations *r, const char *account,
         return false;
     for (size_t i = 0; i < r->count; i++)
         if (strcmp(r->items[i].account, account) == 0 &&
-            gh_slice_eq_cstr(role_id, r->items[i].role_id) && issued <= r->items[i].before)
+            gh_slice_eq_cstr(role_id, r->items[i].role_id) && issued < r->items[i].before)
             return true;
     return false;
 }
