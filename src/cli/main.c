@@ -13,7 +13,8 @@ usage(FILE *f)
           "commands:\n"
           "  oidc-issuer serve|mint|rotate --dir DIR ...   test OIDC issuer (federation)\n"
           "  saml-idp metadata|assert --dir DIR ...        test SAML IdP (federation)\n"
-          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
+          "  serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID] [--console-dir DIR]\n"
+          "  console-password --data-dir DIR --root\n"
           "  keys rotate [--data-dir DIR]\n"
           "  sessions revoke --role NAME [--account ID] [--before TIME] [--data-dir DIR]\n"
           "  policy validate FILE | policy eval --policy FILE --action A --resource R\n"
@@ -43,6 +44,8 @@ main(int argc, char **argv)
         return gh_cli_exec(argc - 1, argv + 1);
     if (strcmp(argv[1], "credential-process") == 0)
         return gh_cli_credential_process(argc - 1, argv + 1);
+    if (strcmp(argv[1], "console-password") == 0)
+        return gh_cli_console_password(argc - 1, argv + 1);
     if (strcmp(argv[1], "keys") == 0)
         return gh_cli_keys(argc - 1, argv + 1);
     if (strcmp(argv[1], "sessions") == 0)
