@@ -461,7 +461,8 @@ session_refusal(const struct gh_principal *p, const char *action)
     if (p->type == GH_PRINCIPAL_FEDERATED_USER && (iam || sts))
         return iam ? "federated user sessions cannot call IAM"
                    : "federated user sessions can call no STS action but GetCallerIdentity";
-    if (p->type == GH_PRINCIPAL_USER || p->type == GH_PRINCIPAL_ROOT) {
+    if ((p->type == GH_PRINCIPAL_USER || p->type == GH_PRINCIPAL_ROOT) &&
+        !p->session_info->console) {
         if (iam && !p->session_info->mfa)
             return "GetSessionToken credentials without MFA cannot call IAM";
         if (sts && strcmp(action, "sts:AssumeRole") != 0)

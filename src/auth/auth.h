@@ -196,6 +196,7 @@ struct gh_session {
     int64_t expires;
     bool mfa;                      /* aws:MultiFactorAuthPresent */
     bool chained;                  /* made by AssumeRole from role credentials */
+    bool console;                  /* a web console sign-in (not GetSessionToken's limits) */
     int64_t mfa_time;              /* when MFA was proven, for aws:MultiFactorAuthAge */
     struct gh_slice policy;        /* session policy JSON; empty = none */
     struct gh_slice *policy_arns;

@@ -119,7 +119,7 @@ encode(const struct gh_session *s, struct gh_buf *b)
     put_str(b, gh_slice_from_cstr(s->account));
     put_i64(b, s->issued);
     put_i64(b, s->expires);
-    put_u8(b, (uint8_t)((s->mfa ? 1 : 0) | (s->chained ? 2 : 0)));
+    put_u8(b, (uint8_t)((s->mfa ? 1 : 0) | (s->chained ? 2 : 0) | (s->console ? 4 : 0)));
     put_i64(b, s->mfa_time);
     put_str(b, s->name);
     put_str(b, s->path);
@@ -176,6 +176,7 @@ decode(struct gh_slice plain, struct gh_arena *a, struct gh_session *s)
     flags = get_u8(&r);
     s->mfa = (flags & 1) != 0;
     s->chained = (flags & 2) != 0;
+    s->console = (flags & 4) != 0;
     s->mfa_time = get_i64(&r);
     s->name = get_str(&r, a);
     s->path = get_str(&r, a);

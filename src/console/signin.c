@@ -209,6 +209,7 @@ session_issue(struct gh_console *c, struct gh_arena *a, const struct login *l, b
     s.expires = now + GH_CONSOLE_SESSION_S;
     s.mfa = mfa;
     s.mfa_time = mfa ? now : 0;
+    s.console = true; /* a console session, like AWS's: IAM is reachable without MFA */
     if ((err = gh_session_seal(c->keyring, &s, &token)) != GH_OK)
         goto done;
     arn = l->root ? gh_arena_printf(a, "arn:aws:iam::%s:root", l->account)
