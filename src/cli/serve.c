@@ -61,7 +61,8 @@ usage(const char *why)
     fprintf(stderr,
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
-            "                       [--console-dir DIR] [--oidc-ca-file PEM]\n",
+            "                       [--console-dir DIR] [--oidc-ca-file PEM]\n"
+            "                       [--tls-listen HOST:PORT --tls-cert PEM --tls-key PEM]\n",
             why);
     return 2;
 }
@@ -96,6 +97,10 @@ gh_cli_serve(int argc, char **argv)
     char console_found[4096];
     struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
+    /* HTTPS beside HTTP: --tls-listen with --tls-cert and --tls-key. */
+    const char *tls_listen = NULL, *tls_cert = NULL, *tls_key = NULL;
+    struct gh_http_tls tls = {NULL, 0, NULL, 0};
+    struct gh_http_server *tls_srv = NULL;
     struct gh_s3 *s3 = NULL;
     struct gh_http_stream s3stream;
     struct gh_diag diag;
@@ -128,11 +133,22 @@ gh_cli_serve(int argc, char **argv)
             oidc_ca = argv[++i];
         else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
             console_dir = argv[++i];
+        else if (strcmp(argv[i], "--tls-listen") == 0 && i + 1 < argc)
+            tls_listen = argv[++i];
+        else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc)
+            tls_cert = argv[++i];
+        else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc)
+            tls_key = argv[++i];
         else
             return usage("unknown or incomplete option");
     }
     if (want != NULL && !is_account_id(want))
         return usage("--account-id must be 12 digits");
+    if ((tls_listen != NULL || tls_cert != NULL || tls_key != NULL) &&
+        (tls_listen == NULL || tls_cert == NULL || tls_key == NULL))
+        return usage("HTTPS needs all three of --tls-listen, --tls-cert and --tls-key");
+    if (tls_listen != NULL && strcmp(tls_listen, listen) == 0)
+        return usage("--tls-listen must differ from --listen (one port per protocol)");
 
     /* Everything written under the data directory is private (STYLE: files 0600). */
     umask(077);
@@ -140,6 +156,19 @@ gh_cli_serve(int argc, char **argv)
         fprintf(stderr, "gatehouse serve: cannot create data directory %s: %s\n", dir,
                 strerror(errno));
         return 1;
+    }
+    /* Check the certificate and key before the store is opened. */
+    if (tls_listen != NULL) {
+        if (!gh_http_tls_is_supported()) {
+            fputs("gatehouse serve: this libmicrohttpd was built without TLS; install Debian's "
+                  "libmicrohttpd12 (built with GnuTLS) or drop --tls-listen\n", stderr);
+            goto done;
+        }
+        gh_diag_clear(&diag);
+        if (gh_http_tls_load(tls_cert, tls_key, &tls, &diag) != GH_OK) {
+            fprintf(stderr, "gatehouse serve: %s\n", diag.text);
+            goto done;
+        }
     }
     if ((err = gh_store_master_key_load(dir, &master)) != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot load %s/master.key (%s); it must be 32 bytes, "
@@ -220,6 +249,20 @@ gh_cli_serve(int argc, char **argv)
 
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     threads = ncpu < 2 ? 4 : (unsigned)(ncpu * 2);
+    /* HTTPS first: once /healthz answers over HTTP, both are up. */
+    if (tls_listen != NULL) {
+        err = gh_http_server_start_tls(tls_listen, threads, GH_FORM_BODY_MAX,
+                                       (struct gh_http_handler){gh_api_handle, api}, &s3stream,
+                                       &tls, &tls_srv);
+        gh_http_tls_cleanup(&tls); /* the server keeps its own copy of the key */
+        if (err != GH_OK) {
+            fprintf(stderr, "gatehouse serve: cannot serve HTTPS on %s; is the port in use, the "
+                            "address wrong, or the certificate refused by GnuTLS? (%s)\n",
+                    tls_listen, gh_err_str(err));
+            goto done;
+        }
+        fprintf(stderr, "gatehouse: serving HTTPS on https://%s\n", tls_listen);
+    }
     err = gh_http_server_start_stream(listen, threads, GH_FORM_BODY_MAX,
                                       (struct gh_http_handler){gh_api_handle, api}, &s3stream,
                                       &srv);
@@ -252,7 +295,9 @@ gh_cli_serve(int argc, char **argv)
     fprintf(stderr, "gatehouse: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 done:
+    gh_http_server_stop(tls_srv);
     gh_http_server_stop(srv);
+    gh_http_tls_cleanup(&tls);
     gh_api_free(api);
     gh_fed_free(fed);
     gh_s3_free(s3);

@@ -113,6 +113,53 @@ GH_MUST_CHECK enum gh_err gh_http_server_start_stream(const char *listen, unsign
 GH_MUST_CHECK enum gh_err gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
                                                struct gh_http_handler handler,
                                                struct gh_http_server **out);
+/* ---- HTTPS (libmicrohttpd through GnuTLS) ---- */
+
+/* Largest certificate-chain or key file read (a chain of a few certificates is ~10 KiB). */
+#define GH_HTTP_TLS_PEM_MAX ((size_t)1024 * 1024)
+
+/*
+ * A server certificate (chain) and its private key, PEM, each
+ * NUL-terminated with no NUL inside. `key_pem` is a secret: heap memory
+ * that gh_http_tls_cleanup wipes before freeing.
+ */
+struct gh_http_tls {
+    char *cert_pem;
+    size_t cert_len;
+    char *key_pem;
+    size_t key_len;
+};
+
+/* Whether this libmicrohttpd was built with TLS (MHD_FEATURE_TLS). */
+bool gh_http_tls_is_supported(void);
+
+/*
+ * Reads `cert_path` (PEM certificate, chain allowed: the server's first)
+ * and `key_path` (unencrypted PEM private key) into `out` and checks
+ * that the key belongs to the certificate. On failure `out` holds
+ * nothing and `diag` says what is wrong with which file: GH_ERR_IO (cannot
+ * read), GH_ERR_TOO_LARGE (over GH_HTTP_TLS_PEM_MAX), GH_ERR_INVALID_INPUT
+ * (not PEM, encrypted key, key does not match), GH_ERR_NOMEM.
+ */
+GH_MUST_CHECK enum gh_err gh_http_tls_load(const char *cert_path, const char *key_path,
+                                           struct gh_http_tls *out, struct gh_diag *diag);
+/* Wipes the key and frees both; leaves `t` empty. Safe on an empty or zeroed `t`. */
+void gh_http_tls_cleanup(struct gh_http_tls *t);
+
+/*
+ * As gh_http_server_start_stream, serving HTTPS (TLS 1.2 and 1.3) with
+ * `tls` (copied: the caller may clean it up at once; the server keeps its
+ * copy of the key until gh_http_server_stop, which wipes it). Requests
+ * served here have req->tls set. GH_ERR_NOT_IMPLEMENTED when
+ * libmicrohttpd has no TLS; GH_ERR_IO when it refuses to start (the
+ * reason is logged on stderr).
+ */
+GH_MUST_CHECK enum gh_err gh_http_server_start_tls(const char *listen, unsigned threads,
+                                                   size_t body_max, struct gh_http_handler handler,
+                                                   const struct gh_http_stream *stream,
+                                                   const struct gh_http_tls *tls,
+                                                   struct gh_http_server **out);
+
 /* The bound port (useful with port 0). */
 unsigned gh_http_server_port(const struct gh_http_server *s);
 /* Stops accepting, lets requests in flight finish, frees. NULL is a no-op. */

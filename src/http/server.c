@@ -1,7 +1,8 @@
 /*
  * server.c: the HTTP front end on libmicrohttpd: a thread pool over
  * epoll, keep-alive, raw (still-encoded) paths and queries for SigV4,
- * bounded headers and bodies, and clean shutdown.
+ * bounded headers and bodies, clean shutdown, and HTTPS through
+ * libmicrohttpd's GnuTLS.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "http/http.h"
 
@@ -21,6 +23,11 @@ struct gh_http_server {
     const struct gh_http_stream *stream; /* NULL = every request is buffered */
     size_t body_max;
     unsigned port;
+    bool tls;
+    /* HTTPS: libmicrohttpd keeps pointers to these; wiped and freed at stop. */
+    char *cert_pem;
+    char *key_pem;
+    size_t key_len;
 };
 
 /* One request's state, from the URI callback to the completion callback. */
@@ -138,8 +145,8 @@ remote_addr(struct MHD_Connection *conn, char out[64])
 
 /* Fills `req` from the connection; false when there are too many headers. */
 static bool
-build_req(struct MHD_Connection *conn, struct conn_req *r, const char *method,
-          struct gh_http_req *req)
+build_req(const struct gh_http_server *s, struct MHD_Connection *conn, struct conn_req *r,
+          const char *method, struct gh_http_req *req)
 {
     struct header_list hl = {&r->arena, NULL, 0, GH_HEADERS_COUNT_MAX, false};
     struct gh_slice uri = r->uri, path;
@@ -160,6 +167,7 @@ build_req(struct MHD_Connection *conn, struct conn_req *r, const char *method,
     req->query = q < 0 ? GH_SLICE_NULL : gh_slice_sub(uri, (size_t)q + 1, uri.len);
     req->headers = hl.items;
     req->nheaders = hl.count;
+    req->tls = s->tls; /* aws:SecureTransport */
     remote_addr(conn, req->remote_addr);
     return true;
 }
@@ -213,7 +221,7 @@ respond(struct gh_http_server *s, struct MHD_Connection *conn, struct conn_req *
     struct gh_http_req req;
     struct gh_http_resp resp;
 
-    if (!build_req(conn, r, method, &req))
+    if (!build_req(s, conn, r, method, &req))
         return send_plain(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers\n");
     req.body = gh_buf_slice(&r->body);
     resp_init(&resp);
@@ -233,7 +241,7 @@ stream_begin(struct gh_http_server *s, struct MHD_Connection *conn, struct conn_
     enum gh_http_stream_verdict v;
     void *state = NULL;
 
-    if (!build_req(conn, r, method, &r->req)) {
+    if (!build_req(s, conn, r, method, &r->req)) {
         *ret = send_plain(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers\n");
         return true;
     }
@@ -378,10 +386,40 @@ gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
     return gh_http_server_start_stream(listen, threads, body_max, handler, NULL, out);
 }
 
-enum gh_err
-gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_max,
-                            struct gh_http_handler handler, const struct gh_http_stream *stream,
-                            struct gh_http_server **out)
+static void
+server_free(struct gh_http_server *s)
+{
+    if (s->key_pem != NULL) {
+        OPENSSL_cleanse(s->key_pem, s->key_len);
+        free(s->key_pem);
+    }
+    free(s->cert_pem);
+    free(s);
+}
+
+/* A NUL-terminated heap copy of `len` bytes (PEM for libmicrohttpd). */
+static char *
+pem_dup(const char *p, size_t len)
+{
+    char *c = malloc(len + 1);
+
+    if (c != NULL) {
+        memcpy(c, p, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+/*
+ * AWS: S3 and the other endpoints require TLS 1.2 or later; GnuTLS's
+ * NORMAL set limited to those versions.
+ */
+static const char TLS_PRIORITIES[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+
+static enum gh_err
+server_start(const char *listen, unsigned threads, size_t body_max, struct gh_http_handler handler,
+             const struct gh_http_stream *stream, const struct gh_http_tls *tls,
+             struct gh_http_server **out)
 {
     struct gh_http_server *s;
     struct sockaddr_storage ss;
@@ -389,8 +427,12 @@ gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_ma
     const union MHD_DaemonInfo *di;
     enum gh_err err;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* HTTPS options; empty (the END entry first) for plain HTTP. */
+    struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}};
 
     *out = NULL;
+    if (tls != NULL && !gh_http_tls_is_supported())
+        return GH_ERR_NOT_IMPLEMENTED;
     if ((err = parse_listen(listen, &ss, &sslen)) != GH_OK)
         return err;
     if (ss.ss_family == AF_INET6)
@@ -400,6 +442,26 @@ gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_ma
     s->handler = handler;
     s->stream = stream;
     s->body_max = body_max;
+    if (tls != NULL) {
+        if (tls->cert_pem == NULL || tls->key_pem == NULL) {
+            free(s);
+            return GH_ERR_INVALID_INPUT;
+        }
+        s->tls = true;
+        s->cert_pem = pem_dup(tls->cert_pem, tls->cert_len);
+        s->key_pem = pem_dup(tls->key_pem, tls->key_len);
+        s->key_len = tls->key_len + 1;
+        if (s->cert_pem == NULL || s->key_pem == NULL) {
+            server_free(s);
+            return GH_ERR_NOMEM;
+        }
+        flags |= MHD_USE_TLS;
+        tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem};
+        tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem};
+        tls_opts[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                              (void *)(uintptr_t)TLS_PRIORITIES};
+        tls_opts[3] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    }
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -408,15 +470,34 @@ gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_ma
         /* Bounds the request line and header block (GH_HEADERS_BYTES_MAX). */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GH_HEADERS_BYTES_MAX,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_END);
+        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (s->daemon == NULL) {
-        free(s);
+        server_free(s);
         return GH_ERR_IO;
     }
     di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di == NULL ? 0 : di->port;
     *out = s;
     return GH_OK;
+}
+
+enum gh_err
+gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_max,
+                            struct gh_http_handler handler, const struct gh_http_stream *stream,
+                            struct gh_http_server **out)
+{
+    return server_start(listen, threads, body_max, handler, stream, NULL, out);
+}
+
+enum gh_err
+gh_http_server_start_tls(const char *listen, unsigned threads, size_t body_max,
+                         struct gh_http_handler handler, const struct gh_http_stream *stream,
+                         const struct gh_http_tls *tls, struct gh_http_server **out)
+{
+    *out = NULL;
+    if (tls == NULL)
+        return GH_ERR_INVALID_INPUT;
+    return server_start(listen, threads, body_max, handler, stream, tls, out);
 }
 
 unsigned
@@ -433,7 +514,7 @@ gh_http_server_stop(struct gh_http_server *s)
     /* Stop accepting first, then let the pool finish what it is serving. */
     (void)MHD_quiesce_daemon(s->daemon);
     MHD_stop_daemon(s->daemon);
-    free(s);
+    server_free(s);
 }
 
 struct gh_slice

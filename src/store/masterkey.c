@@ -1,11 +1,14 @@
 /*
- * masterkey.c: the master key file DIR/master.key: 32 CSPRNG bytes, mode
- * 0600, created once with O_EXCL and fsynced with its directory; refused
- * when others may read it or it has the wrong size. Never logged.
+ * masterkey.c: the master key: from the environment (GATEHOUSE_MASTER_KEY,
+ * 64 hex digits or base64 of 32 bytes) when set, otherwise the file
+ * DIR/master.key: 32 CSPRNG bytes, mode 0600, created once with O_EXCL and
+ * fsynced with its directory; refused when others may read it or it has
+ * the wrong size. Never logged.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include "store/store_int.h"
 
 #define KEY_FILE "master.key"
+#define KEY_ENV "GATEHOUSE_MASTER_KEY"
 
 static enum gh_err
 fsync_dir(const char *dir)
@@ -125,6 +129,39 @@ done:
     return err;
 }
 
+/*
+ * The key from the environment: 64 hex digits or base64 of 32 bytes. The
+ * variable is wiped and removed once read, so nothing this process starts
+ * inherits it.
+ */
+static enum gh_err
+key_from_env(char *text, struct gh_diag *diag, struct gh_secret *out)
+{
+    struct gh_slice in = gh_slice_trim(gh_slice_from_cstr(text));
+    enum gh_err err = GH_ERR_VALIDATION;
+    struct gh_buf b64;
+
+    gh_buf_init(&b64, 64);
+    if (in.len == 2 * GH_AEAD_KEY_LEN && gh_hex_decode(in, out->bytes, GH_AEAD_KEY_LEN) == GH_OK) {
+        out->len = GH_AEAD_KEY_LEN;
+        err = GH_OK;
+    } else if (gh_base64_decode(in, false, &b64) == GH_OK && b64.len == GH_AEAD_KEY_LEN) {
+        err = gh_secret_set(out, b64.ptr, b64.len);
+    }
+    if (b64.ptr != NULL)
+        OPENSSL_cleanse(b64.ptr, b64.len);
+    gh_buf_cleanup(&b64);
+    OPENSSL_cleanse(text, strlen(text));
+    (void)unsetenv(KEY_ENV);
+    if (err != GH_OK) {
+        gh_secret_wipe(out);
+        gh_diag_set(diag, KEY_ENV " must hold 32 bytes as 64 hex digits or base64 "
+                          "(for example: openssl rand -hex 32)");
+        return GH_ERR_VALIDATION;
+    }
+    return GH_OK;
+}
+
 enum gh_err
 gh_store_master_key_load_diag(const char *dir, struct gh_diag *diag, struct gh_secret *out)
 {
@@ -132,12 +169,36 @@ gh_store_master_key_load_diag(const char *dir, struct gh_diag *diag, struct gh_s
     enum gh_err err;
     int w;
 
+    char *env = getenv(KEY_ENV);
+
     gh_secret_wipe(out);
     gh_diag_clear(diag);
     w = snprintf(path, sizeof(path), "%s/" KEY_FILE, dir);
     if (w < 0 || (size_t)w >= sizeof(path)) {
         gh_diag_set(diag, "data directory path too long");
         return GH_ERR_TOO_LARGE;
+    }
+    if (env != NULL) {
+        struct gh_secret file;
+        bool same;
+
+        if ((err = key_from_env(env, diag, out)) != GH_OK)
+            return err;
+        /* Two keys for one directory would be a silent trap: refuse. */
+        gh_secret_wipe(&file);
+        err = key_read(path, diag, &file);
+        if (err == GH_ERR_NOT_FOUND) {
+            gh_diag_clear(diag);
+            return GH_OK;
+        }
+        same = err == GH_OK && gh_secret_eq(out, &file);
+        gh_secret_wipe(&file);
+        if (same)
+            return GH_OK;
+        gh_secret_wipe(out);
+        if (err == GH_OK)
+            gh_diag_set(diag, KEY_ENV " differs from %s: keep one of them", path);
+        return err == GH_OK ? GH_ERR_VALIDATION : err;
     }
     err = key_read(path, diag, out);
     if (err != GH_ERR_NOT_FOUND)

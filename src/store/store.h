@@ -19,8 +19,11 @@ struct gh_store;
 struct gh_store_tx;
 
 /*
- * Loads DIR/master.key (32 random bytes, mode 0600), creating it when
- * absent. The key never enters the database.
+ * Loads the master key: from GATEHOUSE_MASTER_KEY (64 hex digits or base64
+ * of 32 bytes; wiped and unset once read) when set, refusing it when
+ * DIR/master.key exists with another key; otherwise DIR/master.key (32
+ * random bytes, mode 0600), created when absent. The key never enters the
+ * database.
  */
 GH_MUST_CHECK enum gh_err gh_store_master_key_load(const char *dir, struct gh_secret *out);
 

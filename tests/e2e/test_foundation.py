@@ -8,7 +8,9 @@ import subprocess
 
 import json
 
-from conftest import cli_error, gatehouse_bin
+import pytest
+
+from conftest import Gatehouse, ServerFailed, cli_error, gatehouse_bin, random_account_id
 from helpers import ALLOW_ALL, all_users, expect_error, snapshot
 
 KEY_RE = re.compile(r"^AKIA[A-Z2-7]{16}$")
@@ -101,6 +103,36 @@ def test_restart_reuses_random_account(gh_factory):
     acct = g.account_id
     g.restart()
     assert g.client("sts").get_caller_identity()["Account"] == acct
+
+
+def test_master_key_from_environment(tmp_path, monkeypatch):
+    """GATEHOUSE_MASTER_KEY replaces DIR/master.key: no key file is written, the
+    sealed secrets open again on restart with the same variable, and a server
+    given another key refuses to start instead of serving undecryptable keys."""
+    key = os.urandom(32).hex()
+    monkeypatch.setenv("GATEHOUSE_MASTER_KEY", key)
+    g = Gatehouse(tmp_path, account_id=random_account_id())
+    g.start()
+    try:
+        assert not os.path.exists(os.path.join(g.data_dir, "master.key"))
+        iam = g.client("iam")
+        iam.create_user(UserName="envkey")
+        ak = iam.create_access_key(UserName="envkey")["AccessKey"]
+        g.restart()
+        ident = g.client("sts", ak["AccessKeyId"], ak["SecretAccessKey"]).get_caller_identity()
+        assert ident["Arn"].endswith(":user/envkey")
+        assert g.stop() == 0
+        monkeypatch.setenv("GATEHOUSE_MASTER_KEY", os.urandom(32).hex())
+        with pytest.raises(ServerFailed) as e:
+            g.start()
+        assert key not in str(e.value)
+        monkeypatch.setenv("GATEHOUSE_MASTER_KEY", "not a key")
+        with pytest.raises(ServerFailed) as e:
+            g.start()
+        assert "64 hex digits" in str(e.value)
+    finally:
+        g.stop()
+    g.check_logs()
 
 
 def test_sigint_stops_cleanly(gh):

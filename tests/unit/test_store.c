@@ -165,6 +165,51 @@ test_master_key_file(void **state)
     gh_secret_wipe(&again);
 }
 
+/* GATEHOUSE_MASTER_KEY: hex or base64, must agree with a key file, never left in the environment. */
+static void
+test_master_key_env(void **state)
+{
+    struct fx *f = *state;
+    char hex[65], empty[128], path[160];
+    struct gh_secret k;
+    struct gh_diag diag;
+    struct stat sb;
+
+    /* The fixture's file key, given as hex: accepted, and the variable is gone afterwards. */
+    gh_hex_encode(f->master.bytes, 32, hex);
+    hex[64] = '\0';
+    assert_int_equal(setenv("GATEHOUSE_MASTER_KEY", hex, 1), 0);
+    assert_int_equal(gh_store_master_key_load_diag(f->dir, &diag, &k), GH_OK);
+    assert_true(gh_secret_eq(&k, &f->master));
+    assert_null(getenv("GATEHOUSE_MASTER_KEY"));
+    /* Another key than the file's is refused, naming both, never the bytes. */
+    assert_int_equal(setenv("GATEHOUSE_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1), 0);
+    assert_int_equal(gh_store_master_key_load_diag(f->dir, &diag, &k), GH_ERR_VALIDATION);
+    assert_int_equal(k.len, 0);
+    assert_non_null(strstr(diag.text, "differs from"));
+    assert_null(strstr(diag.text, "AAAA"));
+    /* Without a file, the variable is the key (base64) and no file is made. */
+    snprintf(empty, sizeof(empty), "%s/envkey", f->dir);
+    assert_int_equal(mkdir(empty, 0700), 0);
+    assert_int_equal(setenv("GATEHOUSE_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1), 0);
+    assert_int_equal(gh_store_master_key_load_diag(empty, &diag, &k), GH_OK);
+    assert_int_equal(k.len, 32);
+    assert_int_equal(k.bytes[0], 0);
+    snprintf(path, sizeof(path), "%s/master.key", empty);
+    assert_int_equal(stat(path, &sb), -1);
+    /* Wrong lengths and alphabets are refused. */
+    const char *bad[] = {"00", "zz00000000000000000000000000000000000000000000000000000000000000",
+                         "AAAA", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(setenv("GATEHOUSE_MASTER_KEY", bad[i], 1), 0);
+        assert_int_equal(gh_store_master_key_load_diag(empty, &diag, &k), GH_ERR_VALIDATION);
+        assert_non_null(strstr(diag.text, "64 hex digits"));
+        assert_null(getenv("GATEHOUSE_MASTER_KEY"));
+    }
+    assert_int_equal(rmdir(empty), 0);
+    gh_secret_wipe(&k);
+}
+
 /* ---- accounts and meta ---- */
 
 static void
@@ -1182,6 +1227,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_master_key_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_master_key_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_crud, setup, teardown),
