@@ -3,31 +3,27 @@
  * multipart uploads and parts (migration 5). Object bytes are files the
  * s3 module manages; rows only name them.
  *
- * Statements here are prepared per call rather than taken from the
- * connection's cache: the cache has STORE_STMTS_MAX slots shared by
- * every module and these would crowd the IAM ones out.
+ * Statements come from the connection's cache (store_stmt): preparing
+ * them per call was a quarter of a GetObject's CPU time. Each function
+ * finishes its statement before the next one starts, so a cached
+ * statement is never re-entered.
  */
 #include <string.h>
 
 #include "store/store_int.h"
 
+/* `sql` is a string literal: the cache knows a statement by its pointer. */
 static enum gh_err
 prep(struct gh_store_tx *tx, const char *sql, sqlite3_stmt **st)
 {
-    int rc = sqlite3_prepare_v2(tx->c->db, sql, -1, st, NULL);
-
-    if (rc != SQLITE_OK) {
-        *st = NULL;
-        return store_rc_err(sqlite3_extended_errcode(tx->c->db));
-    }
-    return GH_OK;
+    return store_stmt(tx->c, sql, st);
 }
 
+/* Resets and unbinds the cached statement (it stays prepared). */
 static void
 fin(sqlite3_stmt *st)
 {
-    if (st != NULL)
-        sqlite3_finalize(st);
+    store_stmt_done(st);
 }
 
 /* ---- buckets ---- */

@@ -178,6 +178,24 @@ reader_return(struct gh_store *s, struct store_conn *c)
     pthread_mutex_unlock(&s->pool_lock);
 }
 
+/*
+ * Runs a transaction-control statement ("BEGIN DEFERRED", "COMMIT" ...,
+ * a string literal) from the connection's cache: sqlite3_exec would parse
+ * it again on every request.
+ */
+static enum gh_err
+tx_exec(struct store_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if ((err = store_stmt(c, sql, &st)) != GH_OK)
+        return err;
+    err = store_step_done(st);
+    store_stmt_done(st);
+    return err;
+}
+
 static void
 tx_release(struct gh_store_tx *tx)
 {
@@ -204,10 +222,10 @@ gh_store_tx_begin(struct gh_store *s, bool write, struct gh_store_tx **out)
         tx->c = &s->writer;
         /* IMMEDIATE: take the write lock now, so the tx cannot fail later
          * with SQLITE_BUSY on its first write. */
-        err = store_exec(tx->c, "BEGIN IMMEDIATE");
+        err = tx_exec(tx->c, "BEGIN IMMEDIATE");
     } else {
         tx->c = reader_checkout(s);
-        err = store_exec(tx->c, "BEGIN DEFERRED");
+        err = tx_exec(tx->c, "BEGIN DEFERRED");
     }
     if (err != GH_OK) {
         tx_release(tx);
@@ -243,10 +261,10 @@ gh_store_tx_commit(struct gh_store_tx *tx)
     if (tx->write)
         err = generation_bump(tx->c, &gen);
     if (err == GH_OK)
-        err = store_exec(tx->c, "COMMIT");
+        err = tx_exec(tx->c, "COMMIT");
     if (err != GH_OK) {
         /* Nothing was written: undo whatever the failed COMMIT left open. */
-        if (!sqlite3_get_autocommit(tx->c->db))
+        if (!sqlite3_get_autocommit(tx->c->db) && tx_exec(tx->c, "ROLLBACK") != GH_OK)
             (void)sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
     } else if (tx->write) {
         /* Published after the commit is durable, and before the writer lock
@@ -262,7 +280,7 @@ gh_store_tx_rollback(struct gh_store_tx *tx)
 {
     if (tx == NULL)
         return;
-    if (!sqlite3_get_autocommit(tx->c->db))
-        (void)sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(tx->c->db) && tx_exec(tx->c, "ROLLBACK") != GH_OK)
+        (void)sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL); /* cache full, or no memory */
     tx_release(tx);
 }
