@@ -32,6 +32,7 @@
 #define GH_IAM_REC_CERT "cert"        /* id = certificate id; owner = user id */
 #define GH_IAM_REC_REPORT "report"    /* id = "credential" */
 #define GH_IAM_REC_TASK "slrtask"     /* id = deletion task id */
+#define GH_IAM_REC_VERSION_SEQ "pvseq" /* id = policy id (ANPA...); status = highest version issued */
 
 /* AWS IAM quotas used here ("IAM object quotas"). */
 #define GH_IAM_SSH_KEYS_PER_USER 5

@@ -198,7 +198,8 @@ gh_iam_DeletePolicy(struct gh_call *c)
                             "This policy has more than one version. Before you delete a policy, "
                             "you must delete the policy's versions. The default version is "
                             "deleted with the policy.");
-    if ((err = gh_store_policy_delete(c->tx, arn)) != GH_OK)
+    if ((err = gh_store_policy_delete(c->tx, arn)) != GH_OK ||
+        (err = gh_store_rec_purge_owner(c->tx, p.account, p.id)) != GH_OK) /* version counter */
         return err;
     return gh_store_entity_purge(c->tx, p.id); /* its tags */
 }

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include "iam/iam_ext.h"
 #include "iam/iam_int.h"
 
 /*
@@ -62,6 +63,36 @@ version_render(struct gh_call *c, const struct gh_policy_version *v)
     gh_xml_elem_time(c->result, "CreateDate", v->created);
 }
 
+/*
+ * The number of a new version of `p`: one above both `*next` (the highest
+ * stored) and the highest ever issued, which it records.
+ */
+static enum gh_err
+version_seq(struct gh_call *c, const struct gh_policy_rec *p, uint64_t *next)
+{
+    struct gh_store_rec r;
+    enum gh_err err;
+
+    err = gh_store_rec_get(c->tx, c->arena, p->account, GH_S(GH_IAM_REC_VERSION_SEQ), p->id, &r,
+                           NULL);
+    if (err == GH_OK && r.status > 0 && (uint64_t)r.status > *next)
+        *next = (uint64_t)r.status;
+    else if (err != GH_OK && err != GH_ERR_NOT_FOUND)
+        return err;
+    *next += 1;
+    r = (struct gh_store_rec){
+        .account = p->account,
+        .kind = GH_S(GH_IAM_REC_VERSION_SEQ),
+        .id = p->id,
+        .owner = p->id,
+        .status = (int64_t)*next,
+        .created = c->now,
+        .updated = c->now,
+        .data = GH_S("{}"),
+    };
+    return gh_store_rec_put(c->tx, &r, NULL, true);
+}
+
 enum gh_err
 gh_iam_CreatePolicyVersion(struct gh_call *c)
 {
@@ -91,12 +122,14 @@ gh_iam_CreatePolicyVersion(struct gh_call *c)
                             GH_IAM_POLICY_VERSIONS_MAX);
     if ((err = gh_iam_doc_check(c, GH_IAM_DOC_MANAGED, doc, 0, p.name)) != GH_OK)
         return err;
-    /* The next number after the highest stored version (AWS numbers upwards; the store
-     * keeps no counter of deleted versions, so a deleted newest number comes back). */
+    /* AWS IAM numbers versions upwards and never reuses a number, even the
+     * deleted newest one: the highest number issued is kept in a record. */
     for (size_t i = 0; i < n; i++)
         if (version_number(vs[i].version_id) > next)
             next = version_number(vs[i].version_id);
-    (void)snprintf(id, sizeof(id), "v%llu", (unsigned long long)next + 1);
+    if ((err = version_seq(c, &p, &next)) != GH_OK)
+        return err;
+    (void)snprintf(id, sizeof(id), "v%llu", (unsigned long long)next);
     v = (struct gh_policy_version){
         .version_id = gh_slice_from_cstr(id),
         .document = doc,

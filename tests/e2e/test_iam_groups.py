@@ -132,7 +132,14 @@ def test_policy_versions(gh):
     for v in ("v1", "v2", "v3", "v5"):
         iam.delete_policy_version(PolicyArn=arn, VersionId=v)
     assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v4"]
+    # AWS never reuses a version number, not even the deleted newest one (v5).
+    out = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(v2))["PolicyVersion"]
+    assert out["VersionId"] == "v6"
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v6")
     iam.delete_policy(PolicyArn=arn)
+    # A new policy of the same name starts again at v1, as on AWS.
+    arn = iam.create_policy(PolicyName="versioned", PolicyDocument=json.dumps(ALLOW_S3_READ))["Policy"]["Arn"]
+    assert iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(v2))["PolicyVersion"]["VersionId"] == "v2"
 
 
 def test_list_entities_for_policy(gh):
