@@ -336,6 +336,18 @@ GH_MUST_CHECK enum gh_err gh_api_authenticate(struct gh_api *api, struct gh_http
                                               struct gh_slice *service,
                                               struct gh_principal *caller, struct gh_diag *diag);
 /*
+ * gh_api_authenticate for a body not read yet (S3 streaming uploads): the
+ * signature is checked against `payload_hash_hex` (the 64-hex
+ * x-amz-content-sha256 the client sent) instead of req->body's hash. The
+ * caller must digest the body and refuse it when it differs.
+ */
+GH_MUST_CHECK enum gh_err gh_api_authenticate_hashed(struct gh_api *api, struct gh_http_req *req,
+                                                     bool normalize_path,
+                                                     struct gh_slice payload_hash_hex, int64_t now,
+                                                     struct gh_slice *service,
+                                                     struct gh_principal *caller,
+                                                     struct gh_diag *diag);
+/*
  * Fills the fields of a call that do not depend on the protocol (arena,
  * request, caller, store, config, key ring, policy cache, clock, result
  * buffer), so a REST handler can use gh_call_authorize* and gh_call_fail.

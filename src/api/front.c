@@ -297,6 +297,15 @@ enum gh_err
 gh_api_authenticate(struct gh_api *api, struct gh_http_req *req, bool normalize_path, int64_t now,
                     struct gh_slice *service, struct gh_principal *caller, struct gh_diag *diag)
 {
+    return gh_api_authenticate_hashed(api, req, normalize_path, GH_SLICE_NULL, now, service,
+                                      caller, diag);
+}
+
+enum gh_err
+gh_api_authenticate_hashed(struct gh_api *api, struct gh_http_req *req, bool normalize_path,
+                           struct gh_slice payload_hash_hex, int64_t now, struct gh_slice *service,
+                           struct gh_principal *caller, struct gh_diag *diag)
+{
     struct gh_sigv4_request sr = {
         .method = req->method,
         .path = req->path,
@@ -305,6 +314,7 @@ gh_api_authenticate(struct gh_api *api, struct gh_http_req *req, bool normalize_
         .nheaders = req->nheaders,
         .body = req->body,
         .normalize_path = normalize_path,
+        .payload_hash_hex = payload_hash_hex,
     };
     struct gh_sigv4_auth auth;
     struct gh_secret secret = {{0}, 0};

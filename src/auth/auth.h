@@ -47,6 +47,15 @@ struct gh_sigv4_request {
      * false for iam/sts/s3 (there the token must be signed when present).
      */
     bool omit_session_token;
+    /*
+     * A body not read yet (S3 streaming uploads): the 64-hex SHA-256 the
+     * client claims in x-amz-content-sha256. When set, the payload line is
+     * checked against it instead of hashing `body`, so the signature can be
+     * verified from the headers alone; the caller must then digest the body
+     * and refuse it when it differs (S3 XAmzContentSHA256Mismatch). Not
+     * 64 hex digits: GH_ERR_SIGNATURE. Empty (ptr NULL) = hash `body`.
+     */
+    struct gh_slice payload_hash_hex;
 };
 
 /* What the Authorization header or the presigned query says (slices borrow

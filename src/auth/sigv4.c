@@ -302,7 +302,18 @@ payload_hash(const struct gh_sigv4_request *req, const struct gh_sigv4_auth *aut
     struct gh_slice hdr = hdr_first(req, "x-amz-content-sha256");
     struct gh_slice body_hex = {hex, 64};
 
-    gh_sha256_hex(req->body.ptr != NULL ? req->body.ptr : "", req->body.len, hex);
+    if (req->payload_hash_hex.ptr != NULL) {
+        /* The caller digests the body as it streams and compares at the end. */
+        uint8_t bin[GH_SHA256_LEN];
+        if (req->payload_hash_hex.len != 64 ||
+            gh_hex_decode(req->payload_hash_hex, bin, sizeof(bin)) != GH_OK) {
+            gh_diag_set(diag, "The provided 'x-amz-content-sha256' header must be a valid SHA256.");
+            return GH_ERR_SIGNATURE;
+        }
+        memcpy(hex, req->payload_hash_hex.ptr, 64);
+    } else {
+        gh_sha256_hex(req->body.ptr != NULL ? req->body.ptr : "", req->body.len, hex);
+    }
     hex[64] = '\0';
     *out = body_hex;
     if (gh_sigv4_is_s3(auth->service)) {

@@ -313,7 +313,12 @@ gh_cli_sts_post(const char *endpoint, const struct gh_cli_aws *a, struct gh_slic
     if (a->session_token != NULL)
         h[nh++] = (struct gh_http_header){GH_S("X-Amz-Security-Token"),
                                           gh_slice_from_cstr(a->session_token)};
-    struct gh_sigv4_request req = {GH_S("POST"), path, GH_SLICE_NULL, h, nh, form, true, false};
+    struct gh_sigv4_request req = {.method = GH_S("POST"),
+                                   .path = path,
+                                   .headers = h,
+                                   .nheaders = nh,
+                                   .body = form,
+                                   .normalize_path = true};
     struct gh_sigv4_signing sg = {gh_slice_from_cstr(a->access_key_id),
                                   &a->secret,
                                   GH_SLICE_NULL,

@@ -22,6 +22,8 @@ sigv4_req(const struct s3_req *r)
         .nheaders = r->http->nheaders,
         .body = r->http->body,
         .normalize_path = false,
+        .payload_hash_hex = r->payload_check ? (struct gh_slice){r->payload_sha256, 64}
+                                             : GH_SLICE_NULL,
     };
     return sr;
 }
@@ -88,17 +90,18 @@ auth_error(struct s3_req *r, enum gh_err err, const struct gh_diag *diag)
 }
 
 enum s3_code
-s3_authenticate(struct s3_req *r, bool body_complete)
+s3_authenticate(struct s3_req *r)
 {
     struct gh_sigv4_request sr = sigv4_req(r);
     struct gh_diag diag;
     struct gh_slice ph = gh_slice_trim(gh_http_header_get(r->http, "x-amz-content-sha256"));
-    char empty_hex[64];
     enum gh_err err;
 
     gh_diag_clear(&diag);
     err = gh_sigv4_parse(&sr, r->arena, &r->sig, &diag);
     if (err == GH_ERR_MISSING_AUTH) {
+        /* AWS S3: no Authorization header and no presigned query is an
+         * anonymous request, decided by the bucket policy alone. */
         r->anonymous = true;
         memset(&r->caller, 0, sizeof(r->caller));
         r->caller.type = GH_PRINCIPAL_ANONYMOUS;
@@ -114,16 +117,25 @@ s3_authenticate(struct s3_req *r, bool body_complete)
                        "The authorization header is malformed; incorrect service \"%.*s\". This "
                        "endpoint belongs to \"s3\".",
                        GH_SP(gh_slice_sub(r->sig.service, 0, 32)));
-    gh_sha256_hex("", 0, empty_hex);
-    err = gh_api_authenticate(r->s3->api, r->http, false, gh_now_s(), &r->auth_service, &r->caller,
-                              &diag);
-    if (err == GH_ERR_SIGNATURE && !body_complete && r->payload == PAYLOAD_HEX && ph.len == 64 &&
-        !gh_slice_eq(ph, (struct gh_slice){empty_hex, 64}) &&
-        strstr(diag.text, "x-amz-content-sha256") != NULL) {
-        /* The key is known (the payload check comes after the key lookup);
-         * the signature covers a body not read yet: check once it is in. */
-        r->auth_deferred = true;
-        return S3_OK;
+    if (r->payload == PAYLOAD_HEX && ph.len == 64) {
+        /*
+         * AWS S3: the signature covers x-amz-content-sha256, so it is
+         * checked now, from the headers, before any byte of the body is
+         * accepted; the body's SHA-256, computed as it streams, must then
+         * equal the claim (s3_payload_check). Whether or not the body is
+         * already here, one rule.
+         */
+        memcpy(r->payload_sha256, ph.ptr, 64);
+        r->payload_sha256[64] = '\0';
+        r->payload_check = true;
+        err = gh_api_authenticate_hashed(r->s3->api, r->http, false,
+                                         (struct gh_slice){r->payload_sha256, 64}, gh_now_s(),
+                                         &r->auth_service, &r->caller, &diag);
+    } else {
+        /* UNSIGNED-PAYLOAD, STREAMING-* (chunk signatures), or no header: the
+         * body as given is hashed (a presigned URL signs UNSIGNED-PAYLOAD). */
+        err = gh_api_authenticate(r->s3->api, r->http, false, gh_now_s(), &r->auth_service,
+                                  &r->caller, &diag);
     }
     if (err != GH_OK)
         return auth_error(r, err, &diag);
@@ -131,19 +143,17 @@ s3_authenticate(struct s3_req *r, bool body_complete)
 }
 
 enum s3_code
-s3_authenticate_body(struct s3_req *r, struct gh_slice body)
+s3_payload_check(struct s3_req *r, const uint8_t sha256[32])
 {
-    struct gh_diag diag;
-    enum gh_err err;
+    char hex[65];
 
-    r->http->body = body;
-    gh_diag_clear(&diag);
-    err = gh_api_authenticate(r->s3->api, r->http, false, gh_now_s(), &r->auth_service, &r->caller,
-                              &diag);
-    r->http->body = GH_SLICE_NULL;
-    if (err != GH_OK)
-        return auth_error(r, err, &diag);
-    r->auth_deferred = false;
+    if (!r->payload_check)
+        return S3_OK;
+    gh_hex_encode(sha256, 32, hex);
+    hex[64] = '\0';
+    /* AWS S3: lower-case hex, compared as sent (the hash is not secret). */
+    if (memcmp(hex, r->payload_sha256, 64) != 0)
+        return s3_fail(r, S3_SHA256_MISMATCH, NULL);
     return S3_OK;
 }
 

@@ -129,11 +129,15 @@ s3_sink_open(struct s3_req *r)
         s->ck = CK_SHA1;
     else
         return s3_fail(r, S3_INVALID_ARGUMENT, "Value for x-amz-trailer header is invalid.");
-    if (s->ck == CK_SHA256 || s->ck == CK_SHA1) {
-        EVP_MD_CTX **m = s->ck == CK_SHA256 ? &s->sha256 : &s->sha1;
-        *m = EVP_MD_CTX_new();
-        if (*m == NULL ||
-            EVP_DigestInit_ex(*m, s->ck == CK_SHA256 ? EVP_sha256() : EVP_sha1(), NULL) != 1)
+    if (s->ck == CK_SHA1) {
+        s->sha1 = EVP_MD_CTX_new();
+        if (s->sha1 == NULL || EVP_DigestInit_ex(s->sha1, EVP_sha1(), NULL) != 1)
+            return s3_fail(r, S3_INTERNAL, NULL);
+    }
+    /* One SHA-256 pass serves both the checksum and the signed payload hash. */
+    if (s->ck == CK_SHA256 || r->payload_check) {
+        s->sha256 = EVP_MD_CTX_new();
+        if (s->sha256 == NULL || EVP_DigestInit_ex(s->sha256, EVP_sha256(), NULL) != 1)
             return s3_fail(r, S3_INTERNAL, NULL);
     }
     return S3_OK;
@@ -157,15 +161,15 @@ s3_sink_write(struct s3_req *r, const void *p, size_t n)
     case CK_CRC32C:
         s->crc = gh_s3_crc32c(s->crc, p, n);
         break;
-    case CK_SHA256:
-        (void)EVP_DigestUpdate(s->sha256, p, n);
-        break;
     case CK_SHA1:
         (void)EVP_DigestUpdate(s->sha1, p, n);
         break;
+    case CK_SHA256: /* below */
     case CK_NONE:
         break;
     }
+    if (s->sha256 != NULL)
+        (void)EVP_DigestUpdate(s->sha256, p, n);
     while (off < n) {
         ssize_t w = write(s->fd, b + off, n - off);
         if (w < 0) {
@@ -189,6 +193,21 @@ s3_sink_finish(struct s3_req *r, uint8_t md5[16])
         return s3_fail(r, S3_INTERNAL, NULL);
     if (fsync(s->fd) != 0)
         return s3_fail(r, S3_INTERNAL, NULL);
+    return S3_OK;
+}
+
+enum s3_code
+s3_sink_sha256(struct s3_req *r, uint8_t out[32])
+{
+    struct s3_sink *s = &r->sink;
+    unsigned int len = 32;
+
+    if (!s->sha256_final) {
+        if (s->sha256 == NULL || EVP_DigestFinal_ex(s->sha256, s->sha256_md, &len) != 1)
+            return s3_fail(r, S3_INTERNAL, NULL);
+        s->sha256_final = true;
+    }
+    memcpy(out, s->sha256_md, 32);
     return S3_OK;
 }
 
@@ -256,7 +275,9 @@ s3_checksum_check(struct s3_req *r, struct gh_slice want)
         name = s->ck == CK_CRC32 ? "crc32" : "crc32c";
         break;
     case CK_SHA256:
-        (void)EVP_DigestFinal_ex(s->sha256, d, &len);
+        if (s3_sink_sha256(r, d) != S3_OK)
+            return r->code;
+        len = 32;
         name = "sha256";
         break;
     case CK_SHA1:

@@ -7,6 +7,7 @@
 #define GH_S3_INT_H
 
 #include <openssl/evp.h>
+#include <stdatomic.h>
 
 #include "s3/s3.h"
 
@@ -17,6 +18,8 @@ struct gh_s3 {
     char dir[1024];     /* DIR/s3 */
     char data_dir[1100]; /* DIR/s3/data: one file per object or part, named by data id */
     char tmp_dir[1100];  /* DIR/s3/tmp: uploads in progress */
+    _Atomic uint64_t id_next; /* request ids: a counter ... */
+    uint64_t id_key[2];       /* ... mixed with a key drawn at start (service.c) */
 };
 
 /* S3 error codes (AWS S3 API reference, "Error responses"). */

@@ -68,14 +68,36 @@ static const char *const unsupported[] = {
 static const char *const known_subs[] = {"tagging", "policy", "location", "uploads", "delete",
                                          "uploadId"};
 
+/* splitmix64's finaliser: a bijection on 64 bits, so distinct inputs give distinct ids. */
+static uint64_t
+mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/*
+ * Request id and host id: unique within the process (a counter through a
+ * bijection) and unlikely to repeat across restarts (a key drawn at start).
+ * They are not secrets; drawing them from gh_random on every request was
+ * 5% of a 4 KB GetObject.
+ */
 static void
 make_ids(struct s3_req *r)
 {
+    uint64_t n = atomic_fetch_add_explicit(&r->s3->id_next, 1, memory_order_relaxed);
+    uint64_t v[3];
     uint8_t b[24];
     char hex[48];
 
-    if (gh_random(b, sizeof(b)) != GH_OK)
-        memset(b, 0, sizeof(b));
+    v[0] = mix64(n + r->s3->id_key[0]);
+    v[1] = mix64(v[0] ^ r->s3->id_key[1]);
+    v[2] = mix64(v[1] + r->s3->id_key[0]);
+    for (int i = 0; i < 24; i++)
+        b[i] = (uint8_t)(v[i / 8] >> (56 - 8 * (i % 8)));
     gh_hex_encode(b, sizeof(b), hex);
     for (int i = 0; i < 16; i++) /* S3 request ids: 16 upper-case hex digits */
         r->rid[i] = (char)(hex[i] >= 'a' ? hex[i] - 32 : hex[i]);
@@ -501,6 +523,10 @@ gh_s3_new(const struct gh_s3_config *cfg, struct gh_s3 **out)
     }
     (void)snprintf(s3->data_dir, sizeof(s3->data_dir), "%s/data", s3->dir);
     (void)snprintf(s3->tmp_dir, sizeof(s3->tmp_dir), "%s/tmp", s3->dir);
+    if (gh_random(s3->id_key, sizeof(s3->id_key)) != GH_OK) {
+        free(s3);
+        return GH_ERR_INTERNAL;
+    }
     if (mkdir_p(s3->dir) != GH_OK || mkdir_p(s3->data_dir) != GH_OK ||
         mkdir_p(s3->tmp_dir) != GH_OK) {
         free(s3);

@@ -183,7 +183,13 @@ sts_call(struct fixture *f, const char *key, const char *form, char **out)
     req.nheaders = 3;
     req.body = gh_slice_from_cstr(form);
     (void)snprintf(req.remote_addr, sizeof(req.remote_addr), "127.0.0.1");
-    struct gh_sigv4_request sr = {req.method, req.path, req.query, h, 3, req.body, true, false};
+    struct gh_sigv4_request sr = {.method = req.method,
+                                  .path = req.path,
+                                  .query = req.query,
+                                  .headers = h,
+                                  .nheaders = 3,
+                                  .body = req.body,
+                                  .normalize_path = true};
     assert_int_equal(gh_secret_set(&s, SECRET, 40), GH_OK);
     struct gh_sigv4_signing sg = {gh_slice_from_cstr(key),
                                   &s,

@@ -1123,6 +1123,54 @@ test_cache_threads(void **state)
     gh_sigv4_key_cache_free(c);
 }
 
+/* payload_hash_hex: the signature is checked against a claimed hash, the body not read. */
+static void
+test_payload_hash_given(void **state)
+{
+    static const char *const services[] = {"s3", "iam"};
+    int64_t now = t_now();
+    char hex[65], other[65];
+    struct fixture f;
+    struct gh_diag diag;
+    struct gh_secret wrong;
+
+    (void)state;
+    gh_sha256_hex(BODY, strlen(BODY), hex);
+    hex[64] = '\0';
+    gh_sha256_hex("x", 1, other);
+    other[64] = '\0';
+    for (size_t i = 0; i < GH_ARRAY_LEN(services); i++) {
+        fx_sign(&f, now, services[i], "x-amz-content-sha256", hex);
+        f.req.body = GH_SLICE_NULL; /* not read yet */
+        f.req.payload_hash_hex = (struct gh_slice){hex, 64};
+        CHECK(check_req(&f.req, &f.secret, now, NULL, &diag) == GH_OK, "%s: %s", services[i],
+              diag.text);
+        /* Still a real signature check: another secret fails. */
+        assert_int_equal(gh_secret_set(&wrong, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ", 40),
+                         GH_OK);
+        assert_int_equal(check_req(&f.req, &wrong, now, NULL, &diag), GH_ERR_SIGNATURE);
+        gh_secret_wipe(&wrong);
+        fx_cleanup(&f);
+    }
+    /* A claim that is not the header's, or not 64 hex digits, never verifies. */
+    fx_sign(&f, now, "s3", "x-amz-content-sha256", hex);
+    f.req.body = GH_SLICE_NULL;
+    f.req.payload_hash_hex = (struct gh_slice){other, 64};
+    assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
+    assert_string_equal(diag.text, "The provided 'x-amz-content-sha256' header does not "
+                                   "match what was computed.");
+    f.req.payload_hash_hex = (struct gh_slice){hex, 63};
+    assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
+    assert_string_equal(diag.text,
+                        "The provided 'x-amz-content-sha256' header must be a valid SHA256.");
+    f.req.payload_hash_hex = GH_S("zz3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85");
+    assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
+    /* Unset again: the body is hashed as before (empty body, wrong hash). */
+    f.req.payload_hash_hex = GH_SLICE_NULL;
+    assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
+    fx_cleanup(&f);
+}
+
 int
 main(void)
 {
@@ -1131,6 +1179,7 @@ main(void)
         cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_presigned),
         cmocka_unit_test(test_signature_cases), cmocka_unit_test(test_canon_uri),
         cmocka_unit_test(test_nomem),           cmocka_unit_test(test_cache_threads),
+        cmocka_unit_test(test_payload_hash_given),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
