@@ -508,6 +508,9 @@ is_rest(const struct gh_http_req *req)
         return true;
     if (!gh_slice_eq_cstr(req->method, "GET") && !gh_slice_eq_cstr(req->method, "POST"))
         return true;
+    /* An unsigned GET / with no query names no Query action: S3's anonymous ListBuckets. */
+    if (auth.ptr == NULL && gh_slice_eq_cstr(req->method, "GET") && req->query.len == 0)
+        return true;
     for (size_t i = 0; auth.ptr != NULL && i + 16 <= auth.len; i++)
         if (memcmp(auth.ptr + i, "/s3/aws4_request", 16) == 0)
             return true;

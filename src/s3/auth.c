@@ -5,6 +5,7 @@
  * and authorization with the bucket policy as the resource-based policy.
  */
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "auth/auth.h"
@@ -273,6 +274,93 @@ with_bucket_tags(struct s3_req *r, const struct gh_s3_bucket_rec *bucket,
     return S3_OK;
 }
 
+static enum gh_err
+anon_key(struct gh_policy_ctx *ctx, const char *key, enum gh_policy_type type, struct gh_slice v)
+{
+    return gh_policy_ctx_add(ctx, gh_slice_from_cstr(key), type, v);
+}
+
+/*
+ * AWS S3: an anonymous request (no Authorization header, no presigned
+ * query) is allowed only by a bucket policy statement whose Principal is
+ * "*" or {"AWS": "*"}; it has no identity-based policies, and an explicit
+ * Deny still wins. Its request context (AWS IAM "global condition context
+ * keys") has aws:PrincipalType "Anonymous" and aws:userid "anonymous", no
+ * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalTag/KEY ("anonymous
+ * requests do not include this key"), and the keys of the request itself
+ * (aws:SourceIp, aws:SecureTransport, aws:UserAgent, time, S3's own keys).
+ * AWS S3 answers the refusal with a bare "Access Denied".
+ */
+static enum s3_code
+authorize_anonymous(struct s3_req *r, const char *action, struct gh_slice resource,
+                    const struct gh_policy_src *bucket_policy, const struct gh_api_keys *extra)
+{
+    struct gh_policy_ctx ctx;
+    struct gh_policy_principal pp;
+    struct gh_policy_result res;
+    struct gh_slice ua = gh_http_header_get(r->http, "User-Agent");
+    char now_iso[21], epoch[24];
+    struct gh_slice now_s, epoch_s;
+    int64_t now = r->call.now != 0 ? r->call.now : gh_now_s();
+    enum gh_err err;
+
+    memset(&res, 0, sizeof(res)); /* an implicit deny until decided */
+    if (bucket_policy == NULL)
+        goto deny;
+    gh_time_iso8601(now, now_iso);
+    (void)snprintf(epoch, sizeof(epoch), "%lld", (long long)now);
+    if (gh_arena_dup(r->arena, gh_slice_from_cstr(now_iso), &now_s) != GH_OK ||
+        gh_arena_dup(r->arena, gh_slice_from_cstr(epoch), &epoch_s) != GH_OK)
+        return s3_fail(r, S3_INTERNAL, NULL);
+    memset(&pp, 0, sizeof(pp));
+    pp.type = GH_PRINCIPAL_ANONYMOUS;
+    gh_policy_ctx_init(&ctx, r->arena);
+    gh_policy_ctx_set_principal(&ctx, &pp);
+    if ((err = gh_policy_ctx_set_action(&ctx, gh_slice_from_cstr(action))) != GH_OK ||
+        (err = gh_policy_ctx_set_resource(&ctx, resource)) != GH_OK ||
+        (err = anon_key(&ctx, "aws:PrincipalType", GH_PT_STRING, GH_S("Anonymous"))) != GH_OK ||
+        (err = anon_key(&ctx, "aws:userid", GH_PT_STRING, GH_S("anonymous"))) != GH_OK ||
+        (err = anon_key(&ctx, "aws:CurrentTime", GH_PT_DATE, now_s)) != GH_OK ||
+        (err = anon_key(&ctx, "aws:EpochTime", GH_PT_DATE, epoch_s)) != GH_OK ||
+        (err = anon_key(&ctx, "aws:SecureTransport", GH_PT_BOOL,
+                        r->http->tls ? GH_S("true") : GH_S("false"))) != GH_OK ||
+        (err = anon_key(&ctx, "aws:RequestedRegion", GH_PT_STRING,
+                        gh_slice_from_cstr(r->s3->region))) != GH_OK ||
+        (err = anon_key(&ctx, "aws:ViaAWSService", GH_PT_BOOL, GH_S("false"))) != GH_OK)
+        goto deny_err;
+    if (r->http->remote_addr[0] != '\0' &&
+        (err = anon_key(&ctx, "aws:SourceIp", GH_PT_IP,
+                        gh_slice_from_cstr(r->http->remote_addr))) != GH_OK)
+        goto deny_err;
+    if (ua.ptr != NULL && (err = anon_key(&ctx, "aws:UserAgent", GH_PT_STRING, ua)) != GH_OK)
+        goto deny_err;
+    for (size_t i = 0; i < extra->count; i++) {
+        const struct gh_api_key *k = &extra->items[i];
+        err = k->empty ? gh_policy_ctx_add_empty(&ctx, k->key, k->type)
+                       : gh_policy_ctx_add(&ctx, k->key, k->type, k->value);
+        if (err != GH_OK)
+            goto deny_err;
+    }
+    if ((err = gh_policy_eval(bucket_policy, GH_ROLE_RESOURCE, &ctx, &res)) != GH_OK)
+        goto deny_err;
+    if (res.decision == GH_ALLOW)
+        return S3_OK;
+    goto deny;
+deny_err:
+    if (err == GH_ERR_NOMEM)
+        return s3_fail(r, S3_INTERNAL, NULL);
+deny:
+    /* Fail closed: an evaluation error reads as no statement allowing it. */
+    if (r->call.config != NULL && r->call.config->enforce == GH_ENFORCE_LOG) {
+        fprintf(stderr,
+                "gatehouse: enforce=log: allowed a request AWS would deny: RequestId %s: "
+                "AccessDenied: anonymous %s on %.*s\n",
+                r->rid, action, GH_SP(resource));
+        return S3_OK;
+    }
+    return s3_fail(r, S3_ACCESS_DENIED, "Access Denied");
+}
+
 enum s3_code
 s3_authorize(struct s3_req *r, const char *action, struct gh_slice resource,
              const struct gh_s3_bucket_rec *bucket, const struct gh_api_key *keys, size_t nkeys)
@@ -298,6 +386,11 @@ s3_authorize(struct s3_req *r, const char *action, struct gh_slice resource,
             src.origin = GH_ORIGIN_OTHER;
             o.resource_policy = &src;
         }
+    }
+    if (r->anonymous) {
+        enum s3_code code = authorize_anonymous(r, action, resource, o.resource_policy, &extra);
+        gh_policy_unref(pol);
+        return code;
     }
     r->call.err = GH_OK;
     r->call.message[0] = '\0';
