@@ -43,7 +43,8 @@ struct gh_s3_config {
 
 /*
  * Creates the service: makes DIR/s3/data and DIR/s3/tmp, removes
- * temporary files a crash left behind. *out is freed with gh_s3_free.
+ * temporary files a crash left behind and data files that no object or
+ * part references (call it before serving). *out is freed with gh_s3_free.
  */
 GH_MUST_CHECK enum gh_err gh_s3_new(const struct gh_s3_config *cfg, struct gh_s3 **out);
 void gh_s3_free(struct gh_s3 *s3);

@@ -106,7 +106,9 @@ struct s3_sink {
     char data_id[33];
     uint64_t size;
     EVP_MD_CTX *md5;
-    EVP_MD_CTX *sha256; /* when x-amz-checksum-sha256 must be checked */
+    EVP_MD_CTX *sha256; /* x-amz-checksum-sha256, or a signed payload hash, to check */
+    uint8_t sha256_md[32]; /* its digest, once final */
+    bool sha256_final;
     EVP_MD_CTX *sha1;
     uint32_t crc;
     enum s3_checksum ck;
@@ -128,7 +130,8 @@ struct s3_req {
     struct gh_principal caller;
     struct gh_slice auth_service;
     bool anonymous;
-    bool auth_deferred; /* hex payload hash: verified once the body is in */
+    bool payload_check;      /* signed with a hex payload hash: the body must match it */
+    char payload_sha256[65]; /* that hash (x-amz-content-sha256), as sent */
     bool presigned;
     struct gh_slice akid;
     struct gh_sigv4_auth sig; /* parsed signature (has_sig) */
@@ -184,10 +187,17 @@ void s3_xml_time(struct gh_buf *b, const char *tag, int64_t t);
 GH_MUST_CHECK enum gh_err s3_parse_http_date(struct gh_slice s, int64_t *out);
 
 /* ---- auth.c ---- */
-/* Authenticates at the headers; may defer the payload check. */
-enum s3_code s3_authenticate(struct s3_req *r, bool body_complete);
-/* Finishes a deferred authentication with the whole body at hand. */
-enum s3_code s3_authenticate_body(struct s3_req *r, struct gh_slice body);
+/*
+ * Authenticates from the headers alone (a hex payload hash is taken as
+ * claimed and set for s3_payload_check); unsigned requests are anonymous.
+ */
+enum s3_code s3_authenticate(struct s3_req *r);
+/*
+ * The body is complete: when the signature covered a hex payload hash
+ * (r->payload_check), the body's SHA-256 must be it, else
+ * XAmzContentSHA256Mismatch. `sha256` is the body's digest.
+ */
+enum s3_code s3_payload_check(struct s3_req *r, const uint8_t sha256[32]);
 /* Prepares aws-chunked decoding (derives the chunk signing key). */
 enum s3_code s3_chunked_prepare(struct s3_req *r);
 /*
@@ -211,6 +221,9 @@ enum s3_code s3_sink_open(struct s3_req *r);
 enum s3_code s3_sink_write(struct s3_req *r, const void *p, size_t n);
 /* fsyncs; fills the MD5 and checks the requested checksum. */
 enum s3_code s3_sink_finish(struct s3_req *r, uint8_t md5[16]);
+/* The SHA-256 of what was written (final once asked; needs r->payload_check or
+ * an x-amz-checksum-sha256 at s3_sink_open). */
+enum s3_code s3_sink_sha256(struct s3_req *r, uint8_t out[32]);
 /* Moves the finished temporary file into the data directory (fsynced). */
 enum s3_code s3_sink_commit(struct s3_req *r);
 /* Removes the temporary file if still there; frees digests. */

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "s3/s3_int.h"
@@ -199,7 +199,7 @@ payload_mode(struct s3_req *r)
 
 /* Everything that can be decided from the headers. */
 static enum s3_code
-req_start(struct s3_req *r, bool body_complete)
+req_start(struct s3_req *r)
 {
     enum s3_code code;
 
@@ -214,7 +214,7 @@ req_start(struct s3_req *r, bool body_complete)
     if ((code = parse_path(r)) != S3_OK || (code = route(r)) != S3_OK ||
         (code = payload_mode(r)) != S3_OK)
         return code;
-    if ((code = s3_authenticate(r, body_complete)) != S3_OK)
+    if ((code = s3_authenticate(r)) != S3_OK)
         return code;
     r->wants_data = r->op->data;
     if (r->wants_data) {
@@ -262,15 +262,19 @@ check_md5(struct s3_req *r, const uint8_t md5[16])
     return code;
 }
 
-/* The body is complete: integrity and deferred authentication. */
+/* The body is complete: integrity, the signed payload hash included. */
 static enum s3_code
 req_body_done(struct s3_req *r)
 {
     enum s3_code code;
 
     if (!r->wants_data) {
-        if (r->auth_deferred && (code = s3_authenticate_body(r, gh_buf_slice(&r->body))) != S3_OK)
-            return code;
+        if (r->payload_check) {
+            uint8_t sha[GH_SHA256_LEN];
+            gh_sha256(r->body.ptr != NULL ? r->body.ptr : "", r->body.len, sha);
+            if ((code = s3_payload_check(r, sha)) != S3_OK)
+                return code;
+        }
         if (r->body.len > 0 && gh_http_header_get(r->http, "Content-MD5").ptr != NULL) {
             uint8_t md5[16];
             unsigned int len = 16;
@@ -287,21 +291,10 @@ req_body_done(struct s3_req *r)
     uint8_t md5[16];
     if ((code = s3_sink_finish(r, md5)) != S3_OK)
         return code;
-    if (r->auth_deferred) {
-        /* The signature covers the body's SHA-256: map the finished file. */
-        struct gh_slice body = GH_S("");
-        void *map = NULL;
-        if (r->sink.size > 0) {
-            map = mmap(NULL, r->sink.size, PROT_READ, MAP_SHARED, r->sink.fd, 0);
-            if (map == MAP_FAILED)
-                return s3_fail(r, S3_INTERNAL, NULL);
-            (void)madvise(map, r->sink.size, MADV_SEQUENTIAL);
-            body = (struct gh_slice){map, r->sink.size};
-        }
-        code = s3_authenticate_body(r, body);
-        if (map != NULL)
-            (void)munmap(map, r->sink.size);
-        if (code != S3_OK)
+    if (r->payload_check) {
+        /* The SHA-256 the sink computed as the body streamed in. */
+        uint8_t sha[GH_SHA256_LEN];
+        if ((code = s3_sink_sha256(r, sha)) != S3_OK || (code = s3_payload_check(r, sha)) != S3_OK)
             return code;
     }
     if ((code = check_md5(r, md5)) != S3_OK)
@@ -398,7 +391,7 @@ gh_s3_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
         resp->status = 503;
         return;
     }
-    if (req_start(r, true) == S3_OK && req->body.len > 0)
+    if (req_start(r) == S3_OK && req->body.len > 0)
         (void)req_body(r, req->body.ptr, req->body.len);
     req_finish(r, resp);
     req_free(r);
@@ -432,7 +425,7 @@ stream_begin(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp, void
         resp->status = 503;
         return GH_HTTP_STREAM_RESPOND;
     }
-    if (req_start(r, false) != S3_OK) {
+    if (req_start(r) != S3_OK) {
         req_finish(r, resp);
         req_free(r);
         return GH_HTTP_STREAM_RESPOND;
@@ -504,10 +497,71 @@ sweep_tmp(const char *dir)
     (void)closedir(d);
 }
 
+static bool
+is_data_id(const char *name)
+{
+    size_t n = 0;
+
+    for (; name[n] != '\0'; n++)
+        if (!((name[n] >= '0' && name[n] <= '9') || (name[n] >= 'a' && name[n] <= 'f')))
+            return false;
+    return n == 32; /* s3_new_id: 32 lower-case hex digits */
+}
+
+/*
+ * A crash between a data file's rename into DIR/s3/data and the commit of
+ * the row naming it leaves a file that no object or part references:
+ * remove those. Runs once, before the server accepts requests, and only
+ * on regular files named like data ids and last written before `start`
+ * (anything newer is not a leftover of an earlier run). A store error
+ * stops the sweep: when in doubt, a file is kept.
+ */
+static void
+sweep_data(const struct gh_s3 *s3, const struct timespec *start)
+{
+    DIR *d = opendir(s3->data_dir);
+    struct gh_store_tx *tx = NULL;
+    struct dirent *e;
+    struct stat st;
+    char path[1400];
+    size_t removed = 0;
+
+    if (d == NULL)
+        return;
+    if (s3->store == NULL || gh_store_tx_begin(s3->store, false, &tx) != GH_OK) {
+        (void)closedir(d);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        bool referenced = true;
+
+        if (!is_data_id(e->d_name))
+            continue;
+        (void)snprintf(path, sizeof(path), "%s/%s", s3->data_dir, e->d_name);
+        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (st.st_mtim.tv_sec > start->tv_sec ||
+            (st.st_mtim.tv_sec == start->tv_sec && st.st_mtim.tv_nsec >= start->tv_nsec))
+            continue;
+        if (gh_store_s3_data_referenced(tx, (struct gh_slice){e->d_name, 32}, &referenced) !=
+            GH_OK)
+            break;
+        if (!referenced && unlink(path) == 0)
+            removed++;
+    }
+    gh_store_tx_rollback(tx);
+    (void)closedir(d);
+    if (removed > 0)
+        fprintf(stderr, "gatehouse: s3: removed %zu data file(s) no object or part referenced "
+                        "(left by an interrupted upload)\n",
+                removed);
+}
+
 enum gh_err
 gh_s3_new(const struct gh_s3_config *cfg, struct gh_s3 **out)
 {
     struct gh_s3 *s3 = calloc(1, sizeof(*s3));
+    struct timespec start;
     int n;
 
     *out = NULL;
@@ -533,6 +587,8 @@ gh_s3_new(const struct gh_s3_config *cfg, struct gh_s3 **out)
         return GH_ERR_IO;
     }
     sweep_tmp(s3->tmp_dir);
+    if (clock_gettime(CLOCK_REALTIME, &start) == 0)
+        sweep_data(s3, &start);
     *out = s3;
     return GH_OK;
 }
