@@ -259,7 +259,7 @@ s3_checksum_check(struct s3_req *r, struct gh_slice want)
     uint8_t d[32];
     unsigned int len = 0;
     struct gh_buf b64;
-    const char *name = "";
+    const char *name = "", *header = NULL;
     enum s3_code code = S3_OK;
 
     switch (s->ck) {
@@ -272,17 +272,20 @@ s3_checksum_check(struct s3_req *r, struct gh_slice want)
         d[2] = (uint8_t)(s->crc >> 8);
         d[3] = (uint8_t)s->crc;
         len = 4;
-        name = s->ck == CK_CRC32 ? "crc32" : "crc32c";
+        name = s->ck == CK_CRC32 ? "CRC32" : "CRC32C";
+        header = s->ck == CK_CRC32 ? "x-amz-checksum-crc32" : "x-amz-checksum-crc32c";
         break;
     case CK_SHA256:
         if (s3_sink_sha256(r, d) != S3_OK)
             return r->code;
         len = 32;
-        name = "sha256";
+        name = "SHA256";
+        header = "x-amz-checksum-sha256";
         break;
     case CK_SHA1:
         (void)EVP_DigestFinal_ex(s->sha1, d, &len);
-        name = "sha1";
+        name = "SHA1";
+        header = "x-amz-checksum-sha1";
         break;
     }
     s->ck = CK_NONE; /* a digest is finalised once */
@@ -290,9 +293,18 @@ s3_checksum_check(struct s3_req *r, struct gh_slice want)
     if (gh_base64_encode(&b64, d, len) != GH_OK)
         code = s3_fail(r, S3_INTERNAL, NULL);
     else if (!gh_slice_eq(gh_slice_trim(want), gh_buf_slice(&b64)))
-        /* AWS S3: BadDigest "The CRC32 you specified did not match the calculated checksum." */
+        /*
+         * AWS S3: BadDigest "The CRC32 you specified did not match the calculated checksum."
+         * (upper-case, as in S3's answers quoted in aws/aws-sdk-ruby#3322).
+         */
         code = s3_fail(r, S3_BAD_DIGEST, "The %s you specified did not match the calculated "
                                          "checksum.", name);
+    else if (b64.len < sizeof(s->ck_b64)) {
+        /* AWS S3: PutObject and UploadPart echo it; GET/HEAD return it on request. */
+        memcpy(s->ck_b64, b64.ptr, b64.len);
+        s->ck_b64[b64.len] = '\0';
+        s->ck_header = header;
+    }
     gh_buf_cleanup(&b64);
     return code;
 }

@@ -98,9 +98,10 @@ s3_object_headers(struct s3_req *r, struct gh_http_resp *resp, const struct gh_s
     s3_header(r, resp, "ETag", o->etag);
     if (gh_form_parse(r->arena, o->meta, false, &meta, &diag) == GH_OK)
         for (size_t i = 0; i < meta.count; i++) {
-            char *n = gh_arena_strndup(r->arena, meta.items[i].name);
+            char *n;
             if (!sums && gh_slice_starts_with(meta.items[i].name, GH_S("x-amz-checksum-")))
                 continue;
+            n = gh_arena_strndup(r->arena, meta.items[i].name);
             if (n != NULL)
                 s3_header(r, resp, n, meta.items[i].value);
         }

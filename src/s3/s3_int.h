@@ -112,6 +112,9 @@ struct s3_sink {
     EVP_MD_CTX *sha1;
     uint32_t crc;
     enum s3_checksum ck;
+    /* The checksum that matched (x-amz-checksum-NAME: base64): echoed, stored. NULL if none. */
+    const char *ck_header;
+    char ck_b64[48];
 };
 
 struct s3_op;

@@ -329,6 +329,9 @@ req_finish(struct s3_req *r, struct gh_http_resp *resp)
     if (code == S3_OK && r->op != NULL) {
         r->code = S3_OK;
         code = r->op->fn(r, resp);
+        /* AWS S3: PutObject and UploadPart answer with the checksum they checked. */
+        if (code == S3_OK && r->sink.ck_header != NULL)
+            s3_header(r, resp, r->sink.ck_header, gh_slice_from_cstr(r->sink.ck_b64));
         if (r->call.tx != NULL) {
             gh_store_tx_rollback(r->call.tx);
             r->call.tx = NULL;
