@@ -11,7 +11,9 @@
 # Prints the figures.
 #
 # Environment: BUILD_DIR (default build), WRK_THREADS (2), WRK_CONNS (64),
-# WRK_DURATION (10s), S3_BENCH_BIG_MB (1024; 0 skips the big object).
+# WRK_DURATION (10s), S3_BENCH_BIG_MB (1024; 0 skips the big object),
+# S3_BENCH_MEM_MB (5120: the server's peak RSS across a PUT+GET of that
+# many MB; 0 skips it).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNS=${WRK_CONNS:-64}
 WRK_DURATION=${WRK_DURATION:-10s}
 S3_BENCH_BIG_MB=${S3_BENCH_BIG_MB:-1024}
+S3_BENCH_MEM_MB=${S3_BENCH_MEM_MB:-5120}
 GATEHOUSE=$BUILD_DIR/gatehouse
 PYTHON=/usr/bin/python3
 
@@ -236,6 +239,45 @@ if [ "$S3_BENCH_BIG_MB" -gt 0 ]; then
         printf "%-40s %14.1f %10.3f\n", "dd read", dr, 1
         printf "%-40s %14.1f %10.3f\n", "gatehouse GetObject (curl)", gr, gr / dr
         printf "%-40s %14.1f %10.3f\n", "nginx GET of the same file (curl)", nr, nr / dr
+    }'
+fi
+
+# ---- memory: the server's peak RSS across one S3_BENCH_MEM_MB object ----
+# (section owned by the S3 memory check; the start-up above is shared)
+# A sparse source file (no disk for it), put and got with curl through
+# presigned URLs; VmHWM of the server before and after says whether the
+# object was streamed or held in memory. The object is deleted after.
+if [ "$S3_BENCH_MEM_MB" -gt 0 ]; then
+    echo
+    echo "== memory: $S3_BENCH_MEM_MB MB PUT+GET, the server's peak RSS (VmHWM)"
+    "$PYTHON" - "http://127.0.0.1:$GH_PORT" "$TMP" <<'EOF_MEM' || die "could not presign the memory object"
+import configparser, sys
+import boto3, botocore.config
+endpoint, tmp = sys.argv[1], sys.argv[2]
+cp = configparser.ConfigParser()
+cp.read(f"{tmp}/gh/data/credentials")
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                  aws_access_key_id=cp["default"]["aws_access_key_id"],
+                  aws_secret_access_key=cp["default"]["aws_secret_access_key"],
+                  config=botocore.config.Config(signature_version="s3v4"))
+for op in ("put_object", "get_object", "delete_object"):
+    url = s3.generate_presigned_url(op, Params={"Bucket": "bench", "Key": "mem.bin"}, ExpiresIn=3600)
+    open(f"{tmp}/mem-{op}.url", "w").write(url)
+EOF_MEM
+    hwm() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$GH_PID/status"; }
+    truncate -s "$((S3_BENCH_MEM_MB * 1024 * 1024))" "$TMP/mem.bin"
+    hwm0=$(hwm)
+    curl -fsS -o /dev/null -T "$TMP/mem.bin" "$(cat "$TMP/mem-put_object.url")" ||
+        die "presigned PUT of $S3_BENCH_MEM_MB MB failed"
+    got=$(curl -fsS -o /dev/null -w '%{size_download}' "$(cat "$TMP/mem-get_object.url")") ||
+        die "presigned GET of $S3_BENCH_MEM_MB MB failed"
+    [ "$got" -eq "$((S3_BENCH_MEM_MB * 1024 * 1024))" ] || die "GET returned $got bytes"
+    hwm1=$(hwm)
+    curl -fsS -o /dev/null -X DELETE "$(cat "$TMP/mem-delete_object.url")" || die "DELETE failed"
+    rm -f "$TMP/mem.bin"
+    awk -v mb="$S3_BENCH_MEM_MB" -v a="$hwm0" -v b="$hwm1" 'BEGIN {
+        printf "%d MB PUT+GET: server peak RSS +%.1f MiB (VmHWM %.1f -> %.1f MiB)\n",
+            mb, (b - a) / 1024, a / 1024, b / 1024
     }'
 fi
 
