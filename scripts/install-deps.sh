@@ -8,7 +8,7 @@ build="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev \
 libssl-dev libsqlite3-dev liboath-dev libqrencode-dev libpng-dev libargon2-dev \
 libxml2-dev libxmlsec1-dev libcjose-dev libcurl4-openssl-dev"
 test="$build libcmocka-dev clang libclang-rt-14-dev awscli python3-boto3 \
-python3-pytest faketime curl"
+python3-pytest faketime curl openssl"
 bench="$test wrk nginx-light"
 
 case "${1:-test}" in

@@ -465,3 +465,38 @@ def gh_factory(tmp_path):
         if rc is not None:
             assert rc == 0, f"gatehouse exited with status {rc} on SIGTERM:\n{g.logs[-1][1][-4000:]}"
         g.check_logs()
+
+
+@pytest.fixture(scope="session")
+def tls_pair(tmp_path_factory):
+    """A throwaway self-signed certificate for 127.0.0.1 and localhost (the
+    `openssl` CLI): (cert_path, key_path), one per test session."""
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = str(d / "cert.pem"), str(d / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.fixture
+def gh_tls(tmp_path, tls_pair):
+    """A fresh server that also serves HTTPS: gh.https_endpoint, and
+    gh.ca_file to verify it with (clients: verify=gh.ca_file)."""
+    cert, key = tls_pair
+    tls_port = free_port()
+    g = Gatehouse(tmp_path, account_id=random_account_id(),
+                  extra_args=["--tls-listen", f"127.0.0.1:{tls_port}", "--tls-cert", cert, "--tls-key", key])
+    g.tls_port = tls_port
+    g.https_endpoint = f"https://127.0.0.1:{tls_port}"
+    g.ca_file = cert
+    try:
+        g.start()
+    except ServerFailed as e:
+        pytest.fail(str(e))
+    yield g
+    rc = g.stop()
+    if rc is not None:
+        assert rc == 0, f"gatehouse exited with status {rc} on SIGTERM:\n{g.logs[-1][1][-4000:]}"
+    g.check_logs()

@@ -1,7 +1,5 @@
 """test_s3.py: the S3-compatible service end to end with /usr/bin/aws s3, s3api and boto3: buckets, objects, listing, conditional reads and writes, the seed scenario with an AmazonS3ReadOnlyAccess role, bucket policies (SecureTransport deny), presigned URLs fetched with curl, aws-chunked signed uploads and a 100 MB multipart round trip."""
-import datetime
 import hashlib
-import hmac
 import json
 import os
 import subprocess
@@ -11,6 +9,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import cli_error
+from s3sign import streaming_put
 
 
 def _err(excinfo):
@@ -186,59 +185,14 @@ def test_presigned_urls_with_curl(gh):
     assert b"SignatureDoesNotMatch" in out.stdout
 
 
-def _sign(key, msg):
-    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-
-def _chunked_put(gh, bucket, key, data, chunk, corrupt=False):
-    """PUT with STREAMING-AWS4-HMAC-SHA256-PAYLOAD, each chunk signed (AWS SigV4 streaming)."""
-    now = datetime.datetime.utcnow()
-    amz = now.strftime("%Y%m%dT%H%M%SZ")
-    day = now.strftime("%Y%m%d")
-    scope = f"{day}/us-east-1/s3/aws4_request"
-    host = f"127.0.0.1:{gh.port}"
-    nchunks = (len(data) + chunk - 1) // chunk
-    sizes = [min(chunk, len(data) - i * chunk) for i in range(nchunks)] + [0]
-    enc_len = sum(len(f"{s:x};chunk-signature=") + 64 + 2 + s + 2 for s in sizes)
-    headers = {"host": host, "x-amz-date": amz,
-               "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-               "x-amz-decoded-content-length": str(len(data)), "content-encoding": "aws-chunked",
-               "content-length": str(enc_len)}
-    signed = ";".join(sorted(headers))
-    canon = "\n".join(["PUT", f"/{bucket}/{key}", "",
-                       "".join(f"{h}:{headers[h]}\n" for h in sorted(headers)), signed,
-                       "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"])
-    sts = "\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(canon.encode()).hexdigest()])
-    k = _sign(("AWS4" + gh.root_secret).encode(), day)
-    for part in ("us-east-1", "s3", "aws4_request"):
-        k = _sign(k, part)
-    seed = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
-    headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={gh.root_key}/{scope}, "
-                                f"SignedHeaders={signed}, Signature={seed}")
-    body, prev, off = b"", seed, 0
-    empty = hashlib.sha256(b"").hexdigest()
-    for s in sizes:
-        piece = data[off:off + s]
-        off += s
-        csts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz, scope, prev, empty,
-                          hashlib.sha256(piece).hexdigest()])
-        sig = hmac.new(k, csts.encode(), hashlib.sha256).hexdigest()
-        if corrupt and s == 0:
-            sig = "0" * 64
-        body += f"{s:x};chunk-signature={sig}\r\n".encode() + piece + b"\r\n"
-        prev = sig
-    del headers["host"]
-    return gh.http("PUT", f"/{bucket}/{key}", body=body, headers=headers)
-
-
 def test_chunked_signed_upload(gh):
     s3 = gh.client("s3")
     s3.create_bucket(Bucket="chunky")
     data = os.urandom(200000)
-    r = _chunked_put(gh, "chunky", "obj", data, 65536)
+    r = streaming_put(gh, "/chunky/obj", data, 65536)
     assert r.status == 200, r
     assert s3.get_object(Bucket="chunky", Key="obj")["Body"].read() == data
-    r = _chunked_put(gh, "chunky", "bad", data, 65536, corrupt=True)
+    r = streaming_put(gh, "/chunky/bad", data, 65536, tamper="chunk-signature")
     assert r.status == 403 and r.code == "SignatureDoesNotMatch", r
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.head_object(Bucket="chunky", Key="bad")
