@@ -13,8 +13,9 @@
 #define KEY_FROM " FROM access_keys k LEFT JOIN users u ON u.id = k.user_id AND k.user_id <> ''"
 
 static enum gh_err
-key_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_access_key *k)
+key_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
 {
+    struct gh_access_key *k = out;
     enum gh_err err;
 
     if ((err = store_col(a, st, 0, &k->id)) != GH_OK ||
@@ -132,11 +133,8 @@ gh_store_access_key_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_s
                          struct gh_slice user_name, struct gh_access_key **out, size_t *count)
 {
     sqlite3_stmt *st = NULL;
-    struct gh_access_key *v = NULL;
     char uid[STORE_ID_MAX];
-    size_t n = 0, cap = 0;
     enum gh_err err;
-    bool row;
 
     *out = NULL;
     *count = 0;
@@ -150,20 +148,7 @@ gh_store_access_key_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_s
     if ((err = store_bind(st, 1, account)) != GH_OK ||
         (err = store_bind(st, 2, gh_slice_from_cstr(uid))) != GH_OK)
         goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            goto done;
-        memset(&v[n], 0, sizeof(v[n]));
-        if ((err = key_row(a, st, &v[n])) != GH_OK)
-            goto done;
-        n++;
-    }
-    *out = v;
-    *count = n;
+    err = store_rows_read(a, st, -1, sizeof(**out), key_row, -1, -1, (void **)out, count, NULL);
 done:
     store_stmt_done(st);
     if (err != GH_OK) {

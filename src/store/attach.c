@@ -53,68 +53,32 @@ gh_store_detach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_sli
     return err;
 }
 
+/* Columns: name, arn, account (the marker's second part). */
+static enum gh_err
+attached_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
+{
+    struct gh_attached *t = out;
+    enum gh_err err;
+
+    if ((err = store_col(a, st, 0, &t->policy_name)) != GH_OK)
+        return err;
+    return store_col(a, st, 1, &t->policy_arn);
+}
+
 enum gh_err
 gh_store_attached_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice entity_id,
                        struct gh_slice path_prefix, const struct gh_store_page *page,
                        struct gh_attached **out, size_t *count, struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2, last_account = GH_SLICE_NULL;
-    struct gh_attached *v = NULL;
-    size_t n = 0, cap = 0;
-    int64_t limit;
-    enum gh_err err;
-    bool row;
+    static const struct store_list q = {
+        "SELECT p.name, p.arn, p.account FROM attachments t JOIN policies p ON p.id = t.policy_id"
+        " WHERE t.entity_id = ?1 AND substr(p.path, 1, length(?2)) = ?2"
+        " AND (p.name > ?3 OR (p.name = ?3 AND p.account > ?4))"
+        " ORDER BY p.name, p.account LIMIT ?5",
+        sizeof(struct gh_attached), attached_row, 0, 2};
+    const struct gh_slice args[] = {entity_id, path_prefix};
 
-    *out = NULL;
-    *count = 0;
-    memset(more, 0, sizeof(*more));
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT p.name, p.arn, p.account FROM attachments t"
-                          " JOIN policies p ON p.id = t.policy_id"
-                          " WHERE t.entity_id = ?1 AND substr(p.path, 1, length(?2)) = ?2"
-                          " AND (p.name > ?3 OR (p.name = ?3 AND p.account > ?4))"
-                          " ORDER BY p.name, p.account LIMIT ?5",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, entity_id)) != GH_OK ||
-        (err = store_bind(st, 2, path_prefix)) != GH_OK || (err = store_bind(st, 3, m1)) != GH_OK ||
-        (err = store_bind(st, 4, m2)) != GH_OK ||
-        (err = store_bind_i64(st, 5, limit < 0 ? -1 : limit + 1)) != GH_OK)
-        goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if (limit >= 0 && (int64_t)n == limit) {
-            more->truncated = true;
-            break;
-        }
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            goto done;
-        if ((err = store_col(a, st, 0, &v[n].policy_name)) != GH_OK ||
-            (err = store_col(a, st, 1, &v[n].policy_arn)) != GH_OK ||
-            (err = store_col(a, st, 2, &last_account)) != GH_OK)
-            goto done;
-        n++;
-    }
-    if (more->truncated && (err = store_marker_encode(a, v[n - 1].policy_name, last_account,
-                                                      &more->next_marker)) != GH_OK)
-        goto done;
-    *out = v;
-    *count = n;
-done:
-    store_stmt_done(st);
-    if (err != GH_OK) {
-        *out = NULL;
-        *count = 0;
-        memset(more, 0, sizeof(*more));
-    }
-    return err;
+    return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
 
 /* count(*) of `sql` with ?1 = entity_id. */

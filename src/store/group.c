@@ -7,8 +7,7 @@
 #include "store/store_int.h"
 
 #define GROUP_COLS "g.account, g.name, g.path, g.id, g.created"
-#define MEMBER_USER_COLS                                                                           \
-    "u.account, u.name, u.path, u.id, u.boundary_arn, u.created, u.password_last_used"
+#define MEMBER_COLS STORE_USER_COLS("u.")
 
 static enum gh_err
 group_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
@@ -25,23 +24,6 @@ group_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
     return GH_OK;
 }
 
-static enum gh_err
-user_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
-{
-    struct gh_user *u = out;
-    enum gh_err err;
-
-    if ((err = store_col(a, st, 0, &u->account)) != GH_OK ||
-        (err = store_col(a, st, 1, &u->name)) != GH_OK ||
-        (err = store_col(a, st, 2, &u->path)) != GH_OK ||
-        (err = store_col(a, st, 3, &u->id)) != GH_OK ||
-        (err = store_col(a, st, 4, &u->boundary_arn)) != GH_OK)
-        return err;
-    u->created = sqlite3_column_int64(st, 5);
-    u->password_last_used = sqlite3_column_int64(st, 6);
-    return GH_OK;
-}
-
 /* Columns: kind, name, id. */
 static enum gh_err
 entity_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
@@ -54,58 +36,6 @@ entity_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
         (err = store_col(a, st, 2, &e->id)) != GH_OK)
         return err;
     return GH_OK;
-}
-
-/*
- * Steps a bound statement whose LIMIT is `limit` + 1, reading up to
- * `limit` rows of `size` bytes with `row`; one more row means truncated,
- * and the marker is column `key_col` of the last row returned (with
- * column `key2_col` as its second part when >= 0).
- */
-static enum gh_err
-page_run(struct gh_arena *a, sqlite3_stmt *st, int64_t limit, size_t size,
-         enum gh_err (*row)(struct gh_arena *, sqlite3_stmt *, void *), int key_col, int key2_col,
-         void **out, size_t *count, struct gh_store_more *more)
-{
-    struct gh_slice k1 = GH_SLICE_NULL, k2 = GH_SLICE_NULL;
-    unsigned char *v = NULL;
-    size_t n = 0, cap = 0;
-    enum gh_err err;
-    bool has;
-
-    for (;;) {
-        if ((err = store_step(st, &has)) != GH_OK)
-            return err;
-        if (!has)
-            break;
-        if (limit >= 0 && (int64_t)n == limit) {
-            more->truncated = true;
-            break;
-        }
-        if ((err = store_grow(a, (void **)&v, &cap, n, size)) != GH_OK)
-            return err;
-        memset(v + n * size, 0, size);
-        if ((err = row(a, st, v + n * size)) != GH_OK ||
-            (err = store_col(a, st, key_col, &k1)) != GH_OK ||
-            (key2_col >= 0 && (err = store_col(a, st, key2_col, &k2)) != GH_OK))
-            return err;
-        n++;
-    }
-    if (more->truncated && (err = store_marker_encode(a, k1, k2, &more->next_marker)) != GH_OK)
-        return err;
-    *out = v;
-    *count = n;
-    return GH_OK;
-}
-
-/* Clears the list out-params, as every list does on entry and on failure. */
-static void
-list_clear(void **out, size_t *count, struct gh_store_more *more)
-{
-    *out = NULL;
-    *count = 0;
-    if (more != NULL)
-        memset(more, 0, sizeof(*more));
 }
 
 enum gh_err
@@ -198,29 +128,13 @@ gh_store_group_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice 
                     struct gh_slice path_prefix, const struct gh_store_page *page,
                     struct gh_group **out, size_t *count, struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    int64_t limit;
-    enum gh_err err;
+    static const struct store_list q = {
+        "SELECT " GROUP_COLS " FROM groups g WHERE g.account = ?1"
+        " AND substr(g.path, 1, length(?2)) = ?2 AND g.name > ?3 ORDER BY g.name LIMIT ?4",
+        sizeof(struct gh_group), group_row, 1, -1};
+    const struct gh_slice args[] = {account, path_prefix};
 
-    list_clear((void **)out, count, more);
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT " GROUP_COLS " FROM groups g WHERE g.account = ?1"
-                          " AND substr(g.path, 1, length(?2)) = ?2 AND g.name > ?3"
-                          " ORDER BY g.name LIMIT ?4",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK &&
-        (err = store_bind(st, 2, path_prefix)) == GH_OK && (err = store_bind(st, 3, m1)) == GH_OK &&
-        (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) == GH_OK)
-        err = page_run(a, st, limit, sizeof(**out), group_row, 1, -1, (void **)out, count, more);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        list_clear((void **)out, count, more);
-    return err;
+    return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
 
 enum gh_err
@@ -263,28 +177,12 @@ gh_store_group_members(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sli
                        const struct gh_store_page *page, struct gh_user **out, size_t *count,
                        struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    int64_t limit;
-    enum gh_err err;
+    static const struct store_list q = {
+        "SELECT " MEMBER_COLS " FROM group_members m JOIN users u ON u.id = m.user_id"
+        " WHERE m.group_id = ?1 AND u.name > ?2 ORDER BY u.name LIMIT ?3",
+        sizeof(struct gh_user), store_user_row, 1, -1};
 
-    list_clear((void **)out, count, more);
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT " MEMBER_USER_COLS " FROM group_members m"
-                          " JOIN users u ON u.id = m.user_id"
-                          " WHERE m.group_id = ?1 AND u.name > ?2 ORDER BY u.name LIMIT ?3",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, group_id)) == GH_OK && (err = store_bind(st, 2, m1)) == GH_OK &&
-        (err = store_bind_i64(st, 3, limit < 0 ? -1 : limit + 1)) == GH_OK)
-        err = page_run(a, st, limit, sizeof(**out), user_row, 1, -1, (void **)out, count, more);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        list_clear((void **)out, count, more);
-    return err;
+    return store_list_run(tx, a, &q, &group_id, 1, page, (void **)out, count, more);
 }
 
 /* count(*) of `sql` with ?1 = id. */
@@ -321,31 +219,12 @@ gh_store_user_groups(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice
                      const struct gh_store_page *page, struct gh_group **out, size_t *count,
                      struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_store_more ignored;
-    struct gh_slice m1, m2;
-    int64_t limit;
-    enum gh_err err;
+    static const struct store_list q = {
+        "SELECT " GROUP_COLS " FROM group_members m JOIN groups g ON g.id = m.group_id"
+        " WHERE m.user_id = ?1 AND g.name > ?2 ORDER BY g.name LIMIT ?3",
+        sizeof(struct gh_group), group_row, 1, -1};
 
-    if (more == NULL)
-        more = &ignored;
-    list_clear((void **)out, count, more);
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT " GROUP_COLS " FROM group_members m"
-                          " JOIN groups g ON g.id = m.group_id"
-                          " WHERE m.user_id = ?1 AND g.name > ?2 ORDER BY g.name LIMIT ?3",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, user_id)) == GH_OK && (err = store_bind(st, 2, m1)) == GH_OK &&
-        (err = store_bind_i64(st, 3, limit < 0 ? -1 : limit + 1)) == GH_OK)
-        err = page_run(a, st, limit, sizeof(**out), group_row, 1, -1, (void **)out, count, more);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        list_clear((void **)out, count, more);
-    return err;
+    return store_list_run(tx, a, &q, &user_id, 1, page, (void **)out, count, more);
 }
 
 enum gh_err
@@ -359,7 +238,9 @@ gh_store_policy_entities(struct gh_store_tx *tx, struct gh_arena *a, struct gh_s
     int64_t limit, after_kind = -1;
     enum gh_err err;
 
-    list_clear((void **)out, count, more);
+    *out = NULL;
+    *count = 0;
+    memset(more, 0, sizeof(*more));
     if ((err = store_page_limit(page, &limit)) != GH_OK ||
         (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
         return err;
@@ -397,9 +278,10 @@ gh_store_policy_entities(struct gh_store_tx *tx, struct gh_arena *a, struct gh_s
         (err = store_bind_i64(st, 5, after_kind)) == GH_OK &&
         (err = store_bind(st, 6, m2)) == GH_OK &&
         (err = store_bind_i64(st, 7, limit < 0 ? -1 : limit + 1)) == GH_OK)
-        err = page_run(a, st, limit, sizeof(**out), entity_row, 3, 1, (void **)out, count, more);
+        err = store_rows_read(a, st, limit, sizeof(**out), entity_row, 3, 1, (void **)out, count,
+                              more);
     store_stmt_done(st);
     if (err != GH_OK)
-        list_clear((void **)out, count, more);
+        memset(more, 0, sizeof(*more)); /* *out and *count are still clear */
     return err;
 }

@@ -64,58 +64,21 @@ gh_store_inline_delete(struct gh_store_tx *tx, struct gh_slice entity_id, struct
     return err;
 }
 
+/* A policy name (a struct gh_slice) from column 0. */
+static enum gh_err
+name_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
+{
+    return store_col(a, st, 0, out);
+}
+
 enum gh_err
 gh_store_inline_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice entity_id,
                      const struct gh_store_page *page, struct gh_slice **names, size_t *count,
                      struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    struct gh_slice *v = NULL;
-    size_t n = 0, cap = 0;
-    int64_t limit;
-    enum gh_err err;
-    bool row;
+    static const struct store_list q = {"SELECT name FROM inline_policies WHERE entity_id = ?1"
+                                        " AND name > ?2 ORDER BY name LIMIT ?3",
+                                        sizeof(struct gh_slice), name_row, 0, -1};
 
-    *names = NULL;
-    *count = 0;
-    memset(more, 0, sizeof(*more));
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT name FROM inline_policies WHERE entity_id = ?1 AND name > ?2"
-                          " ORDER BY name LIMIT ?3",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, entity_id)) != GH_OK || (err = store_bind(st, 2, m1)) != GH_OK ||
-        (err = store_bind_i64(st, 3, limit < 0 ? -1 : limit + 1)) != GH_OK)
-        goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if (limit >= 0 && (int64_t)n == limit) {
-            more->truncated = true;
-            break;
-        }
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK ||
-            (err = store_col(a, st, 0, &v[n])) != GH_OK)
-            goto done;
-        n++;
-    }
-    if (more->truncated &&
-        (err = store_marker_encode(a, v[n - 1], GH_SLICE_NULL, &more->next_marker)) != GH_OK)
-        goto done;
-    *names = v;
-    *count = n;
-done:
-    store_stmt_done(st);
-    if (err != GH_OK) {
-        *names = NULL;
-        *count = 0;
-        memset(more, 0, sizeof(*more));
-    }
-    return err;
+    return store_list_run(tx, a, &q, &entity_id, 1, page, (void **)names, count, more);
 }

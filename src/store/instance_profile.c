@@ -6,13 +6,12 @@
 #include "store/store_int.h"
 
 #define PROFILE_COLS "p.account, p.name, p.path, p.id, p.created"
-#define PROFILE_ROLE_COLS                                                                          \
-    "r.account, r.name, r.path, r.id, r.trust_policy, r.description, r.boundary_arn,"              \
-    " r.max_session_s, r.created, r.last_used, r.last_used_region"
+#define PROFILE_ROLE_COLS STORE_ROLE_COLS("r.")
 
 static enum gh_err
-profile_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_instance_profile *p)
+profile_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
 {
+    struct gh_instance_profile *p = out;
     enum gh_err err;
 
     if ((err = store_col(a, st, 0, &p->account)) != GH_OK ||
@@ -22,71 +21,6 @@ profile_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_instance_profile *p)
         return err;
     p->created = sqlite3_column_int64(st, 4);
     return GH_OK;
-}
-
-static enum gh_err
-role_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_role *r)
-{
-    enum gh_err err;
-
-    if ((err = store_col(a, st, 0, &r->account)) != GH_OK ||
-        (err = store_col(a, st, 1, &r->name)) != GH_OK ||
-        (err = store_col(a, st, 2, &r->path)) != GH_OK ||
-        (err = store_col(a, st, 3, &r->id)) != GH_OK ||
-        (err = store_col(a, st, 4, &r->trust_policy)) != GH_OK ||
-        (err = store_col(a, st, 5, &r->description)) != GH_OK ||
-        (err = store_col(a, st, 6, &r->boundary_arn)) != GH_OK ||
-        (err = store_col(a, st, 10, &r->last_used_region)) != GH_OK)
-        return err;
-    r->max_session_s = sqlite3_column_int64(st, 7);
-    r->created = sqlite3_column_int64(st, 8);
-    r->last_used = sqlite3_column_int64(st, 9);
-    return GH_OK;
-}
-
-/*
- * Reads the profiles of a bound statement whose LIMIT is `limit` + 1;
- * one row more than `limit` means truncated (marker: the last name).
- */
-static enum gh_err
-profiles_read(struct gh_arena *a, sqlite3_stmt *st, int64_t limit, struct gh_instance_profile **out,
-              size_t *count, struct gh_store_more *more)
-{
-    struct gh_instance_profile *v = NULL;
-    size_t n = 0, cap = 0;
-    enum gh_err err;
-    bool row;
-
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            return err;
-        if (!row)
-            break;
-        if (limit >= 0 && (int64_t)n == limit) {
-            more->truncated = true;
-            break;
-        }
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            return err;
-        memset(&v[n], 0, sizeof(v[n]));
-        if ((err = profile_row(a, st, &v[n])) != GH_OK)
-            return err;
-        n++;
-    }
-    if (more->truncated &&
-        (err = store_marker_encode(a, v[n - 1].name, GH_SLICE_NULL, &more->next_marker)) != GH_OK)
-        return err;
-    *out = v;
-    *count = n;
-    return GH_OK;
-}
-
-static void
-list_clear(struct gh_instance_profile **out, size_t *count, struct gh_store_more *more)
-{
-    *out = NULL;
-    *count = 0;
-    memset(more, 0, sizeof(*more));
 }
 
 enum gh_err
@@ -167,29 +101,13 @@ gh_store_instance_profile_list(struct gh_store_tx *tx, struct gh_arena *a, struc
                                struct gh_instance_profile **out, size_t *count,
                                struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    int64_t limit;
-    enum gh_err err;
+    static const struct store_list q = {
+        "SELECT " PROFILE_COLS " FROM instance_profiles p WHERE p.account = ?1"
+        " AND substr(p.path, 1, length(?2)) = ?2 AND p.name > ?3 ORDER BY p.name LIMIT ?4",
+        sizeof(struct gh_instance_profile), profile_row, 1, -1};
+    const struct gh_slice args[] = {account, path_prefix};
 
-    list_clear(out, count, more);
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT " PROFILE_COLS " FROM instance_profiles p WHERE p.account = ?1"
-                          " AND substr(p.path, 1, length(?2)) = ?2 AND p.name > ?3"
-                          " ORDER BY p.name LIMIT ?4",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK &&
-        (err = store_bind(st, 2, path_prefix)) == GH_OK && (err = store_bind(st, 3, m1)) == GH_OK &&
-        (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) == GH_OK)
-        err = profiles_read(a, st, limit, out, count, more);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        list_clear(out, count, more);
-    return err;
+    return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
 
 enum gh_err
@@ -236,10 +154,7 @@ gh_store_instance_profile_roles(struct gh_store_tx *tx, struct gh_arena *a,
                                 struct gh_slice profile_id, struct gh_role **out, size_t *count)
 {
     sqlite3_stmt *st = NULL;
-    struct gh_role *v = NULL;
-    size_t n = 0, cap = 0;
     enum gh_err err;
-    bool row;
 
     *out = NULL;
     *count = 0;
@@ -249,24 +164,10 @@ gh_store_instance_profile_roles(struct gh_store_tx *tx, struct gh_arena *a,
                           " ORDER BY l.seq LIMIT ?2",
                           &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, profile_id)) != GH_OK ||
-        (err = store_bind_i64(st, 2, GH_STORE_PROFILE_ROLES_MAX)) != GH_OK)
-        goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK || !row)
-            break;
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            break;
-        memset(&v[n], 0, sizeof(v[n]));
-        if ((err = role_row(a, st, &v[n])) != GH_OK)
-            break;
-        n++;
-    }
-    if (err == GH_OK) {
-        *out = v;
-        *count = n;
-    }
-done:
+    if ((err = store_bind(st, 1, profile_id)) == GH_OK &&
+        (err = store_bind_i64(st, 2, GH_STORE_PROFILE_ROLES_MAX)) == GH_OK)
+        err = store_rows_read(a, st, -1, sizeof(**out), store_role_row, -1, -1, (void **)out, count,
+                              NULL);
     store_stmt_done(st);
     return err;
 }
@@ -276,28 +177,13 @@ gh_store_role_instance_profiles(struct gh_store_tx *tx, struct gh_arena *a, stru
                                 const struct gh_store_page *page, struct gh_instance_profile **out,
                                 size_t *count, struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    int64_t limit;
-    enum gh_err err;
+    static const struct store_list q = {
+        "SELECT " PROFILE_COLS " FROM instance_profile_roles l"
+        " JOIN instance_profiles p ON p.id = l.profile_id"
+        " WHERE l.role_id = ?1 AND p.name > ?2 ORDER BY p.name LIMIT ?3",
+        sizeof(struct gh_instance_profile), profile_row, 1, -1};
 
-    list_clear(out, count, more);
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT " PROFILE_COLS " FROM instance_profile_roles l"
-                          " JOIN instance_profiles p ON p.id = l.profile_id"
-                          " WHERE l.role_id = ?1 AND p.name > ?2 ORDER BY p.name LIMIT ?3",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, role_id)) == GH_OK && (err = store_bind(st, 2, m1)) == GH_OK &&
-        (err = store_bind_i64(st, 3, limit < 0 ? -1 : limit + 1)) == GH_OK)
-        err = profiles_read(a, st, limit, out, count, more);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        list_clear(out, count, more);
-    return err;
+    return store_list_run(tx, a, &q, &role_id, 1, page, (void **)out, count, more);
 }
 
 enum gh_err

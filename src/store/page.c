@@ -1,7 +1,8 @@
 /*
- * page.c: Marker/MaxItems pagination shared by every list. A marker is
- * opaque to clients: base64 of the last returned sort key (one or two
- * parts joined by a newline, which no IAM name or account id contains).
+ * page.c: Marker/MaxItems pagination and the row-reading loop shared by
+ * every list. A marker is opaque to clients: base64 of the last returned
+ * sort key (one or two parts joined by a newline, which no IAM name or
+ * account id contains).
  */
 #include <string.h>
 
@@ -100,4 +101,88 @@ store_grow(struct gh_arena *a, void **v, size_t *cap, size_t n, size_t size)
     *v = nv;
     *cap = ncap;
     return GH_OK;
+}
+
+enum gh_err
+store_rows_read(struct gh_arena *a, sqlite3_stmt *st, int64_t limit, size_t size,
+                enum gh_err (*row)(struct gh_arena *, sqlite3_stmt *, void *), int key_col,
+                int key2_col, void **out, size_t *count, struct gh_store_more *more)
+{
+    struct gh_slice k1 = GH_SLICE_NULL, k2 = GH_SLICE_NULL;
+    unsigned char *v = NULL;
+    size_t n = 0, cap = 0;
+    enum gh_err err;
+    bool has;
+
+    for (;;) {
+        if ((err = store_step(st, &has)) != GH_OK)
+            return err;
+        if (!has)
+            break;
+        if (limit >= 0 && (int64_t)n == limit) {
+            more->truncated = true;
+            break;
+        }
+        if ((err = store_grow(a, (void **)&v, &cap, n, size)) != GH_OK)
+            return err;
+        memset(v + n * size, 0, size);
+        if ((err = row(a, st, v + n * size)) != GH_OK)
+            return err;
+        /* The marker's key, kept for the last row only when it may be needed. */
+        if (limit >= 0 && ((err = store_col(a, st, key_col, &k1)) != GH_OK ||
+                           (key2_col >= 0 && (err = store_col(a, st, key2_col, &k2)) != GH_OK)))
+            return err;
+        n++;
+    }
+    if (limit >= 0 && more->truncated &&
+        (err = store_marker_encode(a, k1, k2, &more->next_marker)) != GH_OK)
+        return err;
+    *out = v;
+    *count = n;
+    return GH_OK;
+}
+
+static void
+list_clear(void **out, size_t *count, struct gh_store_more *more)
+{
+    *out = NULL;
+    *count = 0;
+    memset(more, 0, sizeof(*more));
+}
+
+enum gh_err
+store_list_run(struct gh_store_tx *tx, struct gh_arena *a, const struct store_list *q,
+               const struct gh_slice *args, size_t nargs, const struct gh_store_page *page,
+               void **out, size_t *count, struct gh_store_more *more)
+{
+    struct gh_store_more ignored;
+    sqlite3_stmt *st = NULL;
+    struct gh_slice m1, m2;
+    int64_t limit;
+    enum gh_err err;
+    int i = 1;
+
+    if (more == NULL)
+        more = &ignored;
+    list_clear(out, count, more);
+    if ((err = store_page_limit(page, &limit)) != GH_OK ||
+        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
+        return err;
+    if ((err = store_stmt(tx->c, q->sql, &st)) != GH_OK)
+        return err;
+    for (size_t k = 0; k < nargs && err == GH_OK; k++)
+        err = store_bind(st, i++, args[k]);
+    if (err == GH_OK)
+        err = store_bind(st, i++, m1);
+    if (err == GH_OK && q->key2_col >= 0)
+        err = store_bind(st, i++, m2);
+    if (err == GH_OK)
+        err = store_bind_i64(st, i, limit < 0 ? -1 : limit + 1);
+    if (err == GH_OK)
+        err = store_rows_read(a, st, limit, q->size, q->row, q->key_col, q->key2_col, out, count,
+                              more);
+    store_stmt_done(st);
+    if (err != GH_OK)
+        list_clear(out, count, more);
+    return err;
 }

@@ -14,8 +14,9 @@
     " + (SELECT count(*) FROM roles r WHERE r.boundary_arn = p.arn)"
 
 static enum gh_err
-policy_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_policy_rec *p)
+policy_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
 {
+    struct gh_policy_rec *p = out;
     enum gh_err err;
 
     if ((err = store_col(a, st, 0, &p->account)) != GH_OK ||
@@ -131,68 +132,21 @@ gh_store_policy_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice
                      const struct gh_store_page *page, struct gh_policy_rec **out, size_t *count,
                      struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    struct gh_policy_rec *v = NULL;
-    size_t n = 0, cap = 0;
-    int64_t limit;
-    enum gh_err err;
-    bool row;
-
-    *out = NULL;
-    *count = 0;
-    memset(more, 0, sizeof(*more));
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
     /* Sort key (name, account): a local policy may share an AWS policy's name. */
-    if ((err = store_stmt(tx->c,
-                          "SELECT " POLICY_COLS " FROM policies p"
-                          " WHERE (p.account = ?1 OR p.account = ?2)"
-                          " AND substr(p.path, 1, length(?3)) = ?3"
-                          " AND (?4 = 0 OR EXISTS (SELECT 1 FROM attachments a"
-                          "                        WHERE a.policy_id = p.id))"
-                          " AND (p.name > ?5 OR (p.name = ?5 AND p.account > ?6))"
-                          " ORDER BY p.name, p.account LIMIT ?7",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, scope == GH_SCOPE_AWS ? GH_S("") : account)) != GH_OK ||
-        (err = store_bind(st, 2, scope == GH_SCOPE_LOCAL ? GH_S("") : GH_S(STORE_AWS_ACCOUNT))) !=
-            GH_OK ||
-        (err = store_bind(st, 3, path_prefix)) != GH_OK ||
-        (err = store_bind_i64(st, 4, only_attached ? 1 : 0)) != GH_OK ||
-        (err = store_bind(st, 5, m1)) != GH_OK || (err = store_bind(st, 6, m2)) != GH_OK ||
-        (err = store_bind_i64(st, 7, limit < 0 ? -1 : limit + 1)) != GH_OK)
-        goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if (limit >= 0 && (int64_t)n == limit) {
-            more->truncated = true;
-            break;
-        }
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            goto done;
-        memset(&v[n], 0, sizeof(v[n]));
-        if ((err = policy_row(a, st, &v[n])) != GH_OK)
-            goto done;
-        n++;
-    }
-    if (more->truncated && (err = store_marker_encode(a, v[n - 1].name, v[n - 1].account,
-                                                      &more->next_marker)) != GH_OK)
-        goto done;
-    *out = v;
-    *count = n;
-done:
-    store_stmt_done(st);
-    if (err != GH_OK) {
-        *out = NULL;
-        *count = 0;
-        memset(more, 0, sizeof(*more));
-    }
-    return err;
+    static const struct store_list q = {
+        "SELECT " POLICY_COLS " FROM policies p WHERE (p.account = ?1 OR p.account = ?2)"
+        " AND substr(p.path, 1, length(?3)) = ?3"
+        " AND (?4 = '' OR EXISTS (SELECT 1 FROM attachments a WHERE a.policy_id = p.id))"
+        " AND (p.name > ?5 OR (p.name = ?5 AND p.account > ?6))"
+        " ORDER BY p.name, p.account LIMIT ?7",
+        sizeof(struct gh_policy_rec), policy_row, 1, 0};
+    const struct gh_slice args[] = {
+        scope == GH_SCOPE_AWS ? GH_S("") : account,
+        scope == GH_SCOPE_LOCAL ? GH_S("") : GH_S(STORE_AWS_ACCOUNT), path_prefix,
+        only_attached ? GH_S("1") : GH_S(""), /* ?4: '' lists unattached policies too */
+    };
+
+    return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
 
 enum gh_err

@@ -23,8 +23,9 @@ rec_aad(struct gh_slice account, struct gh_slice kind, struct gh_slice id, struc
 }
 
 static enum gh_err
-rec_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_store_rec *r)
+rec_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
 {
+    struct gh_store_rec *r = out;
     enum gh_err err;
 
     if ((err = store_col(a, st, 0, &r->account)) != GH_OK ||
@@ -172,10 +173,7 @@ gh_store_rec_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice ac
                   size_t *count)
 {
     sqlite3_stmt *st = NULL;
-    struct gh_store_rec *v = NULL;
-    size_t n = 0, cap = 0;
     enum gh_err err;
-    bool row;
 
     *out = NULL;
     *count = 0;
@@ -189,20 +187,7 @@ gh_store_rec_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice ac
         (err = owner.ptr != NULL ? store_bind(st, 3, owner) : store_bind_null(st, 3)) != GH_OK ||
         (err = store_bind_i64(st, 4, GH_STORE_REC_LIST_MAX)) != GH_OK)
         goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            goto done;
-        memset(&v[n], 0, sizeof(v[n]));
-        if ((err = rec_row(a, st, &v[n])) != GH_OK)
-            goto done;
-        n++;
-    }
-    *out = v;
-    *count = n;
+    err = store_rows_read(a, st, -1, sizeof(**out), rec_row, -1, -1, (void **)out, count, NULL);
 done:
     store_stmt_done(st);
     if (err != GH_OK) {
@@ -238,10 +223,9 @@ gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sl
     bool row;
 
     memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c,
-                          "SELECT account, name, path, id, boundary_arn, created,"
-                          " password_last_used FROM users WHERE account = ?1 AND id = ?2",
-                          &st)) != GH_OK)
+    if ((err = store_stmt(
+             tx->c, "SELECT " STORE_USER_COLS("") " FROM users WHERE account = ?1 AND id = ?2",
+             &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, id)) != GH_OK ||
         (err = store_step(st, &row)) != GH_OK)
@@ -250,14 +234,7 @@ gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sl
         err = GH_ERR_NOT_FOUND;
         goto done;
     }
-    if ((err = store_col(a, st, 0, &out->account)) != GH_OK ||
-        (err = store_col(a, st, 1, &out->name)) != GH_OK ||
-        (err = store_col(a, st, 2, &out->path)) != GH_OK ||
-        (err = store_col(a, st, 3, &out->id)) != GH_OK ||
-        (err = store_col(a, st, 4, &out->boundary_arn)) != GH_OK)
-        goto done;
-    out->created = sqlite3_column_int64(st, 5);
-    out->password_last_used = sqlite3_column_int64(st, 6);
+    err = store_user_row(a, st, out);
 done:
     store_stmt_done(st);
     if (err != GH_OK)
@@ -270,10 +247,7 @@ gh_store_rec_list_kind(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sli
                        struct gh_store_rec **out, size_t *count)
 {
     sqlite3_stmt *st = NULL;
-    struct gh_store_rec *v = NULL;
-    size_t n = 0, cap = 0;
     enum gh_err err;
-    bool row;
 
     *out = NULL;
     *count = 0;
@@ -285,20 +259,7 @@ gh_store_rec_list_kind(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sli
     if ((err = store_bind(st, 1, kind)) != GH_OK ||
         (err = store_bind_i64(st, 2, GH_STORE_REC_LIST_MAX)) != GH_OK)
         goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            goto done;
-        memset(&v[n], 0, sizeof(v[n]));
-        if ((err = rec_row(a, st, &v[n])) != GH_OK)
-            goto done;
-        n++;
-    }
-    *out = v;
-    *count = n;
+    err = store_rows_read(a, st, -1, sizeof(**out), rec_row, -1, -1, (void **)out, count, NULL);
 done:
     store_stmt_done(st);
     return err;

@@ -91,6 +91,40 @@ GH_MUST_CHECK enum gh_err store_grow(struct gh_arena *a, void **v, size_t *cap, 
 GH_MUST_CHECK enum gh_err store_marker_encode(struct gh_arena *a, struct gh_slice k1,
                                               struct gh_slice k2, struct gh_slice *out);
 
+/*
+ * Steps a bound statement, reading each row into an arena array of
+ * `size`-byte elements with `row` (which fills one zeroed element from
+ * the current row; the arena owns its slices). With `limit` >= 0 the
+ * statement's LIMIT must be `limit` + 1: a row past `limit` sets
+ * more->truncated, and more->next_marker encodes column `key_col` (and
+ * `key2_col` when >= 0) of the last row returned. With `limit` < 0 every row is read, `key_col` is
+ * ignored and `more` may be NULL. *out and *count are set on success only.
+ */
+GH_MUST_CHECK enum gh_err
+store_rows_read(struct gh_arena *a, sqlite3_stmt *st, int64_t limit, size_t size,
+                enum gh_err (*row)(struct gh_arena *, sqlite3_stmt *, void *), int key_col,
+                int key2_col, void **out, size_t *count, struct gh_store_more *more);
+
+/*
+ * A Marker/MaxItems list: `sql` (a string literal: the statement cache
+ * keys on its address) binds the caller's args as ?1..?nargs, then the
+ * marker's sort key (one part, or two when key2_col >= 0), then LIMIT.
+ */
+struct store_list {
+    const char *sql;
+    size_t size; /* of one element */
+    enum gh_err (*row)(struct gh_arena *a, sqlite3_stmt *st, void *out);
+    int key_col;  /* column of the marker's first part */
+    int key2_col; /* column of its second part, or -1 */
+};
+
+/* Runs `q` for `page` (NULL = all rows); out-params cleared on entry and on
+ * failure; `more` may be NULL. */
+GH_MUST_CHECK enum gh_err store_list_run(struct gh_store_tx *tx, struct gh_arena *a,
+                                         const struct store_list *q, const struct gh_slice *args,
+                                         size_t nargs, const struct gh_store_page *page, void **out,
+                                         size_t *count, struct gh_store_more *more);
+
 /* ---- schema.c / aws_policies.c ---- */
 
 /* Brings the schema to the latest version in one transaction. */
@@ -99,6 +133,20 @@ GH_MUST_CHECK enum gh_err store_migrate(struct store_conn *c);
 GH_MUST_CHECK enum gh_err store_aws_policies_seed(struct store_conn *c);
 
 /* ---- entity helpers shared by the files ---- */
+
+/* The columns store_user_row and store_role_row read, in order, each
+ * prefixed with `t` (a table alias such as "u.", or ""). */
+#define STORE_USER_COLS(t)                                                                         \
+    t "account, " t "name, " t "path, " t "id, " t "boundary_arn, " t "created, " t                \
+      "password_last_used"
+#define STORE_ROLE_COLS(t)                                                                         \
+    t "account, " t "name, " t "path, " t "id, " t "trust_policy, " t "description, " t            \
+      "boundary_arn, " t "max_session_s, " t "created, " t "last_used, " t "last_used_region"
+
+/* A struct gh_user (`out`) from a row of STORE_USER_COLS; arena owns its slices. */
+GH_MUST_CHECK enum gh_err store_user_row(struct gh_arena *a, sqlite3_stmt *st, void *out);
+/* A struct gh_role (`out`) from a row of STORE_ROLE_COLS; arena owns its slices. */
+GH_MUST_CHECK enum gh_err store_role_row(struct gh_arena *a, sqlite3_stmt *st, void *out);
 
 #define STORE_ID_MAX 128
 /* A user's unique id by (account, name), NUL-terminated into `id`;

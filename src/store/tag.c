@@ -53,41 +53,32 @@ gh_store_tags_remove(struct gh_store_tx *tx, struct gh_slice entity_id, const st
     return err;
 }
 
+/* Columns: key, value. */
+static enum gh_err
+tag_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
+{
+    struct gh_store_tag *t = out;
+    enum gh_err err;
+
+    if ((err = store_col(a, st, 0, &t->key)) != GH_OK)
+        return err;
+    return store_col(a, st, 1, &t->value);
+}
+
 enum gh_err
 gh_store_tags_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice entity_id,
                    struct gh_store_tag **out, size_t *count)
 {
     sqlite3_stmt *st = NULL;
-    struct gh_store_tag *v = NULL;
-    size_t n = 0, cap = 0;
     enum gh_err err;
-    bool row;
 
     *out = NULL;
     *count = 0;
     if ((err = store_stmt(tx->c, "SELECT key, value FROM tags WHERE entity_id = ?1 ORDER BY seq",
                           &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, entity_id)) != GH_OK)
-        goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK ||
-            (err = store_col(a, st, 0, &v[n].key)) != GH_OK ||
-            (err = store_col(a, st, 1, &v[n].value)) != GH_OK)
-            goto done;
-        n++;
-    }
-    *out = v;
-    *count = n;
-done:
+    if ((err = store_bind(st, 1, entity_id)) == GH_OK)
+        err = store_rows_read(a, st, -1, sizeof(**out), tag_row, -1, -1, (void **)out, count, NULL);
     store_stmt_done(st);
-    if (err != GH_OK) {
-        *out = NULL;
-        *count = 0;
-    }
     return err;
 }

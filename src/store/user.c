@@ -5,11 +5,12 @@
 
 #include "store/store_int.h"
 
-#define USER_COLS "account, name, path, id, boundary_arn, created, password_last_used"
+#define USER_COLS STORE_USER_COLS("")
 
-static enum gh_err
-user_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_user *u)
+enum gh_err
+store_user_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
 {
+    struct gh_user *u = out;
     enum gh_err err;
 
     if ((err = store_col(a, st, 0, &u->account)) != GH_OK ||
@@ -67,7 +68,7 @@ gh_store_user_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice ac
         err = GH_ERR_NOT_FOUND;
         goto done;
     }
-    err = user_row(a, st, out);
+    err = store_user_row(a, st, out);
 done:
     store_stmt_done(st);
     if (err != GH_OK)
@@ -192,56 +193,11 @@ gh_store_user_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice a
                    struct gh_slice path_prefix, const struct gh_store_page *page,
                    struct gh_user **out, size_t *count, struct gh_store_more *more)
 {
-    sqlite3_stmt *st = NULL;
-    struct gh_slice m1, m2;
-    struct gh_user *v = NULL;
-    size_t n = 0, cap = 0;
-    int64_t limit;
-    enum gh_err err;
-    bool row;
+    static const struct store_list q = {
+        "SELECT " USER_COLS " FROM users WHERE account = ?1"
+        " AND substr(path, 1, length(?2)) = ?2 AND name > ?3 ORDER BY name LIMIT ?4",
+        sizeof(struct gh_user), store_user_row, 1, -1};
+    const struct gh_slice args[] = {account, path_prefix};
 
-    *out = NULL;
-    *count = 0;
-    memset(more, 0, sizeof(*more));
-    if ((err = store_page_limit(page, &limit)) != GH_OK ||
-        (err = store_marker_decode(a, page, &m1, &m2)) != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c,
-                          "SELECT " USER_COLS " FROM users WHERE account = ?1"
-                          " AND substr(path, 1, length(?2)) = ?2 AND name > ?3"
-                          " ORDER BY name LIMIT ?4",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK ||
-        (err = store_bind(st, 2, path_prefix)) != GH_OK || (err = store_bind(st, 3, m1)) != GH_OK ||
-        (err = store_bind_i64(st, 4, limit < 0 ? -1 : limit + 1)) != GH_OK)
-        goto done;
-    for (;;) {
-        if ((err = store_step(st, &row)) != GH_OK)
-            goto done;
-        if (!row)
-            break;
-        if (limit >= 0 && (int64_t)n == limit) {
-            more->truncated = true;
-            break;
-        }
-        if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK)
-            goto done;
-        if ((err = user_row(a, st, &v[n])) != GH_OK)
-            goto done;
-        n++;
-    }
-    if (more->truncated &&
-        (err = store_marker_encode(a, v[n - 1].name, GH_SLICE_NULL, &more->next_marker)) != GH_OK)
-        goto done;
-    *out = v;
-    *count = n;
-done:
-    store_stmt_done(st);
-    if (err != GH_OK) {
-        *out = NULL;
-        *count = 0;
-        memset(more, 0, sizeof(*more));
-    }
-    return err;
+    return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
