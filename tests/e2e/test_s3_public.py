@@ -86,6 +86,9 @@ def test_public_read_and_list_policy(gh):
     status, body = _curl(gh, "GET", "/pub?list-type=2")
     assert status == 200, body
     assert re.findall(rb"<Key>([^<]*)</Key>", body) == [b"private/b.txt", b"public/a.txt"]
+    # With s3:ListBucket granted, a missing key reads NoSuchKey (404), as on AWS.
+    status, body = _curl(gh, "GET", "/pub/public/missing.txt")
+    assert (status, _code(body)) == (404, "NoSuchKey"), body
     # GetObject does not extend to writing, and ListBuckets is never anonymous.
     status, body = _curl(gh, "PUT", "/pub/public/new.txt", data="x")
     assert (status, _code(body)) == (403, "AccessDenied"), body
@@ -122,6 +125,10 @@ def test_anonymous_context_keys_and_explicit_deny(gh):
     s3.put_object(Bucket="pub", Key="public/a.txt", Body=b"hello")
     s3.put_object(Bucket="pub", Key="typed/c.txt", Body=b"typed")
     anon = _unsigned(gh)
+    # Without s3:ListBucket a missing key is AccessDenied: keys cannot be probed.
+    s3.put_bucket_policy(Bucket="pub", Policy=_policy(PUBLIC_READ))
+    status, body = _curl(gh, "GET", "/pub/public/missing.txt")
+    assert (status, _code(body)) == (403, "AccessDenied"), body
     # aws:PrincipalType is "Anonymous"; aws:PrincipalAccount is absent (Null true).
     typed = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
              "Resource": "arn:aws:s3:::pub/typed/*",
