@@ -116,13 +116,16 @@ check_pair(const struct gh_http_tls *t, const char *cert_path, const char *key_p
         goto done;
     }
     if ((cert = PEM_read_bio_X509(cb, NULL, no_passphrase, NULL)) == NULL) {
-        gh_diag_set(diag, "the TLS certificate file %s holds no PEM certificate "
-                          "(-----BEGIN CERTIFICATE-----)", cert_path);
+        gh_diag_set(diag,
+                    "the TLS certificate file %s holds no PEM certificate "
+                    "(-----BEGIN CERTIFICATE-----)",
+                    cert_path);
         goto done;
     }
     if ((key = PEM_read_bio_PrivateKey(kb, NULL, no_passphrase, NULL)) == NULL) {
-        gh_diag_set(diag, "the TLS key file %s holds no unencrypted PEM private key "
-                          "(encrypted keys are not supported: decrypt it with `openssl pkey`)",
+        gh_diag_set(diag,
+                    "the TLS key file %s holds no unencrypted PEM private key "
+                    "(encrypted keys are not supported: decrypt it with `openssl pkey`)",
                     key_path);
         goto done;
     }
@@ -149,8 +152,7 @@ gh_http_tls_load(const char *cert_path, const char *key_path, struct gh_http_tls
 
     memset(out, 0, sizeof(*out));
     gh_diag_clear(diag);
-    if ((err = read_pem(cert_path, "certificate", &out->cert_pem, &out->cert_len, diag)) !=
-            GH_OK ||
+    if ((err = read_pem(cert_path, "certificate", &out->cert_pem, &out->cert_len, diag)) != GH_OK ||
         (err = read_pem(key_path, "private key", &out->key_pem, &out->key_len, diag)) != GH_OK ||
         (err = check_pair(out, cert_path, key_path, diag)) != GH_OK)
         gh_http_tls_cleanup(out);

@@ -491,6 +491,7 @@ def gh_tls(tmp_path, tls_pair):
     g.tls_port = tls_port
     g.https_endpoint = f"https://127.0.0.1:{tls_port}"
     g.ca_file = cert
+    g.tls_key = key
     try:
         g.start()
     except ServerFailed as e:

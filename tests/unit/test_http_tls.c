@@ -193,7 +193,9 @@ test_load_refused(void **state)
     assert_int_equal(fclose(fp), 0);
 
     static const struct {
-        int cert, key; /* 0 cert, 1 key, 2 other cert, 3 other key, 4 empty, 5 nul, 6 big, 7 missing */
+        /* paths[]: 0 cert, 1 key, 2/3 the other pair, 4 empty, 5 nul, 6 big, 7 missing */
+        int cert;
+        int key;
         enum gh_err want;
         const char *says;
     } cases[] = {
