@@ -289,7 +289,11 @@ anon_key(struct gh_policy_ctx *ctx, const char *key, enum gh_policy_type type, s
  * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalTag/KEY ("anonymous
  * requests do not include this key"), and the keys of the request itself
  * (aws:SourceIp, aws:SecureTransport, aws:UserAgent, time, S3's own keys).
- * AWS S3 answers the refusal with a bare "Access Denied".
+ * AWS S3 answers the refusal with a bare "Access Denied". Sources: IAM
+ * User Guide, reference_policies_variables.html (principal table:
+ * "Anonymous caller (Amazon SQS, Amazon SNS, and Amazon S3 only)",
+ * aws:userid anonymous, aws:PrincipalType Anonymous) and
+ * reference_policies_condition-keys.html (aws:PrincipalArn).
  */
 static enum s3_code
 authorize_anonymous(struct s3_req *r, const char *action, struct gh_slice resource,
