@@ -144,8 +144,12 @@ trailer_line(struct s3_req *r)
         gh_buf_append_slice(&c->trailer, line) != GH_OK ||
         gh_buf_append_char(&c->trailer, '\n') != GH_OK)
         return s3_fail(r, S3_INVALID_REQUEST, "The trailer is too large.");
-    if (gh_slice_starts_with(name, GH_S("x-amz-checksum-")))
+    if (gh_slice_starts_with(name, GH_S("x-amz-checksum-"))) {
+        /* AWS S3: only the checksum x-amz-trailer declared may trail (else it went unchecked). */
+        if (!gh_slice_case_eq(name, gh_slice_trim(gh_http_header_get(r->http, "x-amz-trailer"))))
+            return s3_fail(r, S3_MALFORMED_TRAILER, NULL);
         return s3_checksum_check(r, line);
+    }
     return S3_OK;
 }
 
@@ -221,8 +225,19 @@ s3_chunked_finish(struct s3_req *r)
         return s3_fail(r, S3_INCOMPLETE_BODY, NULL);
     if (c->signed_trailer)
         return s3_fail(r, S3_SIGNATURE, NULL); /* the trailer signature never came */
-    if (r->sink.ck != CK_NONE && c->trailer.len == 0 &&
-        gh_http_header_get(r->http, "x-amz-trailer").ptr != NULL)
-        return s3_fail(r, S3_INVALID_REQUEST, "The trailer checksum was not sent.");
+    if (r->sink.ck != CK_NONE) { /* no trailer checked it */
+        static const char *const names[] = {"", "x-amz-checksum-crc32", "x-amz-checksum-crc32c",
+                                            "x-amz-checksum-sha256", "x-amz-checksum-sha1"};
+        struct gh_slice given = gh_http_header_get(r->http, names[r->sink.ck]);
+        /*
+         * AWS S3: a checksum header is checked on an aws-chunked body too, even
+         * when x-amz-trailer announced it (the AWS SDK for Java v2 sends both and
+         * no trailer; S3 accepts, pgsty/silo#143).
+         */
+        if (given.ptr != NULL)
+            return s3_checksum_check(r, given);
+        if (gh_http_header_get(r->http, "x-amz-trailer").ptr != NULL)
+            return s3_fail(r, S3_INVALID_REQUEST, "The trailer checksum was not sent.");
+    }
     return S3_OK;
 }

@@ -57,6 +57,10 @@ static const struct code_info codes[S3_CODE_COUNT] = {
                           "The provided token is malformed or otherwise invalid."},
     [S3_KEY_TOO_LONG] = {"KeyTooLongError", 400, "Your key is too long"},
     [S3_MALFORMED_POLICY] = {"MalformedPolicy", 400, "Policies must be valid JSON"},
+    /* AWS S3: a trailer checksum other than the one x-amz-trailer declared (versity/versitygw#1691). */
+    [S3_MALFORMED_TRAILER] = {"MalformedTrailerError", 400,
+                              "The request contained trailing data that was not well-formed or did "
+                              "not conform to our published schema."},
     [S3_MALFORMED_XML] = {"MalformedXML", 400,
                           "The XML you provided was not well-formed or did not validate against "
                           "our published schema"},

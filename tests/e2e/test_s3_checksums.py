@@ -14,7 +14,7 @@ import pytest
 
 from conftest import AWS_CLI
 from helpers import expect_error
-from s3sign import SIGNED_TRAILER, UNSIGNED_TRAILER, checksum_b64, streaming_put
+from s3sign import SIGNED, SIGNED_TRAILER, UNSIGNED_TRAILER, checksum_b64, streaming_put
 
 # What Debian's botocore computes without awscrt (CRC32C needs it); CRC32C
 # is covered by the hand-built requests below.
@@ -236,3 +236,37 @@ def test_https_refuses_an_unknown_certificate(gh_tls):
                                         config=botocore.config.Config(retries={"total_max_attempts": 1}))
     with pytest.raises(botocore.exceptions.SSLError):
         s3.list_buckets()
+
+
+def test_aws_chunked_body_checks_a_checksum_header(gh):
+    """A checksum sent as a header is checked on an aws-chunked body too."""
+    s3 = gh.client("s3")
+    s3.create_bucket(Bucket="chunk-hdr")
+    data = os.urandom(100000)
+    good = {"x-amz-checksum-crc32": checksum_b64("CRC32", data)}
+    bad = {"x-amz-checksum-crc32": checksum_b64("CRC32", b"other")}
+    r = streaming_put(gh, "/chunk-hdr/bad", data, 65536, SIGNED, extra_headers=bad)
+    assert r.status == 400 and r.code == "BadDigest", r
+    assert r.message == "The CRC32 you specified did not match the calculated checksum."
+    expect_error(lambda: s3.head_object(Bucket="chunk-hdr", Key="bad"), "404")
+    r = streaming_put(gh, "/chunk-hdr/good", data, 65536, SIGNED, extra_headers=good)
+    assert r.status == 200 and r.headers.get("x-amz-checksum-crc32") == good["x-amz-checksum-crc32"], r
+    # The AWS SDK for Java v2 announces a trailer and sends the value as a header instead.
+    announced = dict(good, **{"x-amz-trailer": "x-amz-checksum-crc32"})
+    r = streaming_put(gh, "/chunk-hdr/java", data, 65536, SIGNED, extra_headers=announced)
+    assert r.status == 200, r
+    head = s3.head_object(Bucket="chunk-hdr", Key="java", ChecksumMode="ENABLED")
+    assert head.get("ChecksumCRC32") == good["x-amz-checksum-crc32"], head
+
+
+@pytest.mark.parametrize("declared", ["", "x-amz-checksum-crc32"])
+def test_trailer_checksum_must_be_the_declared_one(gh, declared):
+    """An undeclared trailer checksum would go unchecked: S3 refuses it as MalformedTrailerError."""
+    s3 = gh.client("s3")
+    s3.create_bucket(Bucket="undeclared")
+    data = os.urandom(5000)
+    trailer = ("x-amz-checksum-sha1", checksum_b64("SHA1", b"not the data"))
+    r = streaming_put(gh, "/undeclared/k", data, 4096, UNSIGNED_TRAILER, trailer,
+                      extra_headers={"x-amz-trailer": declared})
+    assert r.status == 400 and r.code == "MalformedTrailerError", r
+    expect_error(lambda: s3.head_object(Bucket="undeclared", Key="k"), "404")
