@@ -23,8 +23,8 @@ sigv4_req(const struct s3_req *r)
         .nheaders = r->http->nheaders,
         .body = r->http->body,
         .normalize_path = false,
-        .payload_hash_hex = r->payload_check ? (struct gh_slice){r->payload_sha256, 64}
-                                             : GH_SLICE_NULL,
+        .payload_hash_hex =
+            r->payload_check ? (struct gh_slice){r->payload_sha256, 64} : GH_SLICE_NULL,
     };
     return sr;
 }

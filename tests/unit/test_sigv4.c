@@ -1163,7 +1163,8 @@ test_payload_hash_given(void **state)
     assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
     assert_string_equal(diag.text,
                         "The provided 'x-amz-content-sha256' header must be a valid SHA256.");
-    f.req.payload_hash_hex = GH_S("zz3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85");
+    f.req.payload_hash_hex =
+        GH_S("zz3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85");
     assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_ERR_SIGNATURE);
     /* Unset again: the body is hashed as before (empty body, wrong hash). */
     f.req.payload_hash_hex = GH_SLICE_NULL;
