@@ -411,8 +411,9 @@ pem_dup(const char *p, size_t len)
 }
 
 /*
- * AWS: S3 and the other endpoints require TLS 1.2 or later; GnuTLS's
- * NORMAL set limited to those versions.
+ * AWS: TLS 1.2 is the minimum on every AWS API endpoint since June 2023
+ * (AWS Security Blog, "TLS 1.2 to become the minimum TLS protocol level for
+ * all AWS API endpoints"); GnuTLS's NORMAL set limited to TLS 1.2 and 1.3.
  */
 static const char TLS_PRIORITIES[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 
