@@ -112,6 +112,47 @@ GH_MUST_CHECK enum gh_err gh_iam_user_credentials_conflict(struct gh_call *c,
                                                            const struct gh_user *u);
 
 /*
+ * ---- a user's credentials kept as records with an id and a status: SSH
+ * public keys and signing certificates (user_cred.c) ----
+ */
+
+/* What the actions of one kind of credential differ in. */
+struct gh_iam_cred {
+    const char *kind;                       /* record kind: GH_IAM_REC_SSH, GH_IAM_REC_CERT */
+    const char *noun;                       /* "The <noun> with id X cannot be found." */
+    const char *id_param;                   /* "SSHPublicKeyId", "CertificateId" */
+    const struct gh_param_rule *id_shape;   /* its shape */
+    const struct gh_param_rule *user_shape; /* UserName's shape */
+    bool root_ok;                           /* the root holds these too; UserName optional */
+};
+
+/* publicKeyMaterialType, the same as certificateBodyType. */
+extern const struct gh_param_rule gh_iam_shape_cred_body;
+/* "Active" or "Inactive" for a record's status (enum gh_key_status). */
+const char *gh_iam_cred_status_name(int64_t status);
+/* Whose records: the user's unique id, or the account id for the root (*u zeroed). */
+struct gh_slice gh_iam_cred_owner(struct gh_call *c, const struct gh_user *u);
+/* The owner's record `id` of kind k into *r; fails the call with
+ * NoSuchEntity in AWS's words when absent or another's. */
+GH_MUST_CHECK enum gh_err gh_iam_cred_load(struct gh_call *c, const struct gh_iam_cred *k,
+                                           const struct gh_user *u, struct gh_slice id,
+                                           struct gh_store_rec *r);
+/*
+ * List... (UserName, Marker, MaxItems): <list_elem> with a <member> for
+ * each of the user's records, its children written by `render`.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_cred_list(struct gh_call *c, const struct gh_iam_cred *k,
+                                           const char *action, const char *list_elem,
+                                           enum gh_err (*render)(struct gh_call *c,
+                                                                 const struct gh_user *u,
+                                                                 const struct gh_store_rec *r));
+/* Update... (UserName, the id, Status) and Delete... (UserName, the id). */
+GH_MUST_CHECK enum gh_err gh_iam_cred_update(struct gh_call *c, const struct gh_iam_cred *k,
+                                             const char *action);
+GH_MUST_CHECK enum gh_err gh_iam_cred_delete(struct gh_call *c, const struct gh_iam_cred *k,
+                                             const char *action);
+
+/*
  * ---- account, reports, service-linked roles, SSH keys, signing
  * certificates (account.c, report.c, service_linked.c, ssh_key.c,
  * signing_cert.c) ----

@@ -17,33 +17,16 @@
 #define CERT_ID_LEN 32
 #define CERT_ID_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-static const struct gh_param_rule shape_body = {
-    NULL, 1, 16384, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", NULL}; /* certificateBodyType */
 static const struct gh_param_rule shape_cert_id = {NULL, 24, 128, "[\\w]+",
-                                                   NULL}; /* certificateIdType */
+                                                   gh_iam_is_word}; /* certificateIdType */
 
-static bool
-is_material(struct gh_slice v)
-{
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!(ch == '\t' || ch == '\n' || ch == '\r' || ch >= 0x20))
-            return false;
-    }
-    return v.len > 0;
-}
-
-static bool
-is_word(struct gh_slice v)
-{
-    for (size_t i = 0; i < v.len; i++) {
-        char ch = v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_'))
-            return false;
-    }
-    return v.len > 0;
-}
+/* AWS IAM: these actions "manage root user credentials even if the account has no users". */
+static const struct gh_iam_cred cred = {GH_IAM_REC_CERT,
+                                        "Certificate",
+                                        "CertificateId",
+                                        &shape_cert_id,
+                                        &gh_iam_shape_existing_user_name,
+                                        true};
 
 /*
  * Parses one PEM certificate: *digest gets the SHA-256 hex of its DER (65
@@ -93,46 +76,6 @@ done:
     return err;
 }
 
-static const char *
-status_name(int64_t s)
-{
-    return s == GH_KEY_ACTIVE ? "Active" : "Inactive";
-}
-
-static void
-read_cert_id(struct gh_call *c, struct gh_slice *out)
-{
-    struct gh_param_rule r = shape_cert_id;
-
-    r.ok = is_word;
-    gh_iam_str(c, "CertificateId", &r, true, out);
-}
-
-/*
- * Whose certificates: the user's unique id, or the account id for the
- * root (gh_iam_target_user zeroes *u for it). AWS IAM: these actions
- * "manage root user credentials even if the account has no users".
- */
-static struct gh_slice
-cert_owner(struct gh_call *c, const struct gh_user *u)
-{
-    return u->id.len > 0 ? u->id : gh_iam_account(c);
-}
-
-/* The owner's certificate `id`; NoSuchEntity in AWS's words when absent or another's. */
-static enum gh_err
-cert_load(struct gh_call *c, const struct gh_user *u, struct gh_slice id, struct gh_store_rec *r)
-{
-    enum gh_err err =
-        gh_store_rec_get(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_CERT), id, r, NULL);
-
-    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !gh_slice_eq(r->owner, cert_owner(c, u))))
-        /* AWS IAM: NoSuchEntity "The Certificate with id X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The Certificate with id %.*s cannot be found.",
-                            GH_SP(id));
-    return err;
-}
-
 /* The children of a SigningCertificate element (no UserName for the root's, as for its keys). */
 static void
 cert_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r,
@@ -142,7 +85,7 @@ cert_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_re
         gh_xml_elem(c->result, "UserName", u->name);
     gh_xml_elem(c->result, "CertificateId", r->id);
     gh_xml_elem(c->result, "CertificateBody", body);
-    gh_xml_elem_cstr(c->result, "Status", status_name(r->status));
+    gh_xml_elem_cstr(c->result, "Status", gh_iam_cred_status_name(r->status));
     gh_xml_elem_time(c->result, "UploadDate", r->created);
 }
 
@@ -150,7 +93,6 @@ enum gh_err
 gh_iam_UploadSigningCertificate(struct gh_call *c)
 {
     struct gh_slice name, body, data;
-    struct gh_param_rule body_rule = shape_body;
     struct gh_store_rec r, *all;
     struct gh_user u;
     size_t n, mine = 0;
@@ -158,9 +100,8 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
     json_t *obj = NULL;
     enum gh_err err;
 
-    body_rule.ok = is_material;
     gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &name);
-    gh_iam_str(c, "CertificateBody", &body_rule, true, &body);
+    gh_iam_str(c, "CertificateBody", &gh_iam_shape_cred_body, true, &body);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     if ((err = gh_iam_target_user(c, "iam:UploadSigningCertificate", name, true, &u)) != GH_OK)
@@ -183,7 +124,7 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
             return gh_call_fail(c, GH_ERR_DUPLICATE_CERT,
                                 "The request was rejected because the same certificate is "
                                 "associated with an IAM user in the account.");
-        if (gh_slice_eq(all[i].owner, cert_owner(c, &u)))
+        if (gh_slice_eq(all[i].owner, gh_iam_cred_owner(c, &u)))
             mine++;
     }
     if (mine >= GH_IAM_SIGNING_CERTS_PER_USER)
@@ -203,7 +144,7 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
     r = (struct gh_store_rec){
         .account = gh_iam_account(c),
         .kind = GH_S(GH_IAM_REC_CERT),
-        .owner = cert_owner(c, &u),
+        .owner = gh_iam_cred_owner(c, &u),
         .status = GH_KEY_ACTIVE,
         .created = c->now,
         .updated = c->now,
@@ -219,83 +160,35 @@ gh_iam_UploadSigningCertificate(struct gh_call *c)
     return gh_buf_status(c->result);
 }
 
+/* A list member: the certificate with its body from the record. */
+static enum gh_err
+cert_member_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r)
+{
+    json_t *o = NULL;
+    enum gh_err err;
+
+    if ((err = gh_iam_rec_json(r, &o)) != GH_OK)
+        return err;
+    cert_render(c, u, r, gh_iam_json_str(o, "body"));
+    json_decref(o);
+    return GH_OK;
+}
+
 enum gh_err
 gh_iam_ListSigningCertificates(struct gh_call *c)
 {
-    struct gh_slice given;
-    struct gh_store_page page;
-    struct gh_store_rec *v = NULL;
-    struct gh_user u;
-    size_t n = 0, start, end;
-    enum gh_err err;
-
-    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &given);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:ListSigningCertificates", given, true, &u)) != GH_OK)
-        return err;
-    if ((err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_CERT),
-                                 cert_owner(c, &u), &v, &n)) != GH_OK)
-        return err;
-    if ((err = gh_iam_index_marker(c, &page, n, &start)) != GH_OK)
-        return err;
-    end = n - start > page.max_items ? start + page.max_items : n;
-    gh_xml_open(c->result, "Certificates");
-    for (size_t i = start; i < end; i++) {
-        json_t *o = NULL;
-
-        if ((err = gh_iam_rec_json(&v[i], &o)) != GH_OK)
-            return err;
-        gh_xml_open(c->result, "member");
-        cert_render(c, &u, &v[i], gh_iam_json_str(o, "body"));
-        gh_xml_close(c->result, "member");
-        json_decref(o);
-    }
-    gh_xml_close(c->result, "Certificates");
-    gh_iam_index_page_end(c, end, n);
-    return gh_buf_status(c->result);
+    return gh_iam_cred_list(c, &cred, "iam:ListSigningCertificates", "Certificates",
+                            cert_member_render);
 }
 
 enum gh_err
 gh_iam_UpdateSigningCertificate(struct gh_call *c)
 {
-    static const char *const statuses[] = {"Active", "Inactive", NULL};
-    struct gh_slice name, id;
-    struct gh_store_rec r;
-    struct gh_user u;
-    int status;
-    enum gh_err err;
-
-    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &name);
-    read_cert_id(c, &id);
-    gh_iam_enum(c, "Status", statuses, true, &status);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:UpdateSigningCertificate", name, true, &u)) != GH_OK)
-        return err;
-    if ((err = cert_load(c, &u, id, &r)) != GH_OK)
-        return err;
-    r.status = status == 0 ? GH_KEY_ACTIVE : GH_KEY_INACTIVE;
-    r.updated = c->now;
-    return gh_store_rec_put(c->tx, &r, NULL, true);
+    return gh_iam_cred_update(c, &cred, "iam:UpdateSigningCertificate");
 }
 
 enum gh_err
 gh_iam_DeleteSigningCertificate(struct gh_call *c)
 {
-    struct gh_slice name, id;
-    struct gh_store_rec r;
-    struct gh_user u;
-    enum gh_err err;
-
-    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &name);
-    read_cert_id(c, &id);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:DeleteSigningCertificate", name, true, &u)) != GH_OK)
-        return err;
-    if ((err = cert_load(c, &u, id, &r)) != GH_OK)
-        return err;
-    return gh_store_rec_delete(c->tx, gh_iam_account(c), GH_S(GH_IAM_REC_CERT), r.id);
+    return gh_iam_cred_delete(c, &cred, "iam:DeleteSigningCertificate");
 }

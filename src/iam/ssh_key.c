@@ -22,33 +22,11 @@
 #define SSH_KEY_ID_LEN 21 /* AWS IAM: APKA + 17 characters */
 #define MD5_LEN 16
 
-static const struct gh_param_rule shape_body = {
-    NULL, 1, 16384, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", NULL}; /* publicKeyMaterialType */
 static const struct gh_param_rule shape_key_id = {NULL, 20, 128, "[\\w]+",
-                                                  NULL}; /* publicKeyIdType */
+                                                  gh_iam_is_word}; /* publicKeyIdType */
 
-static bool
-is_material(struct gh_slice v)
-{
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!(ch == '\t' || ch == '\n' || ch == '\r' || ch >= 0x20))
-            return false;
-    }
-    return v.len > 0;
-}
-
-static bool
-is_word(struct gh_slice v)
-{
-    for (size_t i = 0; i < v.len; i++) {
-        char ch = v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_'))
-            return false;
-    }
-    return v.len > 0;
-}
+static const struct gh_iam_cred cred = {
+    GH_IAM_REC_SSH, "Public Key", "SSHPublicKeyId", &shape_key_id, &gh_iam_shape_user_name, false};
 
 /* One SSH wire-format string (uint32 length + bytes) from `*in`. */
 static bool
@@ -249,35 +227,6 @@ fingerprint(struct gh_call *c, struct gh_slice blob, struct gh_slice *out)
     return GH_OK;
 }
 
-static const char *
-status_name(int64_t s)
-{
-    return s == GH_KEY_ACTIVE ? "Active" : "Inactive";
-}
-
-static void
-read_key_id(struct gh_call *c, struct gh_slice *out)
-{
-    struct gh_param_rule r = shape_key_id;
-
-    r.ok = is_word;
-    gh_iam_str(c, "SSHPublicKeyId", &r, true, out);
-}
-
-/* The user's key `id`; NoSuchEntity in AWS's words when absent or another user's. */
-static enum gh_err
-key_load(struct gh_call *c, const struct gh_user *u, struct gh_slice id, struct gh_store_rec *r)
-{
-    enum gh_err err =
-        gh_store_rec_get(c->tx, c->arena, gh_iam_account(c), GH_S(GH_IAM_REC_SSH), id, r, NULL);
-
-    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !gh_slice_eq(r->owner, u->id)))
-        /* AWS IAM: NoSuchEntity "The Public Key with id X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The Public Key with id %.*s cannot be found.",
-                            GH_SP(id));
-    return err;
-}
-
 /* <SSHPublicKey> with the body in `body`. */
 static void
 key_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r,
@@ -288,7 +237,7 @@ key_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec
     gh_xml_elem(c->result, "SSHPublicKeyId", r->id);
     gh_xml_elem(c->result, "Fingerprint", fp);
     gh_xml_elem(c->result, "SSHPublicKeyBody", body);
-    gh_xml_elem_cstr(c->result, "Status", status_name(r->status));
+    gh_xml_elem_cstr(c->result, "Status", gh_iam_cred_status_name(r->status));
     gh_xml_elem_time(c->result, "UploadDate", r->created);
     gh_xml_close(c->result, "SSHPublicKey");
 }
@@ -297,7 +246,6 @@ enum gh_err
 gh_iam_UploadSSHPublicKey(struct gh_call *c)
 {
     struct gh_slice name, body, fp, blob64, data;
-    struct gh_param_rule body_rule = shape_body;
     struct ssh_key k = {0};
     struct gh_buf b64;
     struct gh_store_rec r, *have;
@@ -309,9 +257,8 @@ gh_iam_UploadSSHPublicKey(struct gh_call *c)
 
     gh_buf_init(&k.blob, 16384);
     gh_buf_init(&b64, 32768);
-    body_rule.ok = is_material;
     gh_iam_str(c, "UserName", &gh_iam_shape_user_name, true, &name);
-    gh_iam_str(c, "SSHPublicKeyBody", &body_rule, true, &body);
+    gh_iam_str(c, "SSHPublicKeyBody", &gh_iam_shape_cred_body, true, &body);
     if ((err = gh_call_validated(c)) != GH_OK)
         goto done;
     if ((err = gh_iam_target_user(c, "iam:UploadSSHPublicKey", name, false, &u)) != GH_OK)
@@ -434,13 +381,14 @@ gh_iam_GetSSHPublicKey(struct gh_call *c)
     enum gh_err err;
 
     gh_iam_str(c, "UserName", &gh_iam_shape_user_name, true, &name);
-    read_key_id(c, &id);
+    gh_iam_str(c, "SSHPublicKeyId", &shape_key_id, true, &id);
     gh_iam_enum(c, "Encoding", encodings, true, &encoding);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     if ((err = gh_iam_target_user(c, "iam:GetSSHPublicKey", name, false, &u)) != GH_OK)
         return err;
-    if ((err = key_load(c, &u, id, &r)) != GH_OK || (err = gh_iam_rec_json(&r, &obj)) != GH_OK)
+    if ((err = gh_iam_cred_load(c, &cred, &u, id, &r)) != GH_OK ||
+        (err = gh_iam_rec_json(&r, &obj)) != GH_OK)
         return err;
     body = gh_iam_json_str(obj, "body");
     if (encoding == 1)
@@ -459,82 +407,32 @@ gh_iam_GetSSHPublicKey(struct gh_call *c)
     return err;
 }
 
+/* The children of an SSHPublicKeyMetadata member. */
+static enum gh_err
+key_meta_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r)
+{
+    gh_xml_elem(c->result, "UserName", u->name);
+    gh_xml_elem(c->result, "SSHPublicKeyId", r->id);
+    gh_xml_elem_cstr(c->result, "Status", gh_iam_cred_status_name(r->status));
+    gh_xml_elem_time(c->result, "UploadDate", r->created);
+    return GH_OK;
+}
+
 enum gh_err
 gh_iam_ListSSHPublicKeys(struct gh_call *c)
 {
-    struct gh_slice given;
-    struct gh_store_page page;
-    struct gh_store_rec *v = NULL;
-    struct gh_user u;
-    size_t n = 0, start, end;
-    enum gh_err err;
-
-    gh_iam_str(c, "UserName", &gh_iam_shape_user_name, false, &given);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:ListSSHPublicKeys", given, true, &u)) != GH_OK)
-        return err;
     /* The root has no SSH keys: its list is empty. */
-    if (u.id.len > 0 && (err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c),
-                                                 GH_S(GH_IAM_REC_SSH), u.id, &v, &n)) != GH_OK)
-        return err;
-    if ((err = gh_iam_index_marker(c, &page, n, &start)) != GH_OK)
-        return err;
-    end = n - start > page.max_items ? start + page.max_items : n;
-    gh_xml_open(c->result, "SSHPublicKeys");
-    for (size_t i = start; i < end; i++) {
-        gh_xml_open(c->result, "member");
-        gh_xml_elem(c->result, "UserName", u.name);
-        gh_xml_elem(c->result, "SSHPublicKeyId", v[i].id);
-        gh_xml_elem_cstr(c->result, "Status", status_name(v[i].status));
-        gh_xml_elem_time(c->result, "UploadDate", v[i].created);
-        gh_xml_close(c->result, "member");
-    }
-    gh_xml_close(c->result, "SSHPublicKeys");
-    gh_iam_index_page_end(c, end, n);
-    return gh_buf_status(c->result);
+    return gh_iam_cred_list(c, &cred, "iam:ListSSHPublicKeys", "SSHPublicKeys", key_meta_render);
 }
 
 enum gh_err
 gh_iam_UpdateSSHPublicKey(struct gh_call *c)
 {
-    static const char *const statuses[] = {"Active", "Inactive", NULL};
-    struct gh_slice name, id;
-    struct gh_store_rec r;
-    struct gh_user u;
-    int status;
-    enum gh_err err;
-
-    gh_iam_str(c, "UserName", &gh_iam_shape_user_name, true, &name);
-    read_key_id(c, &id);
-    gh_iam_enum(c, "Status", statuses, true, &status);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:UpdateSSHPublicKey", name, false, &u)) != GH_OK)
-        return err;
-    if ((err = key_load(c, &u, id, &r)) != GH_OK)
-        return err;
-    r.status = status == 0 ? GH_KEY_ACTIVE : GH_KEY_INACTIVE;
-    r.updated = c->now;
-    return gh_store_rec_put(c->tx, &r, NULL, true);
+    return gh_iam_cred_update(c, &cred, "iam:UpdateSSHPublicKey");
 }
 
 enum gh_err
 gh_iam_DeleteSSHPublicKey(struct gh_call *c)
 {
-    struct gh_slice name, id;
-    struct gh_store_rec r;
-    struct gh_user u;
-    enum gh_err err;
-
-    gh_iam_str(c, "UserName", &gh_iam_shape_user_name, true, &name);
-    read_key_id(c, &id);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:DeleteSSHPublicKey", name, false, &u)) != GH_OK)
-        return err;
-    if ((err = key_load(c, &u, id, &r)) != GH_OK)
-        return err;
-    return gh_store_rec_delete(c->tx, gh_iam_account(c), GH_S(GH_IAM_REC_SSH), r.id);
+    return gh_iam_cred_delete(c, &cred, "iam:DeleteSSHPublicKey");
 }
