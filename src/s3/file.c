@@ -5,10 +5,12 @@
  * directory fsynced, before any row names it: a crash never leaves a
  * half-written object visible.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -86,6 +88,212 @@ s3_data_remove(const struct gh_s3 *s3, struct gh_slice data_id)
     (void)unlink(path);
 }
 
+/*
+ * Large uploads: the MD5 (for the ETag, always needed, and one serial
+ * stream) is computed by a helper thread while the request's thread
+ * receives the next megabyte and writes the last one: a 1 GB PutObject
+ * spent two thirds of its time in MD5, one step after the other with
+ * receiving and writing. The request's thread also starts the disk
+ * writing every HS_SYNC bytes (sync_file_range), so the fsync before the
+ * answer finds little left to do; that fsync is unchanged and nothing is
+ * acknowledged before it. Bounded: HS_NBUF buffers of HS_BUF bytes per
+ * upload and at most HS_THREADS_MAX helpers at once (beyond that, an
+ * upload digests in its own thread, as small ones do).
+ */
+#define HS_BUF ((size_t)1 << 20)
+#define HS_NBUF 4
+#define HS_START ((uint64_t)8 << 20) /* bytes digested inline before a helper starts */
+#define HS_SYNC ((uint64_t)8 << 20)
+#define HS_THREADS_MAX 8
+
+struct s3_hasher {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    EVP_MD_CTX *md5;          /* the sink's: only the helper touches it while it runs */
+    _Atomic unsigned *active; /* gh_s3's count of helpers */
+    char *buf[HS_NBUF];
+    size_t len[HS_NBUF];
+    unsigned first;  /* oldest queued buffer */
+    unsigned queued; /* buffers first .. first+queued-1 wait for (or are in) the digest */
+    bool stop;
+    bool failed;
+    /* The request thread's own: */
+    unsigned cur; /* the buffer it fills: always (first + queued) % HS_NBUF */
+    size_t fill;
+    int fd;
+    uint64_t written, synced; /* file bytes written, and handed to writeback */
+};
+
+static bool
+write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static void *
+hasher_main(void *arg)
+{
+    struct s3_hasher *h = arg;
+
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (h->queued == 0 && !h->stop)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (h->queued == 0)
+            break; /* stopped and drained */
+        unsigned i = h->first;
+        bool ok = !h->failed;
+        pthread_mutex_unlock(&h->mu);
+        if (ok)
+            ok = EVP_DigestUpdate(h->md5, h->buf[i], h->len[i]) == 1;
+        pthread_mutex_lock(&h->mu);
+        if (!ok)
+            h->failed = true;
+        h->first = (h->first + 1) % HS_NBUF;
+        h->queued--;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void
+hasher_free(struct s3_hasher *h)
+{
+    for (int i = 0; i < HS_NBUF; i++)
+        free(h->buf[i]);
+    free(h);
+}
+
+/* A helper for the sink's MD5 and file (`written` bytes so far); NULL when none can start. */
+static struct s3_hasher *
+hasher_start(EVP_MD_CTX *md5, int fd, uint64_t written, _Atomic unsigned *active)
+{
+    struct s3_hasher *h;
+    bool mu = false, cv = false;
+
+    if (atomic_fetch_add(active, 1) >= HS_THREADS_MAX) {
+        atomic_fetch_sub(active, 1);
+        return NULL;
+    }
+    if ((h = calloc(1, sizeof(*h))) == NULL)
+        goto fail;
+    h->md5 = md5;
+    h->fd = fd;
+    h->written = h->synced = written;
+    h->active = active;
+    for (int i = 0; i < HS_NBUF; i++)
+        if ((h->buf[i] = malloc(HS_BUF)) == NULL)
+            goto fail;
+    if (!(mu = pthread_mutex_init(&h->mu, NULL) == 0))
+        goto fail;
+    if (!(cv = pthread_cond_init(&h->cv, NULL) == 0))
+        goto fail;
+    if (pthread_create(&h->thread, NULL, hasher_main, h) != 0)
+        goto fail;
+    return h;
+fail:
+    if (h != NULL) {
+        if (cv)
+            pthread_cond_destroy(&h->cv);
+        if (mu)
+            pthread_mutex_destroy(&h->mu);
+        hasher_free(h);
+    }
+    atomic_fetch_sub(active, 1);
+    return NULL;
+}
+
+/*
+ * Writes the buffer being filled (if it has bytes) to the file, queues it
+ * for the digest and waits for a free one; false when a write or the
+ * digest failed.
+ */
+static bool
+hasher_flush(struct s3_hasher *h)
+{
+    bool ok = true;
+
+    if (h->fill > 0) {
+        ok = write_all(h->fd, h->buf[h->cur], h->fill);
+        h->written += h->fill;
+        if (ok && h->written - h->synced >= HS_SYNC) {
+            (void)sync_file_range(h->fd, (off_t)h->synced, (off_t)(h->written - h->synced),
+                                  SYNC_FILE_RANGE_WRITE);
+            h->synced = h->written;
+        }
+    }
+    pthread_mutex_lock(&h->mu);
+    if (!ok)
+        h->failed = true;
+    if (h->fill > 0 && ok) {
+        h->len[h->cur] = h->fill;
+        h->queued++;
+        h->cur = (h->cur + 1) % HS_NBUF;
+        pthread_cond_broadcast(&h->cv);
+    }
+    h->fill = 0;
+    while (h->queued == HS_NBUF && !h->failed)
+        pthread_cond_wait(&h->cv, &h->mu);
+    ok = !h->failed;
+    pthread_mutex_unlock(&h->mu);
+    return ok;
+}
+
+static bool
+hasher_put(struct s3_hasher *h, const char *p, size_t n)
+{
+    while (n > 0) {
+        size_t take = HS_BUF - h->fill < n ? HS_BUF - h->fill : n;
+        memcpy(h->buf[h->cur] + h->fill, p, take); /* not queued: ours alone */
+        h->fill += take;
+        p += take;
+        n -= take;
+        if (h->fill == HS_BUF && !hasher_flush(h))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Writes and digests what is left (or, `discard`, nothing more: the upload
+ * is abandoned), stops the helper and frees it; false when a write or the
+ * digest failed. The MD5 context is the caller's again afterwards.
+ */
+static bool
+hasher_stop(struct s3_hasher *h, bool discard)
+{
+    bool ok = true;
+
+    if (h == NULL)
+        return true;
+    if (!discard)
+        ok = hasher_flush(h);
+    pthread_mutex_lock(&h->mu);
+    if (discard)
+        h->failed = true; /* the helper skips what is left */
+    h->stop = true;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    (void)pthread_join(h->thread, NULL);
+    ok = ok && !h->failed;
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    atomic_fetch_sub(h->active, 1);
+    hasher_free(h);
+    return ok;
+}
+
 enum s3_code
 s3_sink_open(struct s3_req *r)
 {
@@ -148,12 +356,16 @@ s3_sink_write(struct s3_req *r, const void *p, size_t n)
 {
     struct s3_sink *s = &r->sink;
     const char *b = p;
-    size_t off = 0;
 
     if (s->size + n > (r->op != NULL && r->op->fn == s3_op_upload_part ? GH_S3_PUT_MAX
                                                                          : GH_S3_PUT_MAX))
         return s3_fail(r, S3_ENTITY_TOO_LARGE, NULL);
-    (void)EVP_DigestUpdate(s->md5, p, n);
+    if (s->h == NULL && !s->h_tried && s->size >= HS_START) {
+        s->h_tried = true;
+        s->h = hasher_start(s->md5, s->fd, s->size, &r->s3->hashers);
+    }
+    if (s->h == NULL)
+        (void)EVP_DigestUpdate(s->md5, p, n);
     switch (s->ck) {
     case CK_CRC32:
         s->crc = gh_s3_crc32(s->crc, p, n);
@@ -170,15 +382,8 @@ s3_sink_write(struct s3_req *r, const void *p, size_t n)
     }
     if (s->sha256 != NULL)
         (void)EVP_DigestUpdate(s->sha256, p, n);
-    while (off < n) {
-        ssize_t w = write(s->fd, b + off, n - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return s3_fail(r, S3_INTERNAL, NULL);
-        }
-        off += (size_t)w;
-    }
+    if (s->h != NULL ? !hasher_put(s->h, b, n) : !write_all(s->fd, b, n))
+        return s3_fail(r, S3_INTERNAL, NULL);
     s->size += n;
     return S3_OK;
 }
@@ -188,8 +393,10 @@ s3_sink_finish(struct s3_req *r, uint8_t md5[16])
 {
     struct s3_sink *s = &r->sink;
     unsigned int len = 16;
+    bool done = hasher_stop(s->h, false); /* the last bytes written, the MD5 ours again */
 
-    if (EVP_DigestFinal_ex(s->md5, md5, &len) != 1)
+    s->h = NULL;
+    if (!done || EVP_DigestFinal_ex(s->md5, md5, &len) != 1)
         return s3_fail(r, S3_INTERNAL, NULL);
     if (fsync(s->fd) != 0)
         return s3_fail(r, S3_INTERNAL, NULL);
@@ -240,6 +447,9 @@ s3_sink_commit(struct s3_req *r)
 void
 s3_sink_cleanup(struct s3_sink *s)
 {
+    (void)hasher_stop(s->h, true); /* before the digest is freed */
+    s->h = NULL;
+    s->h_tried = false;
     if (s->fd > 0)
         (void)close(s->fd);
     s->fd = -1;

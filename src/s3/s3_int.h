@@ -20,6 +20,7 @@ struct gh_s3 {
     char tmp_dir[1100];  /* DIR/s3/tmp: uploads in progress */
     _Atomic uint64_t id_next; /* request ids: a counter ... */
     uint64_t id_key[2];       /* ... mixed with a key drawn at start (service.c) */
+    _Atomic unsigned hashers; /* upload MD5 threads running (file.c) */
 };
 
 /* S3 error codes (AWS S3 API reference, "Error responses"). */
@@ -113,12 +114,15 @@ struct s3_sink {
     EVP_MD_CTX *sha1;
     uint32_t crc;
     enum s3_checksum ck;
+    struct s3_hasher *h; /* large uploads: the thread that computes their MD5 (file.c) */
+    bool h_tried;
     /* The checksum that matched (x-amz-checksum-NAME: base64): echoed, stored. NULL if none. */
     const char *ck_header;
     char ck_b64[48];
 };
 
 struct s3_op;
+struct s3_hasher;
 
 /* One S3 request, from headers to response. */
 struct s3_req {
