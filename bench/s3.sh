@@ -17,82 +17,11 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-WRK_THREADS=${WRK_THREADS:-2}
-WRK_CONNS=${WRK_CONNS:-64}
-WRK_DURATION=${WRK_DURATION:-10s}
 S3_BENCH_BIG_MB=${S3_BENCH_BIG_MB:-1024}
 S3_BENCH_MEM_MB=${S3_BENCH_MEM_MB:-5120}
-GATEHOUSE=$BUILD_DIR/gatehouse
-PYTHON=/usr/bin/python3
-
-die() { echo "bench/s3.sh: $*" >&2; exit 1; }
-
-for tool in wrk nginx curl dd "$PYTHON"; do
-    command -v "$tool" >/dev/null 2>&1 || die "$tool not found; run 'scripts/install-deps.sh bench'"
-done
-[ -x "$GATEHOUSE" ] || die "$GATEHOUSE not found; run 'make' first"
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-s3-bench.XXXXXX")
-NGINX_PID=""
-GH_PID=""
-cleanup() {
-    status=$?
-    trap - EXIT INT TERM
-    if [ -n "$GH_PID" ] && kill -0 "$GH_PID" 2>/dev/null; then
-        kill -TERM "$GH_PID" 2>/dev/null || true
-        wait "$GH_PID" 2>/dev/null || true
-    fi
-    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_http URL PID NAME: until URL answers 200, or PID dies, or 30 s pass.
-wait_http() {
-    i=0
-    while [ $i -lt 300 ]; do
-        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-        kill -0 "$2" 2>/dev/null || die "$3 exited during start-up"
-        sleep 0.1
-        i=$((i + 1))
-    done
-    die "$3 did not answer $1 within 30 s"
-}
-
-# run_wrk NAME URL [LUA]: runs wrk and prints "REQ_PER_S P99_MS" on stdout.
-run_wrk() {
-    name=$1 url=$2 script=${3:-}
-    out=$TMP/wrk-$name.txt
-    set -- -t"$WRK_THREADS" -c"$WRK_CONNS" -d"$WRK_DURATION" --latency
-    [ -n "$script" ] && set -- "$@" -s "$script"
-    wrk "$@" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk against $name failed"; }
-    sed 's/^/    /' "$out" >&2
-    if grep -q "Non-2xx or 3xx responses" "$out"; then
-        die "$name answered errors under load; its numbers would mean nothing"
-    fi
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
-            return v + 0
-        }
-        /Requests\/sec:/ { rps = $2 }
-        $1 == "99%" { p99 = ms($2) }
-        END { if (rps == "") exit 1; printf "%s %s\n", rps, (p99 == "" ? 0 : p99) }' "$out" ||
-        die "could not read wrk output for $name"
-}
+BENCH_NAME=s3.sh
+. bench/lib.sh
+bench_init wrk nginx curl dd
 
 # now: seconds since the epoch with nanoseconds.
 now() { date +%s.%N; }
@@ -100,53 +29,14 @@ now() { date +%s.%N; }
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNS -d$WRK_DURATION"
 
 # ---- nginx: a static 4 KB file ----
-NGINX_PORT=$(free_port)
-mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"
+mkdir -p "$TMP/nginx/www"
 head -c 4096 /dev/urandom >"$TMP/obj4k.bin"
 cp "$TMP/obj4k.bin" "$TMP/nginx/www/obj4k.bin"
-chmod 755 "$TMP" "$TMP/nginx" "$TMP/nginx/www"
 chmod 644 "$TMP/nginx/www/obj4k.bin"
-temp_paths=""
-for m in client_body proxy fastcgi uwsgi scgi; do
-    if [ "$m" = client_body ] || ! nginx -V 2>&1 | grep -q -- "--without-http_${m}_module"; then
-        temp_paths="$temp_paths    ${m}_temp_path $TMP/nginx/tmp/$m;
-"
-    fi
-done
-user_line=""
-[ "$(id -u)" -eq 0 ] && user_line="user root;"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-master_process on;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-$temp_paths    default_type application/octet-stream;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $TMP/nginx/www;
-        location / { }
-    }
-}
-EOF
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
-NGINX_PID=$!
-wait_http "http://127.0.0.1:$NGINX_PORT/obj4k.bin" "$NGINX_PID" nginx
+nginx_start application/octet-stream obj4k.bin
 
 # ---- gatehouse: a bucket, the 4 KB object, presigned URLs ----
-GH_PORT=$(free_port)
-mkdir -p "$TMP/gh"
-"$GATEHOUSE" serve --listen "127.0.0.1:$GH_PORT" --data-dir "$TMP/gh/data" >"$TMP/gh/stdout" 2>"$TMP/gh/stderr" &
-GH_PID=$!
-if ! (wait_http "http://127.0.0.1:$GH_PORT/healthz" "$GH_PID" gatehouse); then
-    cat "$TMP/gh/stderr" >&2
-    exit 1
-fi
+gh_start
 "$PYTHON" - "http://127.0.0.1:$GH_PORT" "$TMP" <<'EOF' || die "could not set up the bucket and presign"
 import configparser, sys
 import boto3, botocore.config
@@ -281,12 +171,5 @@ EOF_MEM
     }'
 fi
 
-kill -QUIT "$NGINX_PID" 2>/dev/null || true
-wait "$NGINX_PID" 2>/dev/null || true
-NGINX_PID=""
-
-kill -TERM "$GH_PID" 2>/dev/null || true
-rc=0
-wait "$GH_PID" || rc=$?
-GH_PID=""
-[ "$rc" -eq 0 ] || { cat "$TMP/gh/stderr" >&2; die "gatehouse exited with status $rc on SIGTERM"; }
+nginx_stop
+gh_stop
