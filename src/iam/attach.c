@@ -1,6 +1,6 @@
 /*
  * attach.c: managed policy attachments of users and roles: Attach*,
- * Detach* and ListAttached*Policies.
+ * Detach* and ListAttached*Policies; the policy conflicts of Delete*.
  */
 #include "iam/iam_int.h"
 
@@ -171,4 +171,23 @@ enum gh_err
 gh_iam_ListAttachedRolePolicies(struct gh_call *c)
 {
     return list_attached(c, true);
+}
+
+enum gh_err
+gh_iam_policies_conflict(struct gh_call *c, struct gh_slice entity_id)
+{
+    size_t nattached, ninline;
+    enum gh_err err;
+
+    if ((err = gh_store_attached_count(c->tx, entity_id, &nattached)) != GH_OK ||
+        (err = gh_store_inline_count(c->tx, entity_id, &ninline)) != GH_OK)
+        return err;
+    /* AWS IAM: DeleteConflict, managed policies before inline ones. */
+    if (nattached > 0)
+        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
+                            "Cannot delete entity, must detach all policies first.");
+    if (ninline > 0)
+        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
+                            "Cannot delete entity, must delete policies first.");
+    return GH_OK;
 }

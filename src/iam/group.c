@@ -12,25 +12,12 @@ enum gh_err
 gh_iam_group_load(struct gh_call *c, const char *action, struct gh_slice name, struct gh_group *out,
                   struct gh_slice *arn)
 {
-    struct gh_slice account = gh_iam_account(c);
-    enum gh_err found, err;
+    /* AWS IAM: NoSuchEntity "The group with name X cannot be found." */
+    static const struct gh_iam_entity_kind kind = {"group", "The group with name ", false};
+    enum gh_err found = gh_store_group_get(c->tx, c->arena, gh_iam_account(c), name, out);
+    struct gh_iam_entity_ref e = {out->path, out->name, out->id, GH_SLICE_NULL};
 
-    found = gh_store_group_get(c->tx, c->arena, account, name, out);
-    if (found == GH_OK)
-        *arn = gh_iam_arn(c, account, "group", out->path, out->name);
-    else if (found == GH_ERR_NOT_FOUND)
-        *arn = gh_iam_arn(c, account, "group", GH_S("/"), name);
-    else
-        return found;
-    if (arn->ptr == NULL)
-        return GH_ERR_NOMEM;
-    if ((err = gh_call_authorize(c, action, *arn)) != GH_OK)
-        return err;
-    if (found == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "The group with name X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The group with name %.*s cannot be found.",
-                            GH_SP(name));
-    return GH_OK;
+    return gh_iam_entity_authorize(c, action, &kind, name, found, &e, NULL, arn);
 }
 
 /* The Group shape's members (Path, GroupName, GroupId, Arn, CreateDate). */
@@ -176,7 +163,7 @@ enum gh_err
 gh_iam_DeleteGroup(struct gh_call *c)
 {
     struct gh_slice name, arn;
-    size_t nmembers, nattached, ninline;
+    size_t nmembers;
     struct gh_group g;
     enum gh_err err;
 
@@ -185,20 +172,14 @@ gh_iam_DeleteGroup(struct gh_call *c)
         return err;
     if ((err = gh_iam_group_load(c, "iam:DeleteGroup", name, &g, &arn)) != GH_OK)
         return err;
-    if ((err = gh_store_group_member_count(c->tx, g.id, &nmembers)) != GH_OK ||
-        (err = gh_store_attached_count(c->tx, g.id, &nattached)) != GH_OK ||
-        (err = gh_store_inline_count(c->tx, g.id, &ninline)) != GH_OK)
+    if ((err = gh_store_group_member_count(c->tx, g.id, &nmembers)) != GH_OK)
         return err;
     /* AWS IAM: DeleteConflict, one dependent kind at a time. */
     if (nmembers > 0)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
                             "Cannot delete entity, must remove users from group first.");
-    if (nattached > 0)
-        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
-                            "Cannot delete entity, must detach all policies first.");
-    if (ninline > 0)
-        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
-                            "Cannot delete entity, must delete policies first.");
+    if ((err = gh_iam_policies_conflict(c, g.id)) != GH_OK)
+        return err;
     if ((err = gh_store_group_delete(c->tx, g.account, g.name)) != GH_OK)
         return err;
     return gh_store_entity_purge(c->tx, g.id);

@@ -226,6 +226,12 @@ GH_MUST_CHECK enum gh_err gh_iam_group_load(struct gh_call *c, const char *actio
 GH_MUST_CHECK enum gh_err gh_iam_user_groups_conflict(struct gh_call *c, struct gh_slice user_id);
 GH_MUST_CHECK enum gh_err gh_iam_role_profiles_conflict(struct gh_call *c,
                                                         struct gh_slice role_id);
+/*
+ * DeleteUser's, DeleteRole's and DeleteGroup's conflict with policies
+ * (attach.c): fails the call with DeleteConflict in AWS's words while the
+ * entity has managed policies attached, then while it has inline ones.
+ */
+GH_MUST_CHECK enum gh_err gh_iam_policies_conflict(struct gh_call *c, struct gh_slice entity_id);
 
 #define GH_IAM_ACTIONS_GROUPS(X)                                                                   \
     X(CreateGroup, GH_ACTION_WRITE)                                                                \
@@ -304,6 +310,31 @@ GH_MUST_CHECK enum gh_err gh_iam_role_load_keys(struct gh_call *c, const char *a
                                                 struct gh_slice name,
                                                 const struct gh_iam_keys *extra,
                                                 struct gh_role *out, struct gh_slice *arn);
+
+/* What loading one kind of entity by name needs to know of it. */
+struct gh_iam_entity_kind {
+    const char *arn_type; /* "user", "role", "group", "instance-profile" */
+    const char *missing;  /* NoSuchEntity: this, the name, " cannot be found." */
+    bool keyed;           /* its tags (and boundary) are condition keys, as for users and roles */
+};
+
+/* The members of a loaded entity that its ARN and condition keys come from. */
+struct gh_iam_entity_ref {
+    struct gh_slice path, name, id, boundary;
+};
+
+/*
+ * The rest of every entity load once the store has answered `found` for
+ * `name` (GH_OK with `e` read, GH_ERR_NOT_FOUND, or an error, returned as
+ * is): sets *arn (the entity's, or the one it would have at path "/"),
+ * authorizes `action` on it with `extra` (may be NULL) and, when k->keyed
+ * and it exists, its keys as gh_iam_user_load_keys adds them; then fails
+ * the call with NoSuchEntity when it does not exist.
+ */
+GH_MUST_CHECK enum gh_err
+gh_iam_entity_authorize(struct gh_call *c, const char *action, const struct gh_iam_entity_kind *k,
+                        struct gh_slice name, enum gh_err found, const struct gh_iam_entity_ref *e,
+                        const struct gh_iam_keys *extra, struct gh_slice *arn);
 
 /* The policy simulator (simulate.c). */
 #define GH_IAM_ACTIONS_SIMULATE(X)                                                                 \

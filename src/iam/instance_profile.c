@@ -24,25 +24,13 @@ static enum gh_err
 profile_load(struct gh_call *c, const char *action, struct gh_slice name,
              struct gh_instance_profile *out, struct gh_slice *arn)
 {
-    struct gh_slice account = gh_iam_account(c);
-    enum gh_err found, err;
+    /* AWS IAM: NoSuchEntity "Instance Profile X cannot be found." */
+    static const struct gh_iam_entity_kind kind = {"instance-profile", "Instance Profile ", false};
+    enum gh_err found =
+        gh_store_instance_profile_get(c->tx, c->arena, gh_iam_account(c), name, out);
+    struct gh_iam_entity_ref e = {out->path, out->name, out->id, GH_SLICE_NULL};
 
-    found = gh_store_instance_profile_get(c->tx, c->arena, account, name, out);
-    if (found == GH_OK)
-        *arn = gh_iam_arn(c, account, "instance-profile", out->path, out->name);
-    else if (found == GH_ERR_NOT_FOUND)
-        *arn = gh_iam_arn(c, account, "instance-profile", GH_S("/"), name);
-    else
-        return found;
-    if (arn->ptr == NULL)
-        return GH_ERR_NOMEM;
-    if ((err = gh_call_authorize(c, action, *arn)) != GH_OK)
-        return err;
-    if (found == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "Instance Profile X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Instance Profile %.*s cannot be found.",
-                            GH_SP(name));
-    return GH_OK;
+    return gh_iam_entity_authorize(c, action, &kind, name, found, &e, NULL, arn);
 }
 
 /*

@@ -159,20 +159,20 @@ entity_keys(struct gh_call *c, const char *action, const struct gh_iam_keys *ext
 }
 
 enum gh_err
-gh_iam_user_load_keys(struct gh_call *c, const char *action, struct gh_slice name,
-                      const struct gh_iam_keys *extra, struct gh_user *out, struct gh_slice *arn)
+gh_iam_entity_authorize(struct gh_call *c, const char *action, const struct gh_iam_entity_kind *k,
+                        struct gh_slice name, enum gh_err found, const struct gh_iam_entity_ref *e,
+                        const struct gh_iam_keys *extra, struct gh_slice *arn)
 {
     struct gh_slice account = gh_iam_account(c);
     struct gh_iam_keys keys = {0};
-    enum gh_err found, err;
+    enum gh_err err;
 
-    found = gh_store_user_get(c->tx, c->arena, account, name, out);
     if (found == GH_OK) {
-        *arn = gh_iam_arn(c, account, "user", out->path, out->name);
-        if ((err = entity_keys(c, action, extra, out->id, out->boundary_arn, &keys)) != GH_OK)
+        *arn = gh_iam_arn(c, account, k->arn_type, e->path, e->name);
+        if (k->keyed && (err = entity_keys(c, action, extra, e->id, e->boundary, &keys)) != GH_OK)
             return err;
     } else if (found == GH_ERR_NOT_FOUND) {
-        *arn = gh_iam_arn(c, account, "user", GH_S("/"), name);
+        *arn = gh_iam_arn(c, account, k->arn_type, GH_S("/"), name);
         if (extra != NULL)
             keys = *extra;
     } else {
@@ -183,39 +183,31 @@ gh_iam_user_load_keys(struct gh_call *c, const char *action, struct gh_slice nam
     if ((err = gh_iam_authorize(c, action, *arn, &keys)) != GH_OK)
         return err;
     if (found == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "The user with name X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The user with name %.*s cannot be found.",
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "%s%.*s cannot be found.", k->missing,
                             GH_SP(name));
     return GH_OK;
+}
+
+enum gh_err
+gh_iam_user_load_keys(struct gh_call *c, const char *action, struct gh_slice name,
+                      const struct gh_iam_keys *extra, struct gh_user *out, struct gh_slice *arn)
+{
+    /* AWS IAM: NoSuchEntity "The user with name X cannot be found." */
+    static const struct gh_iam_entity_kind kind = {"user", "The user with name ", true};
+    enum gh_err found = gh_store_user_get(c->tx, c->arena, gh_iam_account(c), name, out);
+    struct gh_iam_entity_ref e = {out->path, out->name, out->id, out->boundary_arn};
+
+    return gh_iam_entity_authorize(c, action, &kind, name, found, &e, extra, arn);
 }
 
 enum gh_err
 gh_iam_role_load_keys(struct gh_call *c, const char *action, struct gh_slice name,
                       const struct gh_iam_keys *extra, struct gh_role *out, struct gh_slice *arn)
 {
-    struct gh_slice account = gh_iam_account(c);
-    struct gh_iam_keys keys = {0};
-    enum gh_err found, err;
+    /* AWS IAM: NoSuchEntity "The role with name X cannot be found." */
+    static const struct gh_iam_entity_kind kind = {"role", "The role with name ", true};
+    enum gh_err found = gh_store_role_get(c->tx, c->arena, gh_iam_account(c), name, out);
+    struct gh_iam_entity_ref e = {out->path, out->name, out->id, out->boundary_arn};
 
-    found = gh_store_role_get(c->tx, c->arena, account, name, out);
-    if (found == GH_OK) {
-        *arn = gh_iam_arn(c, account, "role", out->path, out->name);
-        if ((err = entity_keys(c, action, extra, out->id, out->boundary_arn, &keys)) != GH_OK)
-            return err;
-    } else if (found == GH_ERR_NOT_FOUND) {
-        *arn = gh_iam_arn(c, account, "role", GH_S("/"), name);
-        if (extra != NULL)
-            keys = *extra;
-    } else {
-        return found;
-    }
-    if (arn->ptr == NULL)
-        return GH_ERR_NOMEM;
-    if ((err = gh_iam_authorize(c, action, *arn, &keys)) != GH_OK)
-        return err;
-    if (found == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "The role with name X cannot be found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "The role with name %.*s cannot be found.",
-                            GH_SP(name));
-    return GH_OK;
+    return gh_iam_entity_authorize(c, action, &kind, name, found, &e, extra, arn);
 }

@@ -226,7 +226,6 @@ enum gh_err
 gh_iam_DeleteRole(struct gh_call *c)
 {
     struct gh_slice name, arn;
-    size_t nattached, ninline;
     struct gh_role r;
     enum gh_err err;
 
@@ -235,19 +234,11 @@ gh_iam_DeleteRole(struct gh_call *c)
         return err;
     if ((err = gh_iam_role_load(c, "iam:DeleteRole", name, &r, &arn)) != GH_OK)
         return err;
-    if ((err = gh_store_attached_count(c->tx, r.id, &nattached)) != GH_OK ||
-        (err = gh_store_inline_count(c->tx, r.id, &ninline)) != GH_OK)
-        return err;
     /* AWS IAM: DeleteConflict, instance profiles first, then managed
      * policies, then inline ones. */
-    if ((err = gh_iam_role_profiles_conflict(c, r.id)) != GH_OK)
+    if ((err = gh_iam_role_profiles_conflict(c, r.id)) != GH_OK ||
+        (err = gh_iam_policies_conflict(c, r.id)) != GH_OK)
         return err;
-    if (nattached > 0)
-        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
-                            "Cannot delete entity, must detach all policies first.");
-    if (ninline > 0)
-        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
-                            "Cannot delete entity, must delete policies first.");
     if ((err = gh_store_role_delete(c->tx, r.account, r.name)) != GH_OK)
         return err;
     return gh_store_entity_purge(c->tx, r.id); /* its tags */

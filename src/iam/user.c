@@ -159,7 +159,7 @@ gh_iam_DeleteUser(struct gh_call *c)
 {
     struct gh_slice name, arn;
     struct gh_access_key *keys;
-    size_t nkeys, nattached, ninline;
+    size_t nkeys;
     struct gh_user u;
     enum gh_err err;
 
@@ -169,9 +169,7 @@ gh_iam_DeleteUser(struct gh_call *c)
     if ((err = gh_iam_user_load(c, "iam:DeleteUser", name, &u, &arn)) != GH_OK)
         return err;
     if ((err = gh_store_access_key_list(c->tx, c->arena, u.account, u.name, &keys, &nkeys)) !=
-            GH_OK ||
-        (err = gh_store_attached_count(c->tx, u.id, &nattached)) != GH_OK ||
-        (err = gh_store_inline_count(c->tx, u.id, &ninline)) != GH_OK)
+        GH_OK)
         return err;
     /* AWS IAM: DeleteConflict, one dependent kind at a time (the password first). */
     if ((err = gh_iam_user_credentials_conflict(c, &u)) != GH_OK)
@@ -179,13 +177,8 @@ gh_iam_DeleteUser(struct gh_call *c)
     if (nkeys > 0)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
                             "Cannot delete entity, must delete access keys first.");
-    if (nattached > 0)
-        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
-                            "Cannot delete entity, must detach all policies first.");
-    if (ninline > 0)
-        return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
-                            "Cannot delete entity, must delete policies first.");
-    if ((err = gh_iam_user_groups_conflict(c, u.id)) != GH_OK)
+    if ((err = gh_iam_policies_conflict(c, u.id)) != GH_OK ||
+        (err = gh_iam_user_groups_conflict(c, u.id)) != GH_OK)
         return err;
     return gh_store_user_delete(c->tx, u.account, u.name);
 }
