@@ -29,6 +29,21 @@ gh_iam_list_arn(struct gh_call *c, const char *kind)
 }
 
 enum gh_err
+gh_iam_path_list_begin(struct gh_call *c, const char *action, const char *kind,
+                       struct gh_slice *prefix, struct gh_store_page *page)
+{
+    enum gh_err err;
+
+    gh_iam_str(c, "PathPrefix", &gh_iam_shape_path_prefix, false, prefix);
+    gh_call_page(c, page);
+    if ((err = gh_call_validated(c)) != GH_OK)
+        return err;
+    if (prefix->ptr == NULL)
+        *prefix = GH_S(""); /* every path */
+    return gh_call_authorize(c, action, gh_iam_list_arn(c, kind));
+}
+
+enum gh_err
 gh_iam_user_load(struct gh_call *c, const char *action, struct gh_slice name, struct gh_user *out,
                  struct gh_slice *arn)
 {

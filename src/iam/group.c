@@ -195,14 +195,9 @@ gh_iam_ListGroups(struct gh_call *c)
     size_t n;
     enum gh_err err;
 
-    gh_iam_str(c, "PathPrefix", &gh_iam_shape_path_prefix, false, &prefix);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
+    if ((err = gh_iam_path_list_begin(c, "iam:ListGroups", "group", &prefix, &page)) != GH_OK)
         return err;
-    if ((err = gh_call_authorize(c, "iam:ListGroups", gh_iam_list_arn(c, "group"))) != GH_OK)
-        return err;
-    if ((err = gh_store_group_list(c->tx, c->arena, gh_iam_account(c),
-                                   prefix.ptr != NULL ? prefix : GH_S(""), &page, &gs, &n,
+    if ((err = gh_store_group_list(c->tx, c->arena, gh_iam_account(c), prefix, &page, &gs, &n,
                                    &more)) != GH_OK)
         return err;
     if ((err = groups_render(c, gs, n)) != GH_OK)

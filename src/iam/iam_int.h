@@ -87,6 +87,15 @@ struct gh_slice gh_iam_arn(struct gh_call *c, struct gh_slice account, const cha
 struct gh_slice gh_iam_list_arn(struct gh_call *c, const char *kind);
 
 /*
+ * The start of ListUsers, ListRoles, ListGroups, ListInstanceProfiles:
+ * reads PathPrefix (*prefix "" when absent) and Marker/MaxItems into
+ * *page, then authorizes `action` on gh_iam_list_arn(c, kind).
+ */
+GH_MUST_CHECK enum gh_err gh_iam_path_list_begin(struct gh_call *c, const char *action,
+                                                 const char *kind, struct gh_slice *prefix,
+                                                 struct gh_store_page *page);
+
+/*
  * Loads user `name` and authorizes `action` on its ARN (or on
  * "user/NAME" when absent, so existence is not revealed to the
  * unauthorized). NoSuchEntity in AWS's words when it does not exist.

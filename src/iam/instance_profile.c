@@ -207,16 +207,11 @@ gh_iam_ListInstanceProfiles(struct gh_call *c)
     size_t n;
     enum gh_err err;
 
-    gh_iam_str(c, "PathPrefix", &gh_iam_shape_path_prefix, false, &prefix);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
+    if ((err = gh_iam_path_list_begin(c, "iam:ListInstanceProfiles", "instance-profile", &prefix,
+                                      &page)) != GH_OK)
         return err;
-    if ((err = gh_call_authorize(c, "iam:ListInstanceProfiles",
-                                 gh_iam_list_arn(c, "instance-profile"))) != GH_OK)
-        return err;
-    if ((err = gh_store_instance_profile_list(c->tx, c->arena, gh_iam_account(c),
-                                              prefix.ptr != NULL ? prefix : GH_S(""), &page, &ps,
-                                              &n, &more)) != GH_OK)
+    if ((err = gh_store_instance_profile_list(c->tx, c->arena, gh_iam_account(c), prefix, &page,
+                                              &ps, &n, &more)) != GH_OK)
         return err;
     if ((err = profiles_render(c, ps, n)) != GH_OK)
         return err;

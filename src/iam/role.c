@@ -254,14 +254,9 @@ gh_iam_ListRoles(struct gh_call *c)
     size_t n;
     enum gh_err err;
 
-    gh_iam_str(c, "PathPrefix", &gh_iam_shape_path_prefix, false, &prefix);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
+    if ((err = gh_iam_path_list_begin(c, "iam:ListRoles", "role", &prefix, &page)) != GH_OK)
         return err;
-    if ((err = gh_call_authorize(c, "iam:ListRoles", gh_iam_list_arn(c, "role"))) != GH_OK)
-        return err;
-    if ((err = gh_store_role_list(c->tx, c->arena, gh_iam_account(c),
-                                  prefix.ptr != NULL ? prefix : GH_S(""), &page, &roles, &n,
+    if ((err = gh_store_role_list(c->tx, c->arena, gh_iam_account(c), prefix, &page, &roles, &n,
                                   &more)) != GH_OK)
         return err;
     gh_xml_open(c->result, "Roles");
