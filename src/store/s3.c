@@ -1,7 +1,7 @@
 /*
  * s3.c: metadata of the S3-compatible service: buckets, objects,
- * multipart uploads and parts (migration 5). Object bytes are files the
- * s3 module manages; rows only name them.
+ * multipart uploads and parts (migration 5; their checksums, 6). Object
+ * bytes are files the s3 module manages; rows only name them.
  *
  * Statements come from the connection's cache (store_stmt): preparing
  * them per call was a quarter of a GetObject's CPU time. Each function
@@ -368,7 +368,8 @@ gh_store_s3_data_referenced(struct gh_store_tx *tx, struct gh_slice data_id, boo
 
 /* ---- multipart uploads ---- */
 
-#define UPLOAD_COLS "id, bucket, key, content_type, meta, tags, initiator, created"
+#define UPLOAD_COLS                                                                    \
+    "id, bucket, key, content_type, meta, tags, initiator, created, checksum_algorithm"
 
 static enum gh_err
 upload_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_s3_upload_rec *u)
@@ -381,7 +382,8 @@ upload_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_s3_upload_rec *u)
         (err = store_col(a, st, 3, &u->content_type)) != GH_OK ||
         (err = store_col(a, st, 4, &u->meta)) != GH_OK ||
         (err = store_col(a, st, 5, &u->tags)) != GH_OK ||
-        (err = store_col(a, st, 6, &u->initiator)) != GH_OK)
+        (err = store_col(a, st, 6, &u->initiator)) != GH_OK ||
+        (err = store_col(a, st, 8, &u->checksum_algorithm)) != GH_OK)
         return err;
     u->created = sqlite3_column_int64(st, 7);
     return GH_OK;
@@ -394,7 +396,8 @@ gh_store_s3_upload_create(struct gh_store_tx *tx, const struct gh_s3_upload_rec 
     enum gh_err err;
 
     if ((err = prep(tx,
-                    "INSERT INTO s3_uploads(" UPLOAD_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO s3_uploads(" UPLOAD_COLS
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, u->id)) == GH_OK && (err = store_bind(st, 2, u->bucket)) == GH_OK &&
@@ -403,7 +406,9 @@ gh_store_s3_upload_create(struct gh_store_tx *tx, const struct gh_s3_upload_rec 
         (err = store_bind(st, 5, u->meta.ptr ? u->meta : GH_S(""))) == GH_OK &&
         (err = store_bind(st, 6, u->tags.ptr ? u->tags : GH_S(""))) == GH_OK &&
         (err = store_bind(st, 7, u->initiator.ptr ? u->initiator : GH_S(""))) == GH_OK &&
-        (err = store_bind_i64(st, 8, u->created)) == GH_OK)
+        (err = store_bind_i64(st, 8, u->created)) == GH_OK &&
+        (err = store_bind(st, 9, u->checksum_algorithm.ptr ? u->checksum_algorithm : GH_S(""))) ==
+            GH_OK)
         err = store_step_done(st);
     fin(st);
     return err;
@@ -502,8 +507,9 @@ gh_store_s3_part_put(struct gh_store_tx *tx, struct gh_arena *a, const struct gh
     if (err != GH_OK)
         return err;
     if ((err = prep(tx,
-                    "INSERT OR REPLACE INTO s3_parts(upload_id, part, data_id, size, etag, modified)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT OR REPLACE INTO s3_parts(upload_id, part, data_id, size, etag,"
+                    " modified, checksum_algorithm, checksum)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, p->upload_id)) == GH_OK &&
@@ -511,7 +517,10 @@ gh_store_s3_part_put(struct gh_store_tx *tx, struct gh_arena *a, const struct gh
         (err = store_bind(st, 3, p->data_id)) == GH_OK &&
         (err = store_bind_i64(st, 4, (int64_t)p->size)) == GH_OK &&
         (err = store_bind(st, 5, p->etag)) == GH_OK &&
-        (err = store_bind_i64(st, 6, p->modified)) == GH_OK)
+        (err = store_bind_i64(st, 6, p->modified)) == GH_OK &&
+        (err = store_bind(st, 7, p->checksum_algorithm.ptr ? p->checksum_algorithm : GH_S(""))) ==
+            GH_OK &&
+        (err = store_bind(st, 8, p->checksum.ptr ? p->checksum : GH_S(""))) == GH_OK)
         err = store_step_done(st);
     fin(st);
     return err;
@@ -530,7 +539,8 @@ gh_store_s3_part_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slic
     *out = NULL;
     *count = 0;
     if ((err = prep(tx,
-                    "SELECT upload_id, part, data_id, size, etag, modified FROM s3_parts"
+                    "SELECT upload_id, part, data_id, size, etag, modified, checksum_algorithm,"
+                    " checksum FROM s3_parts"
                     " WHERE upload_id = ?1 AND part > ?2 ORDER BY part LIMIT ?3",
                     &st)) != GH_OK)
         return err;
@@ -544,7 +554,9 @@ gh_store_s3_part_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slic
         if ((err = store_grow(a, (void **)&v, &cap, n, sizeof(*v))) != GH_OK ||
             (err = store_col(a, st, 0, &v[n].upload_id)) != GH_OK ||
             (err = store_col(a, st, 2, &v[n].data_id)) != GH_OK ||
-            (err = store_col(a, st, 4, &v[n].etag)) != GH_OK)
+            (err = store_col(a, st, 4, &v[n].etag)) != GH_OK ||
+            (err = store_col(a, st, 6, &v[n].checksum_algorithm)) != GH_OK ||
+            (err = store_col(a, st, 7, &v[n].checksum)) != GH_OK)
             break;
         v[n].part = sqlite3_column_int64(st, 1);
         v[n].size = (uint64_t)sqlite3_column_int64(st, 3);

@@ -201,12 +201,24 @@ static const char schema_v5[] =
     "  PRIMARY KEY (upload_id, part)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS s3_parts_data ON s3_parts(data_id);";
 
+/*
+ * Migration 6: S3 flexible checksums for multipart uploads. An upload
+ * remembers the algorithm CreateMultipartUpload named, and each part the
+ * checksum UploadPart verified, so CompleteMultipartUpload can check the
+ * parts' values and compute the object's checksum of checksums.
+ */
+static const char schema_v6[] =
+    "ALTER TABLE s3_uploads ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE s3_parts ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE s3_parts ADD COLUMN checksum TEXT NOT NULL DEFAULT '';";
+
 static const struct migration migrations[] = {
     {schema_v1, NULL},
     {NULL, store_aws_policies_seed},
     {schema_v3, NULL},
     {schema_v4, NULL},
     {schema_v5, NULL},
+    {schema_v6, NULL},
 };
 
 static enum gh_err

@@ -564,6 +564,7 @@ struct gh_s3_upload_rec {
     struct gh_slice tags;
     struct gh_slice initiator; /* caller ARN */
     int64_t created;
+    struct gh_slice checksum_algorithm; /* x-amz-checksum-algorithm ("SHA256" ...); empty = none */
 };
 
 struct gh_s3_part_rec {
@@ -573,6 +574,8 @@ struct gh_s3_part_rec {
     uint64_t size;
     struct gh_slice etag;
     int64_t modified;
+    struct gh_slice checksum_algorithm; /* of the verified checksum ("CRC32" ...); empty = none */
+    struct gh_slice checksum;           /* its base64 value */
 };
 
 /* GH_ERR_EXISTS when the name is taken (by any account). */
