@@ -337,6 +337,8 @@ s3_sink_open(struct s3_req *r)
         s->ck = CK_SHA1;
     else
         return s3_fail(r, S3_INVALID_ARGUMENT, "Value for x-amz-trailer header is invalid.");
+    if (s->ck == CK_NONE)
+        s->ck = r->ck_want; /* UploadPartCopy: the upload's algorithm, computed here */
     if (s->ck == CK_SHA1) {
         s->sha1 = EVP_MD_CTX_new();
         if (s->sha1 == NULL || EVP_DigestInit_ex(s->sha1, EVP_sha1(), NULL) != 1)
@@ -462,16 +464,19 @@ s3_sink_cleanup(struct s3_sink *s)
     s->md5 = s->sha256 = s->sha1 = NULL;
 }
 
-enum s3_code
-s3_checksum_check(struct s3_req *r, struct gh_slice want)
+/*
+ * Finalises the sink's checksum into base64 (b64, initialised by the
+ * caller) and names it; S3_OK with an empty b64 when none was asked.
+ */
+static enum s3_code
+checksum_final(struct s3_req *r, struct gh_buf *b64, const char **name, const char **header)
 {
     struct s3_sink *s = &r->sink;
     uint8_t d[32];
     unsigned int len = 0;
-    struct gh_buf b64;
-    const char *name = "", *header = NULL;
-    enum s3_code code = S3_OK;
 
+    *name = "";
+    *header = NULL;
     switch (s->ck) {
     case CK_NONE:
         return S3_OK;
@@ -482,38 +487,71 @@ s3_checksum_check(struct s3_req *r, struct gh_slice want)
         d[2] = (uint8_t)(s->crc >> 8);
         d[3] = (uint8_t)s->crc;
         len = 4;
-        name = s->ck == CK_CRC32 ? "CRC32" : "CRC32C";
-        header = s->ck == CK_CRC32 ? "x-amz-checksum-crc32" : "x-amz-checksum-crc32c";
+        *name = s->ck == CK_CRC32 ? "CRC32" : "CRC32C";
+        *header = s->ck == CK_CRC32 ? "x-amz-checksum-crc32" : "x-amz-checksum-crc32c";
         break;
     case CK_SHA256:
         if (s3_sink_sha256(r, d) != S3_OK)
             return r->code;
         len = 32;
-        name = "SHA256";
-        header = "x-amz-checksum-sha256";
+        *name = "SHA256";
+        *header = "x-amz-checksum-sha256";
         break;
     case CK_SHA1:
-        (void)EVP_DigestFinal_ex(s->sha1, d, &len);
-        name = "SHA1";
-        header = "x-amz-checksum-sha1";
+        if (EVP_DigestFinal_ex(s->sha1, d, &len) != 1)
+            return s3_fail(r, S3_INTERNAL, NULL);
+        *name = "SHA1";
+        *header = "x-amz-checksum-sha1";
         break;
     }
     s->ck = CK_NONE; /* a digest is finalised once */
+    if (gh_base64_encode(b64, d, len) != GH_OK || b64->len >= sizeof(s->ck_b64))
+        return s3_fail(r, S3_INTERNAL, NULL);
+    return S3_OK;
+}
+
+/* Keeps a verified (or computed) checksum: echoed, stored. */
+static void
+checksum_keep(struct s3_sink *s, const struct gh_buf *b64, const char *header)
+{
+    memcpy(s->ck_b64, b64->ptr, b64->len);
+    s->ck_b64[b64->len] = '\0';
+    s->ck_header = header;
+}
+
+enum s3_code
+s3_checksum_take(struct s3_req *r)
+{
+    struct gh_buf b64;
+    const char *name, *header;
+    enum s3_code code;
+
     gh_buf_init(&b64, 128);
-    if (gh_base64_encode(&b64, d, len) != GH_OK)
-        code = s3_fail(r, S3_INTERNAL, NULL);
-    else if (!gh_slice_eq(gh_slice_trim(want), gh_buf_slice(&b64)))
-        /*
-         * AWS S3: BadDigest "The CRC32 you specified did not match the calculated checksum."
-         * (upper-case, as in S3's answers quoted in aws/aws-sdk-ruby#3322).
-         */
-        code = s3_fail(r, S3_BAD_DIGEST, "The %s you specified did not match the calculated "
-                                         "checksum.", name);
-    else if (b64.len < sizeof(s->ck_b64)) {
-        /* AWS S3: PutObject and UploadPart echo it; GET/HEAD return it on request. */
-        memcpy(s->ck_b64, b64.ptr, b64.len);
-        s->ck_b64[b64.len] = '\0';
-        s->ck_header = header;
+    if ((code = checksum_final(r, &b64, &name, &header)) == S3_OK && header != NULL)
+        checksum_keep(&r->sink, &b64, header);
+    gh_buf_cleanup(&b64);
+    return code;
+}
+
+enum s3_code
+s3_checksum_check(struct s3_req *r, struct gh_slice want)
+{
+    struct gh_buf b64;
+    const char *name, *header;
+    enum s3_code code;
+
+    gh_buf_init(&b64, 128);
+    code = checksum_final(r, &b64, &name, &header);
+    if (code == S3_OK && header != NULL) {
+        if (!gh_slice_eq(gh_slice_trim(want), gh_buf_slice(&b64)))
+            /*
+             * AWS S3: BadDigest "The CRC32 you specified did not match the calculated checksum."
+             * (upper-case, as in S3's answers quoted in aws/aws-sdk-ruby#3322).
+             */
+            code = s3_fail(r, S3_BAD_DIGEST, "The %s you specified did not match the calculated "
+                                             "checksum.", name);
+        else /* AWS S3: PutObject and UploadPart echo it; GET/HEAD return it on request. */
+            checksum_keep(&r->sink, &b64, header);
     }
     gh_buf_cleanup(&b64);
     return code;

@@ -3,7 +3,8 @@
  * (and UploadPartCopy), CompleteMultipartUpload (parts concatenated into
  * one durable file; ETag as AWS computes it: the MD5 of the parts'
  * binary MD5s, "-N"), AbortMultipartUpload, ListParts and
- * ListMultipartUploads.
+ * ListMultipartUploads; flexible checksums per part and the object's
+ * checksum of checksums.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,55 @@
 #include <unistd.h>
 
 #include "s3/s3_int.h"
+
+/*
+ * The checksum algorithms an upload may name (AWS S3 API reference,
+ * CreateMultipartUpload x-amz-checksum-algorithm; CRC64NVME is not served).
+ */
+struct ck_alg {
+    enum s3_checksum ck;
+    const char *name;   /* x-amz-checksum-algorithm, stored */
+    const char *lower;  /* as S3's messages spell it */
+    const char *header; /* x-amz-checksum-... */
+    const char *elem;   /* <ChecksumCRC32> ... */
+    size_t raw_len;     /* decoded bytes */
+};
+
+static const struct ck_alg ck_algs[] = {
+    {CK_CRC32, "CRC32", "crc32", "x-amz-checksum-crc32", "ChecksumCRC32", 4},
+    {CK_CRC32C, "CRC32C", "crc32c", "x-amz-checksum-crc32c", "ChecksumCRC32C", 4},
+    {CK_SHA1, "SHA1", "sha1", "x-amz-checksum-sha1", "ChecksumSHA1", 20},
+    {CK_SHA256, "SHA256", "sha256", "x-amz-checksum-sha256", "ChecksumSHA256", 32},
+};
+
+/* By name, any case; NULL for an empty or unknown one. */
+static const struct ck_alg *
+alg_by_name(struct gh_slice name)
+{
+    for (size_t i = 0; i < GH_ARRAY_LEN(ck_algs); i++)
+        if (gh_slice_case_eq(name, gh_slice_from_cstr(ck_algs[i].name)))
+            return &ck_algs[i];
+    return NULL;
+}
+
+static const struct ck_alg *
+alg_by_header(const char *header)
+{
+    for (size_t i = 0; header != NULL && i < GH_ARRAY_LEN(ck_algs); i++)
+        if (strcmp(header, ck_algs[i].header) == 0)
+            return &ck_algs[i];
+    return NULL;
+}
+
+/* Writes <ChecksumX>value</ChecksumX> when the part (or object) has one. */
+static void
+xml_checksum(struct gh_buf *x, struct gh_slice algorithm, struct gh_slice value)
+{
+    const struct ck_alg *a = alg_by_name(algorithm);
+
+    if (a != NULL && value.len > 0)
+        gh_xml_elem(x, a->elem, value);
+}
 
 /* Loads the bucket and the upload named by ?uploadId (for this key); authorizes. */
 static enum s3_code
@@ -45,7 +95,26 @@ s3_op_create_multipart(struct s3_req *r, struct gh_http_resp *resp)
     char id[33];
     enum s3_code code;
     struct gh_slice t = gh_http_header_get(r->http, "x-amz-tagging");
+    struct gh_slice ah = gh_http_header_get(r->http, "x-amz-checksum-algorithm");
+    struct gh_slice th = gh_slice_trim(gh_http_header_get(r->http, "x-amz-checksum-type"));
+    const struct ck_alg *alg = NULL;
 
+    if (ah.ptr != NULL && (alg = alg_by_name(gh_slice_trim(ah))) == NULL)
+        return s3_fail(r, S3_INVALID_REQUEST, "Checksum algorithm provided is unsupported. Please "
+                                              "try again with any of the valid types: [CRC32, "
+                                              "CRC32C, SHA1, SHA256]");
+    /* AWS S3: COMPOSITE (checksum of the parts' checksums) is the type for these algorithms. */
+    if (th.ptr != NULL) {
+        if (gh_slice_case_eq(th, GH_S("FULL_OBJECT")))
+            return s3_fail(r, S3_NOT_IMPLEMENTED, "The FULL_OBJECT checksum type is not "
+                                                  "implemented here; use COMPOSITE.");
+        if (!gh_slice_case_eq(th, GH_S("COMPOSITE")))
+            return s3_fail(r, S3_INVALID_REQUEST, "Value for x-amz-checksum-type header is "
+                                                  "invalid.");
+        if (alg == NULL)
+            return s3_fail(r, S3_INVALID_REQUEST, "The x-amz-checksum-type header can only be "
+                                                  "used with the x-amz-checksum-algorithm header.");
+    }
     gh_buf_init(&meta, 8192);
     gh_buf_init(&tags, 8192);
     if ((code = s3_meta_from_request(r, &meta)) != S3_OK)
@@ -75,6 +144,7 @@ s3_op_create_multipart(struct s3_req *r, struct gh_http_resp *resp)
     u.tags = gh_buf_slice(&tags);
     u.initiator = r->caller.arn;
     u.created = gh_now_s();
+    u.checksum_algorithm = alg != NULL ? gh_slice_from_cstr(alg->name) : GH_S("");
     if (gh_store_s3_upload_create(r->call.tx, &u) != GH_OK) {
         code = s3_fail(r, S3_INTERNAL, NULL);
         goto done;
@@ -83,6 +153,10 @@ s3_op_create_multipart(struct s3_req *r, struct gh_http_resp *resp)
         goto done;
     resp->status = 200;
     resp->content_type = "application/xml";
+    if (alg != NULL) {
+        s3_header(r, resp, "x-amz-checksum-algorithm", gh_slice_from_cstr(alg->name));
+        s3_header(r, resp, "x-amz-checksum-type", GH_S("COMPOSITE"));
+    }
     s3_xml_begin(&resp->body, "InitiateMultipartUploadResult");
     gh_xml_elem(&resp->body, "Bucket", r->bucket);
     gh_xml_elem(&resp->body, "Key", r->key);
@@ -116,11 +190,28 @@ s3_op_upload_part(struct s3_req *r, struct gh_http_resp *resp)
     bool copy = gh_http_header_get(r->http, "x-amz-copy-source").ptr != NULL;
     uint8_t md5[16];
     char new_id[33];
+    const struct ck_alg *want, *got;
     enum s3_code code;
 
     memset(&p, 0, sizeof(p));
     if ((code = part_number(r, &p.part)) != S3_OK)
         return code;
+    /* The upload's checksum algorithm decides which checksum each part carries. */
+    if ((code = upload_load(r, false, "s3:PutObject", &b, &u)) != S3_OK)
+        return code;
+    (void)s3_tx_end(r, false);
+    want = alg_by_name(u.checksum_algorithm);
+    got = alg_by_header(r->sink.ck_header);
+    /*
+     * AWS S3: an upload created with an algorithm refuses a part without
+     * that checksum: InvalidRequest "Checksum Type mismatch occurred,
+     * expected checksum Type: sha256, actual checksum Type: null" (as S3
+     * answered in apache/arrow-rs#6793 and apache/opendal#4533).
+     */
+    if (!copy && want != NULL && got != want)
+        return s3_fail(r, S3_INVALID_REQUEST, "Checksum Type mismatch occurred, expected checksum "
+                                              "Type: %s, actual checksum Type: %s", want->lower,
+                       got != NULL ? got->lower : "null");
     if (copy) {
         struct gh_s3_bucket_rec sb;
         struct gh_s3_object_rec so;
@@ -144,8 +235,14 @@ s3_op_upload_part(struct s3_req *r, struct gh_http_resp *resp)
             off = x;
             len = y - x + 1;
         }
+        /* AWS S3 UploadPartCopy: the part's checksum is computed with the upload's algorithm. */
+        r->ck_want = want != NULL ? want->ck : CK_NONE;
         if ((code = s3_copy_data(r, so.data_id, off, len, new_id, md5)) != S3_OK)
             return code;
+        if ((code = s3_checksum_take(r)) != S3_OK) {
+            s3_data_remove(r->s3, gh_slice_from_cstr(new_id));
+            return code;
+        }
         p.size = len;
     } else {
         memcpy(md5, r->md5, sizeof(md5));
@@ -163,6 +260,10 @@ s3_op_upload_part(struct s3_req *r, struct gh_http_resp *resp)
     p.data_id = data_id;
     p.etag = etag;
     p.modified = gh_now_s();
+    if ((got = alg_by_header(r->sink.ck_header)) != NULL) {
+        p.checksum_algorithm = gh_slice_from_cstr(got->name);
+        p.checksum = gh_slice_from_cstr(r->sink.ck_b64); /* lives as long as r */
+    }
     if (gh_store_s3_part_put(r->call.tx, r->arena, &p, &old) != GH_OK) {
         code = s3_fail(r, S3_INTERNAL, NULL);
         goto fail;
@@ -176,7 +277,9 @@ s3_op_upload_part(struct s3_req *r, struct gh_http_resp *resp)
         s3_xml_begin(&resp->body, "CopyPartResult");
         s3_xml_time(&resp->body, "LastModified", p.modified);
         gh_xml_elem(&resp->body, "ETag", etag);
+        xml_checksum(&resp->body, p.checksum_algorithm, p.checksum);
         gh_buf_puts(&resp->body, "</CopyPartResult>");
+        r->sink.ck_header = NULL; /* in the document, not a header */
     } else {
         resp->content_type = NULL;
         s3_header(r, resp, "ETag", etag);
@@ -232,6 +335,96 @@ s3_multipart_md5(const struct gh_slice *etags, size_t n, uint8_t md5[16])
     return err;
 }
 
+/*
+ * AWS S3 "Checking object integrity" (multipart uploads): the object's
+ * checksum is the algorithm over the concatenated binary checksums of
+ * its parts, base64, then "-" and the part count.
+ */
+static enum s3_code
+composite_checksum(struct s3_req *r, const struct ck_alg *alg,
+                   struct gh_s3_part_rec *const *parts, size_t n, struct gh_slice *out)
+{
+    EVP_MD_CTX *md = NULL;
+    struct gh_buf raw, b64;
+    uint32_t crc = 0;
+    uint8_t d[32];
+    unsigned int len = 0;
+    enum s3_code code = S3_OK;
+    char *s;
+
+    gh_buf_init(&raw, 64);
+    gh_buf_init(&b64, 128);
+    if (alg->ck == CK_SHA1 || alg->ck == CK_SHA256) {
+        md = EVP_MD_CTX_new();
+        if (md == NULL ||
+            EVP_DigestInit_ex(md, alg->ck == CK_SHA1 ? EVP_sha1() : EVP_sha256(), NULL) != 1) {
+            code = s3_fail(r, S3_INTERNAL, NULL);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        gh_buf_reset(&raw);
+        /* Every part of such an upload was refused without this checksum (UploadPart). */
+        if (!gh_slice_eq_cstr(parts[i]->checksum_algorithm, alg->name) ||
+            gh_base64_decode(parts[i]->checksum, false, &raw) != GH_OK ||
+            raw.len != alg->raw_len) {
+            code = s3_fail(r, S3_INVALID_PART, NULL);
+            goto done;
+        }
+        if (md != NULL) {
+            if (EVP_DigestUpdate(md, raw.ptr, raw.len) != 1) {
+                code = s3_fail(r, S3_INTERNAL, NULL);
+                goto done;
+            }
+        } else
+            crc = alg->ck == CK_CRC32 ? gh_s3_crc32(crc, raw.ptr, raw.len)
+                                      : gh_s3_crc32c(crc, raw.ptr, raw.len);
+    }
+    if (md != NULL) {
+        if (EVP_DigestFinal_ex(md, d, &len) != 1) {
+            code = s3_fail(r, S3_INTERNAL, NULL);
+            goto done;
+        }
+    } else {
+        d[0] = (uint8_t)(crc >> 24);
+        d[1] = (uint8_t)(crc >> 16);
+        d[2] = (uint8_t)(crc >> 8);
+        d[3] = (uint8_t)crc;
+        len = 4;
+    }
+    if (gh_base64_encode(&b64, d, len) != GH_OK ||
+        (s = gh_arena_printf(r->arena, "%.*s-%zu", (int)b64.len, b64.ptr, n)) == NULL) {
+        code = s3_fail(r, S3_INTERNAL, NULL);
+        goto done;
+    }
+    *out = gh_slice_from_cstr(s);
+done:
+    EVP_MD_CTX_free(md);
+    gh_buf_cleanup(&raw);
+    gh_buf_cleanup(&b64);
+    return code;
+}
+
+/* The upload's stored headers and the object's checksum (x-amz-checksum-...: value). */
+static enum s3_code
+object_meta(struct s3_req *r, struct gh_slice meta, const struct ck_alg *alg,
+            struct gh_slice value, struct gh_slice *out)
+{
+    struct gh_buf b;
+    enum s3_code code = S3_OK;
+
+    *out = meta;
+    if (alg == NULL)
+        return S3_OK;
+    gh_buf_init(&b, 16384);
+    gh_buf_put(&b, meta);
+    s3_form_add(&b, gh_slice_from_cstr(alg->header), value);
+    if (gh_buf_status(&b) != GH_OK || gh_arena_dup(r->arena, gh_buf_slice(&b), out) != GH_OK)
+        code = s3_fail(r, S3_INTERNAL, NULL);
+    gh_buf_cleanup(&b);
+    return code;
+}
+
 enum s3_code
 s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
 {
@@ -240,7 +433,8 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     struct gh_s3_part_rec *parts, **chosen;
     struct gh_s3_object_rec o;
     struct s3_xml x;
-    struct gh_slice old = GH_S(""), data_id, etag;
+    struct gh_slice old = GH_S(""), data_id, etag, sum = GH_S(""), ometa;
+    const struct ck_alg *alg;
     size_t nparts, nchosen = 0;
     int part = -1;
     int64_t last = 0;
@@ -257,6 +451,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
         return code;
     if ((chosen = gh_arena_alloc(r->arena, (nparts + 1) * sizeof(*chosen))) == NULL)
         return s3_fail(r, S3_INTERNAL, NULL);
+    alg = alg_by_name(u.checksum_algorithm);
     while ((part = s3_xml_child(&x, 0, "Part", part + 1)) >= 0) {
         int pn = s3_xml_child(&x, part, "PartNumber", part + 1);
         int pe = s3_xml_child(&x, part, "ETag", part + 1);
@@ -273,6 +468,24 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
                 found = &parts[i];
         if (found == NULL || !gh_slice_eq(unquote(found->etag), unquote(x.nodes[pe].text)))
             return s3_fail(r, S3_INVALID_PART, NULL);
+        /* AWS S3 CompletedPart: a part's Checksum* must be the one UploadPart verified. */
+        for (size_t k = 0; k < GH_ARRAY_LEN(ck_algs); k++) {
+            int ce = s3_xml_child(&x, part, ck_algs[k].elem, part + 1);
+            /*
+             * AWS S3 (as answered in apache/opendal#4580): "The upload was created
+             * using a crc32c checksum. The complete request must include the
+             * checksum for each part. It was missing for part 1 in the request."
+             */
+            if (ce < 0 && alg == &ck_algs[k])
+                return s3_fail(r, S3_INVALID_REQUEST,
+                               "The upload was created using a %s checksum. The complete request "
+                               "must include the checksum for each part. It was missing for part "
+                               "%llu in the request.",
+                               alg->lower, (unsigned long long)num);
+            if (ce >= 0 && (!gh_slice_eq_cstr(found->checksum_algorithm, ck_algs[k].name) ||
+                            !gh_slice_eq(gh_slice_trim(x.nodes[ce].text), found->checksum)))
+                return s3_fail(r, S3_INVALID_PART, NULL);
+        }
         if (nchosen == nparts)
             return s3_fail(r, S3_INVALID_PART, NULL);
         chosen[nchosen++] = found;
@@ -290,6 +503,10 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
             s3_fail_extra(r, "MinSizeAllowed", GH_S("5242880"));
             return r->code;
         }
+    if (alg != NULL && (code = composite_checksum(r, alg, chosen, nchosen, &sum)) != S3_OK)
+        return code;
+    if ((code = object_meta(r, u.meta, alg, sum, &ometa)) != S3_OK)
+        return code;
     (void)s3_tx_end(r, false);
     /* Concatenate into one new durable file; the ETag hashes the parts' MD5s. */
     if ((etags = gh_arena_alloc(r->arena, nchosen * sizeof(*etags))) == NULL)
@@ -340,7 +557,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     o.size = total;
     o.etag = etag;
     o.content_type = u.content_type;
-    o.meta = u.meta;
+    o.meta = ometa; /* the upload's stored headers and the checksum of checksums */
     o.tags = u.tags;
     o.modified = gh_now_s();
     if (gh_store_s3_object_put(r->call.tx, r->arena, &o, &old) != GH_OK ||
@@ -362,6 +579,8 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     gh_xml_elem(&resp->body, "Bucket", r->bucket);
     gh_xml_elem(&resp->body, "Key", r->key);
     gh_xml_elem(&resp->body, "ETag", etag);
+    if (alg != NULL)
+        gh_xml_elem(&resp->body, alg->elem, sum);
     gh_buf_puts(&resp->body, "</CompleteMultipartUploadResult>");
     return S3_OK;
 fail:
@@ -430,12 +649,15 @@ s3_op_list_parts(struct s3_req *r, struct gh_http_resp *resp)
     gh_xml_elem_int(x, "MaxParts", (int64_t)max);
     gh_xml_elem_bool(x, "IsTruncated", truncated);
     gh_xml_elem_cstr(x, "StorageClass", "STANDARD");
+    if (u.checksum_algorithm.len > 0)
+        gh_xml_elem(x, "ChecksumAlgorithm", u.checksum_algorithm);
     for (size_t i = 0; i < n; i++) {
         gh_buf_puts(x, "<Part>");
         gh_xml_elem_int(x, "PartNumber", parts[i].part);
         s3_xml_time(x, "LastModified", parts[i].modified);
         gh_xml_elem(x, "ETag", parts[i].etag);
         gh_xml_elem_int(x, "Size", (int64_t)parts[i].size);
+        xml_checksum(x, parts[i].checksum_algorithm, parts[i].checksum);
         gh_buf_puts(x, "</Part>");
     }
     gh_buf_puts(x, "</ListPartsResult>");
@@ -492,6 +714,8 @@ s3_op_list_uploads(struct s3_req *r, struct gh_http_resp *resp)
         gh_buf_puts(x, "</Initiator>");
         gh_xml_elem_cstr(x, "StorageClass", "STANDARD");
         s3_xml_time(x, "Initiated", v[i].created);
+        if (v[i].checksum_algorithm.len > 0)
+            gh_xml_elem(x, "ChecksumAlgorithm", v[i].checksum_algorithm);
         gh_buf_puts(x, "</Upload>");
     }
     gh_buf_puts(x, "</ListMultipartUploadsResult>");

@@ -145,6 +145,7 @@ struct s3_req {
     struct gh_sigv4_auth sig; /* parsed signature (has_sig) */
     bool has_sig;
     enum s3_payload payload;
+    enum s3_checksum ck_want; /* computed at s3_sink_open when no header asks (UploadPartCopy) */
     struct gh_call call;
     struct gh_buf result;
     /* Body handling. */
@@ -244,6 +245,11 @@ void s3_data_remove(const struct gh_s3 *s3, struct gh_slice data_id);
 GH_MUST_CHECK enum gh_err s3_new_id(char out[33]);
 /* Verifies an x-amz-checksum-* header value against what the sink computed. */
 enum s3_code s3_checksum_check(struct s3_req *r, struct gh_slice want);
+/*
+ * Finalises the sink's checksum (asked for or r->ck_want) without a value
+ * to compare: sets sink.ck_header / ck_b64 (unset when none was computed).
+ */
+enum s3_code s3_checksum_take(struct s3_req *r);
 
 /* ---- xml.c: a small reader for request documents ---- */
 struct s3_xml_node {
