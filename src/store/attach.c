@@ -9,6 +9,7 @@
 enum gh_err
 gh_store_attach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice policy_arn)
 {
+    const struct gh_slice args[] = {entity_id, policy_arn};
     sqlite3_stmt *st = NULL;
     enum gh_err err;
     bool row;
@@ -22,35 +23,21 @@ gh_store_attach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_sli
     if (err != GH_OK)
         return err;
     /* AWS IAM: attaching an attached policy again succeeds and changes nothing. */
-    if ((err = store_stmt(tx->c,
-                          "INSERT OR IGNORE INTO attachments(entity_id, policy_id)"
-                          " SELECT ?1, id FROM policies WHERE arn = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, entity_id)) == GH_OK &&
-        (err = store_bind(st, 2, policy_arn)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
+    return store_run(tx,
+                     "INSERT OR IGNORE INTO attachments(entity_id, policy_id)"
+                     " SELECT ?1, id FROM policies WHERE arn = ?2",
+                     args, GH_ARRAY_LEN(args), false);
 }
 
 enum gh_err
 gh_store_detach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice policy_arn)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {entity_id, policy_arn};
 
-    if ((err = store_stmt(tx->c,
-                          "DELETE FROM attachments WHERE entity_id = ?1"
-                          " AND policy_id = (SELECT id FROM policies WHERE arn = ?2)",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, entity_id)) == GH_OK &&
-        (err = store_bind(st, 2, policy_arn)) == GH_OK && (err = store_step_done(st)) == GH_OK &&
-        store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    return err;
+    return store_run(tx,
+                     "DELETE FROM attachments WHERE entity_id = ?1"
+                     " AND policy_id = (SELECT id FROM policies WHERE arn = ?2)",
+                     args, GH_ARRAY_LEN(args), true);
 }
 
 /* Columns: name, arn, account (the marker's second part). */
@@ -122,14 +109,7 @@ gh_store_entity_purge(struct gh_store_tx *tx, struct gh_slice entity_id)
     };
     enum gh_err err = GH_OK;
 
-    for (size_t i = 0; i < GH_ARRAY_LEN(sql) && err == GH_OK; i++) {
-        sqlite3_stmt *st = NULL;
-
-        if ((err = store_stmt(tx->c, sql[i], &st)) != GH_OK)
-            break;
-        if ((err = store_bind(st, 1, entity_id)) == GH_OK)
-            err = store_step_done(st);
-        store_stmt_done(st);
-    }
+    for (size_t i = 0; i < GH_ARRAY_LEN(sql) && err == GH_OK; i++)
+        err = store_run(tx, sql[i], &entity_id, 1, false);
     return err;
 }

@@ -195,3 +195,22 @@ store_changes(struct store_conn *c)
 {
     return sqlite3_changes(c->db);
 }
+
+enum gh_err
+store_run(struct gh_store_tx *tx, const char *sql, const struct gh_slice *args, size_t nargs,
+          bool one)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+
+    if (nargs > INT_MAX)
+        return GH_ERR_INTERNAL;
+    if ((err = store_stmt(tx->c, sql, &st)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < nargs && err == GH_OK; i++)
+        err = store_bind(st, (int)i + 1, args[i]);
+    if (err == GH_OK && (err = store_step_done(st)) == GH_OK && one && store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    return err;
+}

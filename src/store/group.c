@@ -109,18 +109,11 @@ done:
 enum gh_err
 gh_store_group_delete(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {account, name};
 
     /* Memberships go by ON DELETE CASCADE. */
-    if ((err = store_stmt(tx->c, "DELETE FROM groups WHERE account = ?1 AND name = ?2", &st)) !=
-        GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
-        (err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM groups WHERE account = ?1 AND name = ?2", args,
+                     GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err
@@ -140,36 +133,21 @@ gh_store_group_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice 
 enum gh_err
 gh_store_group_member_add(struct gh_store_tx *tx, struct gh_slice group_id, struct gh_slice user_id)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {group_id, user_id};
 
     /* AWS IAM: adding a member again succeeds and changes nothing. */
-    if ((err = store_stmt(tx->c,
-                          "INSERT OR IGNORE INTO group_members(group_id, user_id) VALUES (?1, ?2)",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, group_id)) == GH_OK && (err = store_bind(st, 2, user_id)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "INSERT OR IGNORE INTO group_members(group_id, user_id) VALUES (?1, ?2)",
+                     args, GH_ARRAY_LEN(args), false);
 }
 
 enum gh_err
 gh_store_group_member_remove(struct gh_store_tx *tx, struct gh_slice group_id,
                              struct gh_slice user_id)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {group_id, user_id};
 
-    if ((err = store_stmt(tx->c, "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, group_id)) == GH_OK &&
-        (err = store_bind(st, 2, user_id)) == GH_OK && (err = store_step_done(st)) == GH_OK &&
-        store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2", args,
+                     GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err

@@ -10,20 +10,13 @@ enum gh_err
 gh_store_inline_put(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice name,
                     struct gh_slice document)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {entity_id, name, document};
 
-    if ((err = store_stmt(tx->c,
-                          "INSERT INTO inline_policies(entity_id, name, document)"
-                          " VALUES (?1, ?2, ?3) ON CONFLICT(entity_id, name)"
-                          " DO UPDATE SET name = excluded.name, document = excluded.document",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, entity_id)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
-        (err = store_bind(st, 3, document)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
+    return store_run(tx,
+                     "INSERT INTO inline_policies(entity_id, name, document)"
+                     " VALUES (?1, ?2, ?3) ON CONFLICT(entity_id, name)"
+                     " DO UPDATE SET name = excluded.name, document = excluded.document",
+                     args, GH_ARRAY_LEN(args), false);
 }
 
 enum gh_err
@@ -51,17 +44,10 @@ gh_store_inline_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice 
 enum gh_err
 gh_store_inline_delete(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice name)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {entity_id, name};
 
-    if ((err = store_stmt(tx->c, "DELETE FROM inline_policies WHERE entity_id = ?1 AND name = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, entity_id)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
-        (err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM inline_policies WHERE entity_id = ?1 AND name = ?2", args,
+                     GH_ARRAY_LEN(args), true);
 }
 
 /* A policy name (a struct gh_slice) from column 0. */

@@ -71,28 +71,17 @@ enum gh_err
 gh_store_instance_profile_delete(struct gh_store_tx *tx, struct gh_slice account,
                                  struct gh_slice name)
 {
-    sqlite3_stmt *st = NULL;
+    const struct gh_slice args[] = {account, name};
     enum gh_err err;
 
-    if ((err = store_stmt(tx->c,
-                          "DELETE FROM tags WHERE entity_id ="
-                          " (SELECT id FROM instance_profiles WHERE account = ?1 AND name = ?2)",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    if (err != GH_OK)
+    if ((err = store_run(tx,
+                         "DELETE FROM tags WHERE entity_id ="
+                         " (SELECT id FROM instance_profiles WHERE account = ?1 AND name = ?2)",
+                         args, GH_ARRAY_LEN(args), false)) != GH_OK)
         return err;
     /* Role links go by ON DELETE CASCADE. */
-    if ((err = store_stmt(tx->c, "DELETE FROM instance_profiles WHERE account = ?1 AND name = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
-        (err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM instance_profiles WHERE account = ?1 AND name = ?2", args,
+                     GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err
@@ -114,39 +103,23 @@ enum gh_err
 gh_store_instance_profile_role_add(struct gh_store_tx *tx, struct gh_slice profile_id,
                                    struct gh_slice role_id)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {profile_id, role_id};
 
-    if ((err = store_stmt(tx->c,
-                          "INSERT OR IGNORE INTO instance_profile_roles(profile_id, role_id)"
-                          " VALUES (?1, ?2)",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, profile_id)) == GH_OK &&
-        (err = store_bind(st, 2, role_id)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
+    return store_run(tx,
+                     "INSERT OR IGNORE INTO instance_profile_roles(profile_id, role_id)"
+                     " VALUES (?1, ?2)",
+                     args, GH_ARRAY_LEN(args), false);
 }
 
 enum gh_err
 gh_store_instance_profile_role_remove(struct gh_store_tx *tx, struct gh_slice profile_id,
                                       struct gh_slice role_id)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {profile_id, role_id};
 
-    if ((err = store_stmt(tx->c,
-                          "DELETE FROM instance_profile_roles WHERE profile_id = ?1"
-                          " AND role_id = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, profile_id)) == GH_OK &&
-        (err = store_bind(st, 2, role_id)) == GH_OK && (err = store_step_done(st)) == GH_OK &&
-        store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    return err;
+    return store_run(tx,
+                     "DELETE FROM instance_profile_roles WHERE profile_id = ?1 AND role_id = ?2",
+                     args, GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err

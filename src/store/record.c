@@ -151,20 +151,10 @@ enum gh_err
 gh_store_rec_delete(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice kind,
                     struct gh_slice id)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {account, kind, id};
 
-    if ((err = store_stmt(tx->c, "DELETE FROM records WHERE account = ?1 AND kind = ?2 AND id = ?3",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, kind)) != GH_OK ||
-        (err = store_bind(st, 3, id)) != GH_OK)
-        goto done;
-    if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-done:
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM records WHERE account = ?1 AND kind = ?2 AND id = ?3", args,
+                     GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err
@@ -200,18 +190,12 @@ done:
 enum gh_err
 gh_store_rec_purge_owner(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice owner)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {account, owner};
 
     if (owner.len == 0)
         return GH_ERR_INVALID_PARAM; /* "" would match every unowned record */
-    if ((err = store_stmt(tx->c, "DELETE FROM records WHERE account = ?1 AND owner = ?2", &st)) !=
-        GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, owner)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM records WHERE account = ?1 AND owner = ?2", args,
+                     GH_ARRAY_LEN(args), false);
 }
 
 enum gh_err

@@ -113,30 +113,17 @@ done:
 enum gh_err
 gh_store_role_delete(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name)
 {
-    sqlite3_stmt *st = NULL;
+    const struct gh_slice args[] = {account, name};
     enum gh_err err;
 
     /* Tags go with the role (its id is looked up inside the statement). */
-    if ((err = store_stmt(tx->c,
-                          "DELETE FROM tags WHERE entity_id ="
-                          " (SELECT id FROM roles WHERE account = ?1 AND name = ?2)",
-                          &st)) != GH_OK)
+    if ((err = store_run(tx,
+                         "DELETE FROM tags WHERE entity_id ="
+                         " (SELECT id FROM roles WHERE account = ?1 AND name = ?2)",
+                         args, GH_ARRAY_LEN(args), false)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c, "DELETE FROM roles WHERE account = ?1 AND name = ?2", &st)) !=
-        GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
-        goto done;
-    if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-done:
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM roles WHERE account = ?1 AND name = ?2", args,
+                     GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err

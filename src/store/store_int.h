@@ -77,6 +77,12 @@ GH_MUST_CHECK enum gh_err store_col(struct gh_arena *a, sqlite3_stmt *st, int i,
                                     struct gh_slice *out);
 /* Rows changed by the last statement on the connection. */
 int store_changes(struct store_conn *c);
+/*
+ * Runs `sql` (a string literal), which returns no row, with `args` bound
+ * as text ?1..?nargs; with `one`, NOT_FOUND when it changed no row.
+ */
+GH_MUST_CHECK enum gh_err store_run(struct gh_store_tx *tx, const char *sql,
+                                    const struct gh_slice *args, size_t nargs, bool one);
 
 /* ---- page.c ---- */
 

@@ -145,47 +145,25 @@ enum gh_err
 gh_store_user_set_boundary(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name,
                            struct gh_slice boundary_arn)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
+    const struct gh_slice args[] = {account, name, boundary_arn};
 
-    if ((err = store_stmt(tx->c,
-                          "UPDATE users SET boundary_arn = ?3 WHERE account = ?1 AND name = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK ||
-        (err = store_bind(st, 3, boundary_arn)) != GH_OK)
-        goto done;
-    if ((err = store_step_done(st)) != GH_OK)
-        goto done;
-    if (store_changes(tx->c) == 0)
-        err = GH_ERR_NOT_FOUND;
-done:
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "UPDATE users SET boundary_arn = ?3 WHERE account = ?1 AND name = ?2",
+                     args, GH_ARRAY_LEN(args), true);
 }
 
 enum gh_err
 gh_store_user_delete(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name)
 {
-    sqlite3_stmt *st = NULL;
     char id[STORE_ID_MAX];
+    struct gh_slice uid;
     enum gh_err err;
 
     if ((err = store_user_id(tx, account, name, id)) != GH_OK)
         return err;
-    if ((err = store_stmt(tx->c, "DELETE FROM tags WHERE entity_id = ?1", &st)) != GH_OK)
+    uid = gh_slice_from_cstr(id);
+    if ((err = store_run(tx, "DELETE FROM tags WHERE entity_id = ?1", &uid, 1, false)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, gh_slice_from_cstr(id))) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    if (err != GH_OK)
-        return err;
-    if ((err = store_stmt(tx->c, "DELETE FROM users WHERE id = ?1", &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, gh_slice_from_cstr(id))) == GH_OK)
-        err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
+    return store_run(tx, "DELETE FROM users WHERE id = ?1", &uid, 1, false);
 }
 
 enum gh_err
