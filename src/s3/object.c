@@ -372,6 +372,26 @@ put_keys(struct s3_req *r, struct gh_slice tagging, struct gh_api_key *keys, siz
     return S3_OK;
 }
 
+enum s3_code
+s3_put_authorize_early(struct s3_req *r)
+{
+    struct gh_s3_bucket_rec b;
+    struct gh_api_key keys[KEYS_MAX];
+    size_t nkeys = 0;
+    enum s3_code code;
+
+    if (gh_http_header_get(r->http, "x-amz-copy-source").ptr != NULL)
+        return S3_OK; /* no body to spare; the copy checks both sides itself */
+    /* PutObject's keys as store_object gives them; UploadPart authorizes with none. */
+    if (r->op->fn == s3_op_put_object &&
+        (code = put_keys(r, gh_http_header_get(r->http, "x-amz-tagging"), keys, &nkeys)) != S3_OK)
+        return code;
+    if ((code = s3_tx_begin(r, false)) == S3_OK && (code = s3_bucket_load(r, &b)) == S3_OK)
+        code = s3_authorize(r, "s3:PutObject", s3_arn(r, r->bucket, r->key), &b, keys, nkeys);
+    (void)s3_tx_end(r, false);
+    return code;
+}
+
 /* Writes the object row for data file `data_id` (already in the data directory). */
 static enum s3_code
 store_object(struct s3_req *r, struct gh_slice data_id, uint64_t size, struct gh_slice etag,

@@ -347,6 +347,12 @@ GH_MUST_CHECK enum gh_err s3_list_token_decode(struct gh_arena *a, struct gh_sli
  * GH_ERR_VALIDATION for an ETag that is not one.
  */
 GH_MUST_CHECK enum gh_err s3_multipart_md5(const struct gh_slice *etags, size_t n, uint8_t md5[16]);
+/*
+ * Anonymous uploads (PutObject, UploadPart): authorizes s3:PutObject from
+ * the headers, before any of the body is read, with the condition keys
+ * the operation itself uses (object.c). The operation authorizes again.
+ */
+enum s3_code s3_put_authorize_early(struct s3_req *r);
 /* ETag from an MD5 ("\"hex\""), arena-owned. */
 struct gh_slice s3_etag(struct s3_req *r, const uint8_t md5[16], unsigned parts);
 

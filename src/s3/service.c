@@ -217,6 +217,12 @@ req_start(struct s3_req *r)
     if ((code = s3_authenticate(r)) != S3_OK)
         return code;
     r->wants_data = r->op->data;
+    /*
+     * An anonymous upload is decided by the bucket policy alone, so decide
+     * it before the body: a refused one costs no disk and no transfer.
+     */
+    if (r->wants_data && r->anonymous && (code = s3_put_authorize_early(r)) != S3_OK)
+        return code;
     if (r->wants_data) {
         if (r->has_len && r->decoded_len > GH_S3_PUT_MAX)
             return s3_fail(r, S3_ENTITY_TOO_LARGE, NULL);
@@ -416,13 +422,55 @@ signed_for_s3(const struct gh_http_req *req)
     return false;
 }
 
+/* Does the (still encoded) query have parameter `name`? */
+static bool
+query_has(struct gh_slice q, const char *name)
+{
+    struct gh_slice part, n = gh_slice_from_cstr(name);
+
+    while (gh_slice_split(&q, '&', &part))
+        if (gh_slice_case_eq(part, n) ||
+            (part.len > n.len && part.ptr[n.len] == '=' &&
+             gh_slice_case_eq(gh_slice_sub(part, 0, n.len), n)))
+            return true;
+    return false;
+}
+
+/*
+ * An unsigned upload: no Authorization header and no signature in the
+ * query, a PUT (PutObject, UploadPart) or a multipart POST to a path below
+ * a bucket. IAM, STS and Organizations calls all target "/"; the console
+ * and /healthz have their own paths. Such a request can only be S3's, so
+ * it streams too instead of being buffered (and capped) by the front door.
+ */
+static bool
+anonymous_upload(const struct gh_http_req *req)
+{
+    struct gh_slice con = GH_S("/console"); /* GH_CONSOLE_PREFIX: console/ comes after s3/ */
+
+    if (gh_http_header_get(req, "Authorization").ptr != NULL ||
+        query_has(req->query, "X-Amz-Signature") || query_has(req->query, "X-Amz-Credential") ||
+        query_has(req->query, "Signature") || query_has(req->query, "AWSAccessKeyId"))
+        return false;
+    if (req->path.len < 2 || req->path.ptr[0] != '/' || gh_slice_eq_cstr(req->path, "/healthz"))
+        return false;
+    if (gh_slice_starts_with(req->path, con) &&
+        (req->path.len == con.len || req->path.ptr[con.len] == '/'))
+        return false;
+    if (gh_slice_eq_cstr(req->method, "PUT"))
+        return true;
+    return gh_slice_eq_cstr(req->method, "POST") &&
+           (query_has(req->query, "uploads") || query_has(req->query, "uploadId"));
+}
+
 static enum gh_http_stream_verdict
 stream_begin(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp, void **state)
 {
     struct s3_req *r;
 
     *state = NULL;
-    if (!signed_for_s3(req) || gh_slice_eq_cstr(req->path, "/healthz"))
+    if ((!signed_for_s3(req) && !anonymous_upload(req)) ||
+        gh_slice_eq_cstr(req->path, "/healthz"))
         return GH_HTTP_STREAM_PASS;
     if ((r = req_new(ctx, req)) == NULL) {
         resp->status = 503;

@@ -344,3 +344,63 @@ def test_memory_flat_for_a_1gib_object(gh, tmp_path):
     grown_mib = (after - before) / 1024
     print(f"1 GiB PUT+GET: server peak RSS {before // 1024} MiB -> {after // 1024} MiB (+{grown_mib:.1f} MiB)")
     assert grown_mib < 64, f"server peak RSS grew by {grown_mib:.1f} MiB for a 1 GiB object"
+
+
+# ---- anonymous uploads stream ----
+
+PUBLIC_DROP = {"Sid": "PublicDrop", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+               "Resource": "arn:aws:s3:::drop/in/*"}
+
+
+def test_anonymous_upload_streams_and_is_refused_before_the_body(gh, tmp_path):
+    """An unsigned PUT is S3's (IAM, STS and Organizations calls target "/"),
+    so it streams like a signed one: 5 MB and more with a public policy
+    (it was capped at 1 MiB by the front door's buffer), and a refusal is
+    decided from the headers, before any of the body is read."""
+    s3 = gh.client("s3")
+    s3.create_bucket(Bucket="drop")
+    s3.put_bucket_policy(Bucket="drop", Policy=_policy(PUBLIC_DROP))
+    data = os.urandom(5 * 1024 * 1024 + 17)
+    src = tmp_path / "five.bin"
+    src.write_bytes(data)
+    status, body = _curl(gh, "PUT", "/drop/in/five.bin", data=f"@{src}")
+    assert status == 200, body
+    got = s3.get_object(Bucket="drop", Key="in/five.bin")
+    assert got["Body"].read() == data
+    assert got["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'
+
+    # Anonymous multipart upload with boto3 (unsigned), parts of 5 MB.
+    anon = _unsigned(gh)
+    uid = anon.create_multipart_upload(Bucket="drop", Key="in/multi.bin")["UploadId"]
+    parts = [os.urandom(5 * 1024 * 1024), b"last"]
+    done = []
+    for i, p in enumerate(parts, 1):
+        r = anon.upload_part(Bucket="drop", Key="in/multi.bin", UploadId=uid, PartNumber=i, Body=p)
+        done.append({"PartNumber": i, "ETag": r["ETag"]})
+    anon.complete_multipart_upload(Bucket="drop", Key="in/multi.bin", UploadId=uid,
+                                   MultipartUpload={"Parts": done})
+    assert s3.get_object(Bucket="drop", Key="in/multi.bin")["Body"].read() == b"".join(parts)
+
+    # Outside the policy's prefix: AccessDenied for a 50 MB body, nothing stored.
+    before = _data_files(gh)
+    big = tmp_path / "fifty.bin"
+    with open(big, "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    status, body = _curl(gh, "PUT", "/drop/out/fifty.bin", data=f"@{big}")
+    assert (status, _code(body)) == (403, "AccessDenied"), body
+    # The answer comes from the headers alone: no body byte is sent here.
+    got = _headers_only(gh, "/drop/out/head-only.bin", {"Host": f"127.0.0.1:{gh.port}"},
+                        64 * 1024 * 1024)
+    assert got.startswith(b"HTTP/1.1 403") and b"<Code>AccessDenied</Code>" in got, got[:400]
+    # A part for a bucket that does not exist: answered from the headers too.
+    got = _headers_only(gh, "/pub-none/k?partNumber=1&uploadId=x", {"Host": "h"}, 64 * 1024 * 1024)
+    assert got.startswith(b"HTTP/1.1 404") and b"<Code>NoSuchBucket</Code>" in got, got[:400]
+    for key in ("out/fifty.bin", "out/head-only.bin"):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            s3.head_object(Bucket="drop", Key=key)
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert _data_files(gh) == before
+    assert os.listdir(os.path.join(gh.data_dir, "s3", "tmp")) == []
+    # IAM and STS calls are untouched: "/" still goes to the Query API.
+    status, body = _curl(gh, "POST", "/?Action=GetCallerIdentity&Version=2011-06-15")
+    assert status in (400, 403) and b"ErrorResponse" in body, body
