@@ -1,7 +1,8 @@
 /*
  * group.c: IAM groups: CreateGroup, GetGroup, UpdateGroup, DeleteGroup,
  * ListGroups, memberships (AddUserToGroup, RemoveUserFromGroup,
- * ListGroupsForUser), and a group's managed and inline policies.
+ * ListGroupsForUser), and a group's inline policies (its managed ones are
+ * in attach.c).
  */
 #include "iam/iam_int.h"
 
@@ -286,99 +287,6 @@ gh_iam_ListGroupsForUser(struct gh_call *c)
         return err;
     if ((err = groups_render(c, gs, n)) != GH_OK)
         return err;
-    gh_call_page_end(c, more.truncated, more.next_marker);
-    return gh_buf_status(c->result);
-}
-
-/* ---- managed policies of a group ---- */
-
-enum gh_err
-gh_iam_AttachGroupPolicy(struct gh_call *c)
-{
-    struct gh_slice name, arn, garn;
-    struct gh_store_page page = {GH_SLICE_NULL, GH_IAM_MAX_ITEMS_MAX};
-    struct gh_store_more more = {0};
-    struct gh_attached *att;
-    struct gh_policy_rec p;
-    struct gh_group g;
-    size_t n;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, &arn);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:AttachGroupPolicy", name, &g, &garn)) != GH_OK)
-        return err;
-    err = gh_iam_policy_find(c, arn, &p);
-    if (err == GH_ERR_NOT_FOUND || (err == GH_OK && !p.attachable))
-        /* AWS IAM: NoSuchEntity "Policy ARN does not exist or is not attachable." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s does not exist or is not attachable.",
-                            GH_SP(arn));
-    if (err != GH_OK)
-        return err;
-    if ((err = gh_store_attached_list(c->tx, c->arena, g.id, GH_S(""), &page, &att, &n, &more)) !=
-        GH_OK)
-        return err;
-    for (size_t i = 0; i < n; i++)
-        if (gh_slice_eq(att[i].policy_arn, p.arn))
-            return GH_OK; /* AWS IAM: attaching again changes nothing */
-    if (n >= GH_IAM_MANAGED_POLICIES_PER_ENTITY)
-        /* AWS IAM: LimitExceeded "Cannot exceed quota for PoliciesPerGroup: 10" */
-        return gh_call_fail(c, GH_ERR_LIMIT, "Cannot exceed quota for PoliciesPerGroup: %d",
-                            GH_IAM_MANAGED_POLICIES_PER_ENTITY);
-    return gh_store_attach(c->tx, g.id, p.arn);
-}
-
-enum gh_err
-gh_iam_DetachGroupPolicy(struct gh_call *c)
-{
-    struct gh_slice name, arn, garn;
-    struct gh_group g;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_iam_str(c, "PolicyArn", &gh_iam_shape_arn, true, &arn);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:DetachGroupPolicy", name, &g, &garn)) != GH_OK)
-        return err;
-    err = gh_store_detach(c->tx, g.id, arn);
-    if (err == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "Policy ARN was not found." */
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s was not found.", GH_SP(arn));
-    return err;
-}
-
-enum gh_err
-gh_iam_ListAttachedGroupPolicies(struct gh_call *c)
-{
-    struct gh_slice name, prefix, arn;
-    struct gh_store_page page;
-    struct gh_store_more more = {0};
-    struct gh_attached *att;
-    struct gh_group g;
-    size_t n;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_iam_str(c, "PathPrefix", &gh_iam_shape_policy_path, false, &prefix);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:ListAttachedGroupPolicies", name, &g, &arn)) != GH_OK)
-        return err;
-    if ((err = gh_store_attached_list(c->tx, c->arena, g.id, prefix.ptr != NULL ? prefix : GH_S(""),
-                                      &page, &att, &n, &more)) != GH_OK)
-        return err;
-    gh_xml_open(c->result, "AttachedPolicies");
-    for (size_t i = 0; i < n; i++) {
-        gh_xml_open(c->result, "member");
-        gh_xml_elem(c->result, "PolicyName", att[i].policy_name);
-        gh_xml_elem(c->result, "PolicyArn", att[i].policy_arn);
-        gh_xml_close(c->result, "member");
-    }
-    gh_xml_close(c->result, "AttachedPolicies");
     gh_call_page_end(c, more.truncated, more.next_marker);
     return gh_buf_status(c->result);
 }
