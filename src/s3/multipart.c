@@ -63,6 +63,21 @@ xml_checksum(struct gh_buf *x, struct gh_slice algorithm, struct gh_slice value)
         gh_xml_elem(x, a->elem, value);
 }
 
+/*
+ * The upload's checksum type, kept with its stored headers (and so the
+ * object's: GetObject/HeadObject return x-amz-checksum-type with the
+ * checksum): true for FULL_OBJECT.
+ */
+static bool
+is_full_object(struct s3_req *r, struct gh_slice meta)
+{
+    struct gh_params p;
+    struct gh_diag diag;
+
+    return meta.len > 0 && gh_form_parse(r->arena, meta, false, &p, &diag) == GH_OK &&
+           gh_slice_eq_cstr(gh_params_get(&p, "x-amz-checksum-type"), "FULL_OBJECT");
+}
+
 /* Loads the bucket and the upload named by ?uploadId (for this key); authorizes. */
 static enum s3_code
 upload_load(struct s3_req *r, bool write, const char *action, struct gh_s3_bucket_rec *b,
@@ -98,27 +113,36 @@ s3_op_create_multipart(struct s3_req *r, struct gh_http_resp *resp)
     struct gh_slice ah = gh_http_header_get(r->http, "x-amz-checksum-algorithm");
     struct gh_slice th = gh_slice_trim(gh_http_header_get(r->http, "x-amz-checksum-type"));
     const struct ck_alg *alg = NULL;
+    bool full = false;
 
     if (ah.ptr != NULL && (alg = alg_by_name(gh_slice_trim(ah))) == NULL)
         return s3_fail(r, S3_INVALID_REQUEST, "Checksum algorithm provided is unsupported. Please "
                                               "try again with any of the valid types: [CRC32, "
                                               "CRC32C, SHA1, SHA256]");
-    /* AWS S3: COMPOSITE (checksum of the parts' checksums) is the type for these algorithms. */
+    /*
+     * AWS S3 "Checking object integrity": COMPOSITE (the checksum of the
+     * parts' checksums) is the type of these algorithms unless FULL_OBJECT
+     * is asked, which only the CRCs support (they linearize).
+     */
     if (th.ptr != NULL) {
-        if (gh_slice_case_eq(th, GH_S("FULL_OBJECT")))
-            return s3_fail(r, S3_NOT_IMPLEMENTED, "The FULL_OBJECT checksum type is not "
-                                                  "implemented here; use COMPOSITE.");
-        if (!gh_slice_case_eq(th, GH_S("COMPOSITE")))
+        full = gh_slice_case_eq(th, GH_S("FULL_OBJECT"));
+        if (!full && !gh_slice_case_eq(th, GH_S("COMPOSITE")))
             return s3_fail(r, S3_INVALID_REQUEST, "Value for x-amz-checksum-type header is "
                                                   "invalid.");
         if (alg == NULL)
             return s3_fail(r, S3_INVALID_REQUEST, "The x-amz-checksum-type header can only be "
                                                   "used with the x-amz-checksum-algorithm header.");
+        if (full && alg->ck != CK_CRC32 && alg->ck != CK_CRC32C)
+            return s3_fail(r, S3_INVALID_REQUEST, "The FULL_OBJECT checksum type cannot be used "
+                                                  "with the %s checksum algorithm.", alg->lower);
     }
     gh_buf_init(&meta, 8192);
     gh_buf_init(&tags, 8192);
     if ((code = s3_meta_from_request(r, &meta)) != S3_OK)
         goto done;
+    if (alg != NULL)
+        s3_form_add(&meta, GH_S("x-amz-checksum-type"),
+                    full ? GH_S("FULL_OBJECT") : GH_S("COMPOSITE"));
     if (t.ptr != NULL) {
         if ((code = s3_tags_parse(r, t, GH_S3_OBJECT_TAGS_MAX, &tp)) != S3_OK)
             goto done;
@@ -155,7 +179,7 @@ s3_op_create_multipart(struct s3_req *r, struct gh_http_resp *resp)
     resp->content_type = "application/xml";
     if (alg != NULL) {
         s3_header(r, resp, "x-amz-checksum-algorithm", gh_slice_from_cstr(alg->name));
-        s3_header(r, resp, "x-amz-checksum-type", GH_S("COMPOSITE"));
+        s3_header(r, resp, "x-amz-checksum-type", full ? GH_S("FULL_OBJECT") : GH_S("COMPOSITE"));
     }
     s3_xml_begin(&resp->body, "InitiateMultipartUploadResult");
     gh_xml_elem(&resp->body, "Bucket", r->bucket);
@@ -202,6 +226,9 @@ s3_op_upload_part(struct s3_req *r, struct gh_http_resp *resp)
     (void)s3_tx_end(r, false);
     want = alg_by_name(u.checksum_algorithm);
     got = alg_by_header(r->sink.ck_header);
+    /* FULL_OBJECT: the object's CRC is computed whole at Complete; a part's is optional. */
+    if (want != NULL && got == NULL && is_full_object(r, u.meta))
+        want = NULL;
     /*
      * AWS S3: an upload created with an algorithm refuses a part without
      * that checksum: InvalidRequest "Checksum Type mismatch occurred,
@@ -435,6 +462,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     struct s3_xml x;
     struct gh_slice old = GH_S(""), data_id, etag, sum = GH_S(""), ometa;
     const struct ck_alg *alg;
+    bool full;
     size_t nparts, nchosen = 0;
     int part = -1;
     int64_t last = 0;
@@ -452,6 +480,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     if ((chosen = gh_arena_alloc(r->arena, (nparts + 1) * sizeof(*chosen))) == NULL)
         return s3_fail(r, S3_INTERNAL, NULL);
     alg = alg_by_name(u.checksum_algorithm);
+    full = alg != NULL && is_full_object(r, u.meta);
     while ((part = s3_xml_child(&x, 0, "Part", part + 1)) >= 0) {
         int pn = s3_xml_child(&x, part, "PartNumber", part + 1);
         int pe = s3_xml_child(&x, part, "ETag", part + 1);
@@ -476,7 +505,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
              * using a crc32c checksum. The complete request must include the
              * checksum for each part. It was missing for part 1 in the request."
              */
-            if (ce < 0 && alg == &ck_algs[k])
+            if (ce < 0 && alg == &ck_algs[k] && !full)
                 return s3_fail(r, S3_INVALID_REQUEST,
                                "The upload was created using a %s checksum. The complete request "
                                "must include the checksum for each part. It was missing for part "
@@ -503,9 +532,8 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
             s3_fail_extra(r, "MinSizeAllowed", GH_S("5242880"));
             return r->code;
         }
-    if (alg != NULL && (code = composite_checksum(r, alg, chosen, nchosen, &sum)) != S3_OK)
-        return code;
-    if ((code = object_meta(r, u.meta, alg, sum, &ometa)) != S3_OK)
+    if (alg != NULL && !full &&
+        (code = composite_checksum(r, alg, chosen, nchosen, &sum)) != S3_OK)
         return code;
     (void)s3_tx_end(r, false);
     /* Concatenate into one new durable file; the ETag hashes the parts' MD5s. */
@@ -517,6 +545,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     }
     if (s3_multipart_md5(etags, nchosen, md5) != GH_OK)
         return s3_fail(r, S3_INTERNAL, NULL);
+    r->ck_want = full ? alg->ck : CK_NONE; /* FULL_OBJECT: the CRC of the whole, as it is joined */
     if ((code = s3_sink_open(r)) != S3_OK)
         return code;
     for (size_t i = 0; i < nchosen; i++) {
@@ -543,7 +572,22 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
         }
         (void)close(in);
     }
-    if ((code = s3_sink_finish(r, whole_md5)) != S3_OK || (code = s3_sink_commit(r)) != S3_OK)
+    if ((code = s3_sink_finish(r, whole_md5)) != S3_OK)
+        return code;
+    if (full) {
+        /* AWS S3: a full-object checksum sent with Complete must be the object's. */
+        struct gh_slice given = gh_http_header_get(r->http, alg->header);
+        if ((code = given.ptr != NULL ? s3_checksum_check(r, given) : s3_checksum_take(r)) != S3_OK)
+            return code;
+        if (alg_by_header(r->sink.ck_header) != alg)
+            return s3_fail(r, S3_INVALID_REQUEST, "The upload was created using a %s checksum; "
+                                                  "the request names another.", alg->lower);
+        if (gh_arena_dup(r->arena, gh_slice_from_cstr(r->sink.ck_b64), &sum) != GH_OK)
+            return s3_fail(r, S3_INTERNAL, NULL);
+        r->sink.ck_header = NULL; /* in the document, not a header */
+    }
+    if ((code = object_meta(r, u.meta, alg, sum, &ometa)) != S3_OK ||
+        (code = s3_sink_commit(r)) != S3_OK)
         return code;
     etag = s3_etag(r, md5, (unsigned)nchosen);
     if (gh_arena_dup(r->arena, gh_slice_from_cstr(r->sink.data_id), &data_id) != GH_OK)
@@ -557,7 +601,7 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     o.size = total;
     o.etag = etag;
     o.content_type = u.content_type;
-    o.meta = ometa; /* the upload's stored headers and the checksum of checksums */
+    o.meta = ometa; /* the upload's stored headers and the object's checksum */
     o.tags = u.tags;
     o.modified = gh_now_s();
     if (gh_store_s3_object_put(r->call.tx, r->arena, &o, &old) != GH_OK ||
@@ -579,8 +623,10 @@ s3_op_complete_multipart(struct s3_req *r, struct gh_http_resp *resp)
     gh_xml_elem(&resp->body, "Bucket", r->bucket);
     gh_xml_elem(&resp->body, "Key", r->key);
     gh_xml_elem(&resp->body, "ETag", etag);
-    if (alg != NULL)
+    if (alg != NULL) {
         gh_xml_elem(&resp->body, alg->elem, sum);
+        gh_xml_elem_cstr(&resp->body, "ChecksumType", full ? "FULL_OBJECT" : "COMPOSITE");
+    }
     gh_buf_puts(&resp->body, "</CompleteMultipartUploadResult>");
     return S3_OK;
 fail:
@@ -649,8 +695,11 @@ s3_op_list_parts(struct s3_req *r, struct gh_http_resp *resp)
     gh_xml_elem_int(x, "MaxParts", (int64_t)max);
     gh_xml_elem_bool(x, "IsTruncated", truncated);
     gh_xml_elem_cstr(x, "StorageClass", "STANDARD");
-    if (u.checksum_algorithm.len > 0)
+    if (u.checksum_algorithm.len > 0) {
         gh_xml_elem(x, "ChecksumAlgorithm", u.checksum_algorithm);
+        gh_xml_elem_cstr(x, "ChecksumType",
+                         is_full_object(r, u.meta) ? "FULL_OBJECT" : "COMPOSITE");
+    }
     for (size_t i = 0; i < n; i++) {
         gh_buf_puts(x, "<Part>");
         gh_xml_elem_int(x, "PartNumber", parts[i].part);

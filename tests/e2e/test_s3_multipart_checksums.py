@@ -5,7 +5,8 @@ checksum verified and kept, ListParts showing them, CompleteMultipartUpload
 checking the parts' values and answering the checksum of checksums
 ("base64-N", computed here independently), HEAD/GET with checksum mode,
 and the refusals AWS gives (a part without the checksum, a wrong one in
-Complete). An upload without an algorithm and `aws s3 cp` are unchanged."""
+Complete); x-amz-checksum-type FULL_OBJECT for the CRCs. An upload
+without an algorithm and `aws s3 cp` are unchanged."""
 import base64
 import hashlib
 import os
@@ -80,6 +81,7 @@ def test_multipart_composite_checksum(gh_tls, https, alg):
     assert r["ETag"].endswith('-3"'), r
     head = s3.head_object(Bucket="mpck", Key=key, ChecksumMode="ENABLED")
     assert head.get(f"Checksum{alg}") == want, head
+    assert head["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "COMPOSITE"
     assert head["ContentLength"] == sum(len(p) for p in parts)
     assert f"Checksum{alg}" not in s3.head_object(Bucket="mpck", Key=key)
     got = s3.get_object(Bucket="mpck", Key=key, ChecksumMode="ENABLED")
@@ -141,6 +143,71 @@ def test_multipart_checksum_refusals(gh_tls, https):
                                                     ChecksumAlgorithm="MD5"),
                  "InvalidRequest", status=400,
                  message_contains="Checksum algorithm provided is unsupported")
+
+
+def _add_headers(s3, operation, headers):
+    """Adds request headers botocore 1.29 has no parameter for (before signing)."""
+    def _add(request, **_kw):
+        for k, v in headers.items():
+            request.headers[k] = v
+    s3.meta.events.register(f"before-sign.s3.{operation}", _add)
+    return _add
+
+
+@pytest.mark.parametrize("https", [True, False], ids=["https", "http"])
+@pytest.mark.parametrize("alg", ["CRC32", "SHA256"])
+def test_checksum_type_header(gh_tls, https, alg):
+    """x-amz-checksum-type: COMPOSITE is the default; FULL_OBJECT (CRCs only)
+    gives the object the CRC of its whole body instead of the checksum of
+    checksums, and parts need no checksum."""
+    s3 = s3_client(gh_tls, https)
+    s3.create_bucket(Bucket="mpck-type")
+    parts = [os.urandom(5 * MIB + 1), b"the end"]
+    whole = b"".join(parts)
+
+    hook = _add_headers(s3, "CreateMultipartUpload", {"x-amz-checksum-type": "FULL_OBJECT"})
+    if alg == "SHA256":
+        expect_error(lambda: s3.create_multipart_upload(Bucket="mpck-type", Key="k",
+                                                        ChecksumAlgorithm=alg),
+                     "InvalidRequest", status=400,
+                     message="The FULL_OBJECT checksum type cannot be used with the sha256 "
+                             "checksum algorithm.")
+        s3.meta.events.unregister("before-sign.s3.CreateMultipartUpload", hook)
+        up = s3.create_multipart_upload(Bucket="mpck-type", Key="k", ChecksumAlgorithm=alg)
+        assert up["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "COMPOSITE"
+        return
+    up = s3.create_multipart_upload(Bucket="mpck-type", Key="k", ChecksumAlgorithm=alg)
+    s3.meta.events.unregister("before-sign.s3.CreateMultipartUpload", hook)
+    assert up["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "FULL_OBJECT", up
+    uid = up["UploadId"]
+    r1 = s3.upload_part(Bucket="mpck-type", Key="k", UploadId=uid, PartNumber=1, Body=parts[0],
+                        ChecksumAlgorithm=alg)
+    # FULL_OBJECT: a part without a checksum is accepted.
+    r2 = s3.upload_part(Bucket="mpck-type", Key="k", UploadId=uid, PartNumber=2, Body=parts[1])
+    listed = s3.list_parts(Bucket="mpck-type", Key="k", UploadId=uid)
+    assert [p.get("ChecksumCRC32") for p in listed["Parts"]] == [checksum_b64(alg, parts[0]), None]
+    done = [{"PartNumber": 1, "ETag": r1["ETag"], "ChecksumCRC32": r1["ChecksumCRC32"]},
+            {"PartNumber": 2, "ETag": r2["ETag"]}]
+    want = checksum_b64(alg, whole)
+    # A full-object checksum sent with Complete must be the object's.
+    hook = _add_headers(s3, "CompleteMultipartUpload",
+                        {"x-amz-checksum-crc32": checksum_b64(alg, b"not the object")})
+    expect_error(lambda: s3.complete_multipart_upload(Bucket="mpck-type", Key="k", UploadId=uid,
+                                                      MultipartUpload={"Parts": done}),
+                 "BadDigest", status=400)
+    s3.meta.events.unregister("before-sign.s3.CompleteMultipartUpload", hook)
+    expect_error(lambda: s3.head_object(Bucket="mpck-type", Key="k"), "404")
+    _add_headers(s3, "CompleteMultipartUpload", {"x-amz-checksum-crc32": want})
+    r = s3.complete_multipart_upload(Bucket="mpck-type", Key="k", UploadId=uid,
+                                     MultipartUpload={"Parts": done})
+    assert r.get("ChecksumCRC32") == want, r
+    head = s3.head_object(Bucket="mpck-type", Key="k", ChecksumMode="ENABLED")
+    assert head.get("ChecksumCRC32") == want, head
+    assert head["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "FULL_OBJECT"
+    # botocore checks the body against a full-object CRC as it reads.
+    got = s3.get_object(Bucket="mpck-type", Key="k", ChecksumMode="ENABLED")
+    assert got.get("ChecksumCRC32") == want
+    assert got["Body"].read() == whole
 
 
 def test_upload_part_copy_gets_the_upload_checksum(gh_tls):
