@@ -9,6 +9,7 @@ Complete); x-amz-checksum-type FULL_OBJECT for the CRCs. An upload
 without an algorithm and `aws s3 cp` are unchanged."""
 import base64
 import hashlib
+import json
 import os
 import zlib
 
@@ -272,3 +273,30 @@ def test_aws_cli_cp_multipart_round_trip(gh, tmp_path):
     cp = gh.aws("s3", "cp", "s3://mpck-cli/big.bin", str(out), timeout=300, check=False)
     assert cp.returncode == 0, cp.stderr
     assert out.read_bytes() == data
+
+
+def test_aws_cli_s3api_multipart_with_checksums(gh, tmp_path):
+    """The README's flow with `aws s3api` (its --checksum-algorithm options)."""
+    gh.aws("s3api", "create-bucket", "--bucket", "mpck-s3api")
+    up = gh.aws("s3api", "create-multipart-upload", "--bucket", "mpck-s3api", "--key", "k",
+                "--checksum-algorithm", "CRC32")
+    assert up.get("ChecksumAlgorithm") == "CRC32", up
+    parts = [os.urandom(5 * MIB), b"cli tail"]
+    done = []
+    for i, data in enumerate(parts, 1):
+        f = tmp_path / f"part{i}"
+        f.write_bytes(data)
+        r = gh.aws("s3api", "upload-part", "--bucket", "mpck-s3api", "--key", "k", "--upload-id",
+                   up["UploadId"], "--part-number", str(i), "--body", str(f),
+                   "--checksum-algorithm", "CRC32")
+        assert r.get("ChecksumCRC32") == checksum_b64("CRC32", data), r
+        done.append({"PartNumber": i, "ETag": r["ETag"], "ChecksumCRC32": r["ChecksumCRC32"]})
+    doc = tmp_path / "parts.json"
+    doc.write_text(json.dumps({"Parts": done}))
+    r = gh.aws("s3api", "complete-multipart-upload", "--bucket", "mpck-s3api", "--key", "k",
+               "--upload-id", up["UploadId"], "--multipart-upload", f"file://{doc}")
+    want = composite("CRC32", parts)
+    assert r.get("ChecksumCRC32") == want, r
+    head = gh.aws("s3api", "head-object", "--bucket", "mpck-s3api", "--key", "k",
+                  "--checksum-mode", "ENABLED")
+    assert head.get("ChecksumCRC32") == want, head
