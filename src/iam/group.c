@@ -1,8 +1,7 @@
 /*
  * group.c: IAM groups: CreateGroup, GetGroup, UpdateGroup, DeleteGroup,
  * ListGroups, memberships (AddUserToGroup, RemoveUserFromGroup,
- * ListGroupsForUser), and a group's inline policies (its managed ones are
- * in attach.c).
+ * ListGroupsForUser). A group's policies are in attach.c and inline.c.
  */
 #include "iam/iam_int.h"
 
@@ -287,131 +286,6 @@ gh_iam_ListGroupsForUser(struct gh_call *c)
         return err;
     if ((err = groups_render(c, gs, n)) != GH_OK)
         return err;
-    gh_call_page_end(c, more.truncated, more.next_marker);
-    return gh_buf_status(c->result);
-}
-
-/* ---- inline policies of a group ---- */
-
-static enum gh_err
-inline_not_found(struct gh_call *c, struct gh_slice policy)
-{
-    /* AWS IAM: NoSuchEntity "The group policy with name X cannot be found." */
-    return gh_call_fail(c, GH_ERR_NOT_FOUND, "The group policy with name %.*s cannot be found.",
-                        GH_SP(policy));
-}
-
-/* Characters the group's other inline policies take (AWS IAM: the quota is for all together). */
-static enum gh_err
-others_chars(struct gh_call *c, struct gh_slice id, struct gh_slice except, size_t *out)
-{
-    struct gh_store_page page = {GH_SLICE_NULL, GH_IAM_MAX_ITEMS_MAX};
-    struct gh_store_more more = {0};
-    struct gh_slice *names, doc;
-    size_t n;
-    enum gh_err err;
-
-    *out = 0;
-    do {
-        if ((err = gh_store_inline_list(c->tx, c->arena, id, &page, &names, &n, &more)) != GH_OK)
-            return err;
-        for (size_t i = 0; i < n; i++) {
-            if (gh_slice_case_eq(names[i], except))
-                continue;
-            if ((err = gh_store_inline_get(c->tx, c->arena, id, names[i], &doc)) != GH_OK)
-                return err;
-            *out += gh_iam_doc_chars(doc);
-        }
-        page.marker = more.next_marker;
-    } while (more.truncated);
-    return GH_OK;
-}
-
-enum gh_err
-gh_iam_PutGroupPolicy(struct gh_call *c)
-{
-    struct gh_slice name, policy, doc, arn;
-    struct gh_group g;
-    size_t others;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, &policy);
-    gh_iam_str(c, "PolicyDocument", &gh_iam_shape_policy_document, true, &doc);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:PutGroupPolicy", name, &g, &arn)) != GH_OK)
-        return err;
-    if ((err = others_chars(c, g.id, policy, &others)) != GH_OK)
-        return err;
-    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_GROUP_INLINE, doc, others, g.name)) != GH_OK)
-        return err;
-    return gh_store_inline_put(c->tx, g.id, policy, doc);
-}
-
-enum gh_err
-gh_iam_GetGroupPolicy(struct gh_call *c)
-{
-    struct gh_slice name, policy, doc, arn;
-    struct gh_group g;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, &policy);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:GetGroupPolicy", name, &g, &arn)) != GH_OK)
-        return err;
-    err = gh_store_inline_get(c->tx, c->arena, g.id, policy, &doc);
-    if (err == GH_ERR_NOT_FOUND)
-        return inline_not_found(c, policy);
-    if (err != GH_OK)
-        return err;
-    gh_xml_elem(c->result, "GroupName", g.name);
-    gh_xml_elem(c->result, "PolicyName", policy);
-    gh_iam_doc_render(c, "PolicyDocument", doc);
-    return gh_buf_status(c->result);
-}
-
-enum gh_err
-gh_iam_DeleteGroupPolicy(struct gh_call *c)
-{
-    struct gh_slice name, policy, arn;
-    struct gh_group g;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, &policy);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:DeleteGroupPolicy", name, &g, &arn)) != GH_OK)
-        return err;
-    err = gh_store_inline_delete(c->tx, g.id, policy);
-    return err == GH_ERR_NOT_FOUND ? inline_not_found(c, policy) : err;
-}
-
-enum gh_err
-gh_iam_ListGroupPolicies(struct gh_call *c)
-{
-    struct gh_slice name, arn, *names;
-    struct gh_store_page page;
-    struct gh_store_more more = {0};
-    struct gh_group g;
-    size_t n;
-    enum gh_err err;
-
-    gh_iam_str(c, "GroupName", &gh_iam_shape_group_name, true, &name);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_group_load(c, "iam:ListGroupPolicies", name, &g, &arn)) != GH_OK)
-        return err;
-    if ((err = gh_store_inline_list(c->tx, c->arena, g.id, &page, &names, &n, &more)) != GH_OK)
-        return err;
-    gh_xml_open(c->result, "PolicyNames");
-    for (size_t i = 0; i < n; i++)
-        gh_xml_elem(c->result, "member", names[i]);
-    gh_xml_close(c->result, "PolicyNames");
     gh_call_page_end(c, more.truncated, more.next_marker);
     return gh_buf_status(c->result);
 }

@@ -1,45 +1,79 @@
 /*
- * inline.c: inline policies of users and roles: Put*, Get*, Delete* and
- * List*Policies.
+ * inline.c: inline policies of users, roles and groups: Put*, Get*,
+ * Delete* and List*Policies.
  */
 #include "iam/iam_int.h"
 
-/* The user or role an inline policy belongs to. */
+/* Which kind of entity holds the policy, and what its actions differ in. */
+enum holder { HOLDER_USER, HOLDER_ROLE, HOLDER_GROUP };
+
+static const struct {
+    const char *param; /* the entity's name parameter, and GetXPolicy's element */
+    const struct gh_param_rule *shape;
+    const char *noun; /* "The <noun> policy with name X cannot be found." */
+    enum gh_iam_doc_kind doc;
+    /* The entity's other policies are those of another name in any case
+     * (groups), or of another exact spelling (users and roles, as before). */
+    bool others_any_case;
+    const char *put_action, *get_action, *delete_action, *list_action;
+} holders[] = {
+    [HOLDER_USER] = {"UserName", &gh_iam_shape_existing_user_name, "user", GH_IAM_DOC_USER_INLINE,
+                     false, "iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy",
+                     "iam:ListUserPolicies"},
+    [HOLDER_ROLE] = {"RoleName", &gh_iam_shape_role_name, "role", GH_IAM_DOC_ROLE_INLINE, false,
+                     "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy",
+                     "iam:ListRolePolicies"},
+    [HOLDER_GROUP] = {"GroupName", &gh_iam_shape_group_name, "group", GH_IAM_DOC_GROUP_INLINE, true,
+                      "iam:PutGroupPolicy", "iam:GetGroupPolicy", "iam:DeleteGroupPolicy",
+                      "iam:ListGroupPolicies"},
+};
+
+/* The user, role or group an inline policy belongs to. */
 struct owner {
-    bool role;
+    enum holder h;
     struct gh_slice id;
     struct gh_slice name; /* stored spelling */
 };
 
+/* Reads the holder's name parameter and `policy_name` (PolicyName, when not NULL). */
 static void
-owner_param(struct gh_call *c, bool role, struct gh_slice *name)
+owner_param(struct gh_call *c, enum holder h, struct gh_slice *name, struct gh_slice *policy_name)
 {
-    if (role)
-        gh_iam_str(c, "RoleName", &gh_iam_shape_role_name, true, name);
-    else
-        gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, true, name);
+    gh_iam_str(c, holders[h].param, holders[h].shape, true, name);
+    if (policy_name != NULL)
+        gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, policy_name);
 }
 
 static enum gh_err
-owner_load(struct gh_call *c, bool role, const char *action, struct gh_slice name,
+owner_load(struct gh_call *c, enum holder h, const char *action, struct gh_slice name,
            struct owner *out)
 {
     struct gh_slice arn;
     struct gh_user u;
     struct gh_role r;
+    struct gh_group g;
     enum gh_err err;
 
-    out->role = role;
-    if (role) {
+    out->h = h;
+    switch (h) {
+    case HOLDER_ROLE:
         if ((err = gh_iam_role_load(c, action, name, &r, &arn)) != GH_OK)
             return err;
         out->id = r.id;
         out->name = r.name;
-    } else {
+        break;
+    case HOLDER_GROUP:
+        if ((err = gh_iam_group_load(c, action, name, &g, &arn)) != GH_OK)
+            return err;
+        out->id = g.id;
+        out->name = g.name;
+        break;
+    default:
         if ((err = gh_iam_user_load(c, action, name, &u, &arn)) != GH_OK)
             return err;
         out->id = u.id;
         out->name = u.name;
+        break;
     }
     return GH_OK;
 }
@@ -49,7 +83,7 @@ not_found(struct gh_call *c, const struct owner *o, struct gh_slice policy)
 {
     /* AWS IAM: NoSuchEntity "The user policy with name X cannot be found." */
     return gh_call_fail(c, GH_ERR_NOT_FOUND, "The %s policy with name %.*s cannot be found.",
-                        o->role ? "role" : "user", GH_SP(policy));
+                        holders[o->h].noun, GH_SP(policy));
 }
 
 /* Characters the owner's other inline policies take (AWS IAM: the quota is for all together). */
@@ -59,6 +93,7 @@ others_chars(struct gh_call *c, const struct owner *o, struct gh_slice except, s
     struct gh_store_page page = {GH_SLICE_NULL, GH_IAM_MAX_ITEMS_MAX};
     struct gh_store_more more = {0};
     struct gh_slice *names, doc;
+    bool any_case = holders[o->h].others_any_case;
     size_t n;
     enum gh_err err;
 
@@ -67,7 +102,7 @@ others_chars(struct gh_call *c, const struct owner *o, struct gh_slice except, s
         if ((err = gh_store_inline_list(c->tx, c->arena, o->id, &page, &names, &n, &more)) != GH_OK)
             return err;
         for (size_t i = 0; i < n; i++) {
-            if (gh_slice_eq(names[i], except))
+            if (any_case ? gh_slice_case_eq(names[i], except) : gh_slice_eq(names[i], except))
                 continue;
             if ((err = gh_store_inline_get(c->tx, c->arena, o->id, names[i], &doc)) != GH_OK)
                 return err;
@@ -79,74 +114,67 @@ others_chars(struct gh_call *c, const struct owner *o, struct gh_slice except, s
 }
 
 static enum gh_err
-put(struct gh_call *c, bool role)
+put(struct gh_call *c, enum holder h)
 {
     struct gh_slice name, policy, doc;
     struct owner o;
     size_t others;
     enum gh_err err;
 
-    owner_param(c, role, &name);
-    gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, &policy);
+    owner_param(c, h, &name, &policy);
     gh_iam_str(c, "PolicyDocument", &gh_iam_shape_policy_document, true, &doc);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = owner_load(c, role, role ? "iam:PutRolePolicy" : "iam:PutUserPolicy", name, &o)) !=
-        GH_OK)
+    if ((err = owner_load(c, h, holders[h].put_action, name, &o)) != GH_OK)
         return err;
     if ((err = others_chars(c, &o, policy, &others)) != GH_OK)
         return err;
-    if ((err = gh_iam_doc_check(c, role ? GH_IAM_DOC_ROLE_INLINE : GH_IAM_DOC_USER_INLINE, doc,
-                                others, o.name)) != GH_OK)
+    if ((err = gh_iam_doc_check(c, holders[h].doc, doc, others, o.name)) != GH_OK)
         return err;
     return gh_store_inline_put(c->tx, o.id, policy, doc);
 }
 
 static enum gh_err
-get(struct gh_call *c, bool role)
+get(struct gh_call *c, enum holder h)
 {
     struct gh_slice name, policy, doc;
     struct owner o;
     enum gh_err err;
 
-    owner_param(c, role, &name);
-    gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, &policy);
+    owner_param(c, h, &name, &policy);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = owner_load(c, role, role ? "iam:GetRolePolicy" : "iam:GetUserPolicy", name, &o)) !=
-        GH_OK)
+    if ((err = owner_load(c, h, holders[h].get_action, name, &o)) != GH_OK)
         return err;
     err = gh_store_inline_get(c->tx, c->arena, o.id, policy, &doc);
     if (err == GH_ERR_NOT_FOUND)
         return not_found(c, &o, policy);
     if (err != GH_OK)
         return err;
-    gh_xml_elem(c->result, role ? "RoleName" : "UserName", o.name);
+    gh_xml_elem(c->result, holders[h].param, o.name);
     gh_xml_elem(c->result, "PolicyName", policy);
     gh_iam_doc_render(c, "PolicyDocument", doc);
     return gh_buf_status(c->result);
 }
 
 static enum gh_err
-del(struct gh_call *c, bool role)
+del(struct gh_call *c, enum holder h)
 {
     struct gh_slice name, policy;
     struct owner o;
     enum gh_err err;
 
-    owner_param(c, role, &name);
-    gh_iam_str(c, "PolicyName", &gh_iam_shape_policy_name, true, &policy);
+    owner_param(c, h, &name, &policy);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = owner_load(c, role, role ? "iam:DeleteRolePolicy" : "iam:DeleteUserPolicy", name,
-                          &o)) != GH_OK)
+    if ((err = owner_load(c, h, holders[h].delete_action, name, &o)) != GH_OK)
         return err;
     err = gh_store_inline_delete(c->tx, o.id, policy);
     return err == GH_ERR_NOT_FOUND ? not_found(c, &o, policy) : err;
 }
 
 static enum gh_err
-list(struct gh_call *c, bool role)
+list(struct gh_call *c, enum holder h)
 {
     struct gh_slice name, *names;
     struct gh_store_page page;
@@ -155,12 +183,11 @@ list(struct gh_call *c, bool role)
     size_t n;
     enum gh_err err;
 
-    owner_param(c, role, &name);
+    owner_param(c, h, &name, NULL);
     gh_call_page(c, &page);
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if ((err = owner_load(c, role, role ? "iam:ListRolePolicies" : "iam:ListUserPolicies", name,
-                          &o)) != GH_OK)
+    if ((err = owner_load(c, h, holders[h].list_action, name, &o)) != GH_OK)
         return err;
     if ((err = gh_store_inline_list(c->tx, c->arena, o.id, &page, &names, &n, &more)) != GH_OK)
         return err;
@@ -175,47 +202,71 @@ list(struct gh_call *c, bool role)
 enum gh_err
 gh_iam_PutUserPolicy(struct gh_call *c)
 {
-    return put(c, false);
+    return put(c, HOLDER_USER);
 }
 
 enum gh_err
 gh_iam_GetUserPolicy(struct gh_call *c)
 {
-    return get(c, false);
+    return get(c, HOLDER_USER);
 }
 
 enum gh_err
 gh_iam_DeleteUserPolicy(struct gh_call *c)
 {
-    return del(c, false);
+    return del(c, HOLDER_USER);
 }
 
 enum gh_err
 gh_iam_ListUserPolicies(struct gh_call *c)
 {
-    return list(c, false);
+    return list(c, HOLDER_USER);
 }
 
 enum gh_err
 gh_iam_PutRolePolicy(struct gh_call *c)
 {
-    return put(c, true);
+    return put(c, HOLDER_ROLE);
 }
 
 enum gh_err
 gh_iam_GetRolePolicy(struct gh_call *c)
 {
-    return get(c, true);
+    return get(c, HOLDER_ROLE);
 }
 
 enum gh_err
 gh_iam_DeleteRolePolicy(struct gh_call *c)
 {
-    return del(c, true);
+    return del(c, HOLDER_ROLE);
 }
 
 enum gh_err
 gh_iam_ListRolePolicies(struct gh_call *c)
 {
-    return list(c, true);
+    return list(c, HOLDER_ROLE);
+}
+
+enum gh_err
+gh_iam_PutGroupPolicy(struct gh_call *c)
+{
+    return put(c, HOLDER_GROUP);
+}
+
+enum gh_err
+gh_iam_GetGroupPolicy(struct gh_call *c)
+{
+    return get(c, HOLDER_GROUP);
+}
+
+enum gh_err
+gh_iam_DeleteGroupPolicy(struct gh_call *c)
+{
+    return del(c, HOLDER_GROUP);
+}
+
+enum gh_err
+gh_iam_ListGroupPolicies(struct gh_call *c)
+{
+    return list(c, HOLDER_GROUP);
 }
