@@ -157,6 +157,15 @@ GH_MUST_CHECK enum gh_err store_role_row(struct gh_arena *a, sqlite3_stmt *st, v
 #define STORE_ID_MAX 128
 /* A user's unique id by (account, name), NUL-terminated into `id`;
  * NOT_FOUND when absent. */
+/*
+ * Renames and/or moves entity (account, name) with `sql` (a literal:
+ * "UPDATE t SET name = coalesce(?3, name), path = coalesce(?4, path)
+ * WHERE account = ?1 AND name = ?2"); an empty new_name or new_path keeps
+ * the old one. NOT_FOUND when absent, EXISTS when the new name is taken.
+ */
+GH_MUST_CHECK enum gh_err store_rename(struct gh_store_tx *tx, const char *sql,
+                                       struct gh_slice account, struct gh_slice name,
+                                       struct gh_slice new_name, struct gh_slice new_path);
 GH_MUST_CHECK enum gh_err store_user_id(struct gh_store_tx *tx, struct gh_slice account,
                                         struct gh_slice name, char id[STORE_ID_MAX]);
 

@@ -113,32 +113,35 @@ done:
 }
 
 enum gh_err
-gh_store_user_update(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name,
-                     struct gh_slice new_name, struct gh_slice new_path)
+store_rename(struct gh_store_tx *tx, const char *sql, struct gh_slice account, struct gh_slice name,
+             struct gh_slice new_name, struct gh_slice new_path)
 {
     sqlite3_stmt *st = NULL;
     enum gh_err err;
 
-    if ((err = store_stmt(tx->c,
-                          "UPDATE users SET name = coalesce(?3, name), path = coalesce(?4, path)"
-                          " WHERE account = ?1 AND name = ?2",
-                          &st)) != GH_OK)
+    if ((err = store_stmt(tx->c, sql, &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK)
         goto done;
-    err = new_name.len > 0 ? store_bind(st, 3, new_name) : store_bind_null(st, 3);
-    if (err != GH_OK)
-        goto done;
-    err = new_path.len > 0 ? store_bind(st, 4, new_path) : store_bind_null(st, 4);
-    if (err != GH_OK)
-        goto done;
-    if ((err = store_step_done(st)) != GH_OK)
+    if ((err = new_name.len > 0 ? store_bind(st, 3, new_name) : store_bind_null(st, 3)) != GH_OK ||
+        (err = new_path.len > 0 ? store_bind(st, 4, new_path) : store_bind_null(st, 4)) != GH_OK ||
+        (err = store_step_done(st)) != GH_OK)
         goto done;
     if (store_changes(tx->c) == 0)
         err = GH_ERR_NOT_FOUND;
 done:
     store_stmt_done(st);
     return err;
+}
+
+enum gh_err
+gh_store_user_update(struct gh_store_tx *tx, struct gh_slice account, struct gh_slice name,
+                     struct gh_slice new_name, struct gh_slice new_path)
+{
+    return store_rename(tx,
+                        "UPDATE users SET name = coalesce(?3, name), path = coalesce(?4, path)"
+                        " WHERE account = ?1 AND name = ?2",
+                        account, name, new_name, new_path);
 }
 
 enum gh_err
