@@ -69,9 +69,15 @@ s3_meta_from_request(struct s3_req *r, struct gh_buf *out)
             gh_buf_cleanup(&keep);
         }
     }
-    /* The checksum checked on the way in (PutObject), for GET/HEAD with x-amz-checksum-mode. */
-    if (r->sink.ck_header != NULL)
+    /*
+     * The checksum checked on the way in (PutObject), for GET/HEAD with
+     * x-amz-checksum-mode; AWS S3 gives a single-part object's the type
+     * FULL_OBJECT (multipart uploads say COMPOSITE or FULL_OBJECT).
+     */
+    if (r->sink.ck_header != NULL) {
         s3_form_add(out, gh_slice_from_cstr(r->sink.ck_header), gh_slice_from_cstr(r->sink.ck_b64));
+        s3_form_add(out, GH_S("x-amz-checksum-type"), GH_S("FULL_OBJECT"));
+    }
     /* AWS S3: user-defined metadata is limited to 2 KB. */
     if (meta_bytes > GH_S3_META_MAX)
         return s3_fail(r, S3_METADATA_TOO_LARGE, NULL);

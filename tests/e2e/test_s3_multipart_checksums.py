@@ -211,6 +211,17 @@ def test_checksum_type_header(gh_tls, https, alg):
     assert got["Body"].read() == whole
 
 
+def test_single_part_object_checksum_type(gh):
+    s3 = gh.client("s3")
+    s3.create_bucket(Bucket="mpck-one")
+    s3.put_object(Bucket="mpck-one", Key="k", Body=b"one part", ChecksumAlgorithm="SHA256")
+    head = s3.head_object(Bucket="mpck-one", Key="k", ChecksumMode="ENABLED")
+    assert head.get("ChecksumSHA256") == checksum_b64("SHA256", b"one part"), head
+    assert head["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "FULL_OBJECT"
+    head = s3.head_object(Bucket="mpck-one", Key="k")
+    assert "x-amz-checksum-type" not in head["ResponseMetadata"]["HTTPHeaders"], head
+
+
 def test_upload_part_copy_gets_the_upload_checksum(gh_tls):
     s3 = s3_client(gh_tls, https=False)
     s3.create_bucket(Bucket="mpck-copy")
