@@ -66,9 +66,11 @@ GH_MUST_CHECK enum gh_err gh_iam_target_user(struct gh_call *c, const char *acti
                                              struct gh_user *u);
 
 /*
- * Tag, Untag and List...Tags for a record-backed entity whose tags are
- * keyed by `entity_id` (its ARN or serial). The caller has loaded and
- * authorized it; these read Tags / TagKeys / Marker+MaxItems.
+ * Tag, Untag and List...Tags for an entity whose tags are keyed by
+ * `entity_id` (a record's ARN or serial, or a user's, role's, policy's or
+ * instance profile's unique id). The caller has read the parameters
+ * (gh_iam_tags_read, gh_iam_tag_keys_read, gh_call_page), loaded and
+ * authorized the entity.
  */
 GH_MUST_CHECK enum gh_err gh_iam_rec_tag(struct gh_call *c, struct gh_slice entity_id,
                                          const struct gh_iam_tags *tags);

@@ -5,9 +5,7 @@
  * RemoveRoleFromInstanceProfile, ListInstanceProfilesForRole) and the
  * profile's tags.
  */
-#include <stdio.h>
-
-#include "iam/iam_int.h"
+#include "iam/iam_ext.h"
 
 /* AWS IAM: instanceProfileNameType, 1..128 of [\w+=,.@-]. */
 const struct gh_param_rule gh_iam_shape_instance_profile_name = {NULL, 1, 128, "[\\w+=,.@-]+",
@@ -326,8 +324,6 @@ gh_iam_TagInstanceProfile(struct gh_call *c)
     struct gh_slice name, arn;
     struct gh_iam_tags tags;
     struct gh_instance_profile p;
-    struct gh_store_tag *have;
-    size_t nhave, total;
     enum gh_err err;
 
     name_param(c, &name);
@@ -337,20 +333,7 @@ gh_iam_TagInstanceProfile(struct gh_call *c)
         return err;
     if ((err = profile_load(c, "iam:TagInstanceProfile", name, &p, &arn)) != GH_OK)
         return err;
-    if ((err = gh_store_tags_list(c->tx, c->arena, p.id, &have, &nhave)) != GH_OK)
-        return err;
-    total = nhave;
-    for (size_t i = 0; i < tags.count; i++) {
-        bool replaces = false;
-        for (size_t j = 0; j < nhave && !replaces; j++)
-            replaces = gh_slice_case_eq(tags.items[i].key, have[j].key);
-        if (!replaces)
-            total++;
-    }
-    if (total > GH_IAM_TAGS_MAX)
-        /* AWS IAM: at most 50 tags per entity. */
-        return gh_call_fail(c, GH_ERR_LIMIT, "The number of tags has reached the maximum limit.");
-    return gh_store_tags_put(c->tx, p.id, tags.items, tags.count);
+    return gh_iam_rec_tag(c, p.id, &tags);
 }
 
 enum gh_err
@@ -362,25 +345,13 @@ gh_iam_UntagInstanceProfile(struct gh_call *c)
     enum gh_err err;
 
     name_param(c, &name);
-    if ((err = gh_call_list(c, "TagKeys", "tagKeys", GH_IAM_TAGS_MAX, &keys, &nkeys)) != GH_OK)
+    if ((err = gh_iam_tag_keys_read(c, &keys, &nkeys)) != GH_OK)
         return err;
-    if (nkeys == 0 && !gh_params_has(c->params, "TagKeys"))
-        gh_iam_null(c, "tagKeys");
-    for (size_t i = 0; i < nkeys; i++) {
-        char pname[48];
-        struct gh_param_rule rule = gh_iam_shape_tag_key;
-        struct gh_slice key;
-
-        (void)snprintf(pname, sizeof(pname), "TagKeys.member.%zu", i + 1);
-        if ((rule.member = gh_arena_printf(c->arena, "tagKeys.%zu.member", i + 1)) == NULL)
-            return GH_ERR_NOMEM;
-        gh_call_str(c, pname, &rule, true, &key);
-    }
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     if ((err = profile_load(c, "iam:UntagInstanceProfile", name, &p, &arn)) != GH_OK)
         return err;
-    return gh_store_tags_remove(c->tx, p.id, keys, nkeys);
+    return gh_iam_rec_untag(c, p.id, keys, nkeys);
 }
 
 enum gh_err
@@ -388,11 +359,7 @@ gh_iam_ListInstanceProfileTags(struct gh_call *c)
 {
     struct gh_slice name, arn;
     struct gh_store_page page;
-    struct gh_store_tag *tags;
     struct gh_instance_profile p;
-    size_t n, start = 0, end;
-    uint64_t at;
-    char next[24];
     enum gh_err err;
 
     name_param(c, &name);
@@ -401,24 +368,5 @@ gh_iam_ListInstanceProfileTags(struct gh_call *c)
         return err;
     if ((err = profile_load(c, "iam:ListInstanceProfileTags", name, &p, &arn)) != GH_OK)
         return err;
-    if ((err = gh_store_tags_list(c->tx, c->arena, p.id, &tags, &n)) != GH_OK)
-        return err;
-    /* At most 50 tags, so the marker is the index of the next one. */
-    if (page.marker.len > 0) {
-        if (gh_parse_u64(page.marker, n, &at) != GH_OK)
-            return gh_call_fail(c, GH_ERR_INVALID_INPUT, "Invalid Marker.");
-        start = (size_t)at;
-    }
-    end = n - start > page.max_items ? start + page.max_items : n;
-    gh_xml_open(c->result, "Tags");
-    for (size_t i = start; i < end; i++) {
-        gh_xml_open(c->result, "member");
-        gh_xml_elem(c->result, "Key", tags[i].key);
-        gh_xml_elem(c->result, "Value", tags[i].value);
-        gh_xml_close(c->result, "member");
-    }
-    gh_xml_close(c->result, "Tags");
-    (void)snprintf(next, sizeof(next), "%zu", end);
-    gh_call_page_end(c, end < n, gh_slice_from_cstr(next));
-    return gh_buf_status(c->result);
+    return gh_iam_rec_tags_list(c, p.id, &page);
 }

@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include "iam/iam_int.h"
+#include "iam/iam_ext.h"
 
 enum kind {
     KIND_USER,
@@ -72,9 +72,7 @@ tag(struct gh_call *c, enum kind k)
 {
     struct gh_slice v, id;
     struct gh_iam_tags tags;
-    struct gh_store_tag *have;
     struct gh_iam_keys keys = {0};
-    size_t nhave, total;
     char action[32];
     enum gh_err err;
 
@@ -88,20 +86,7 @@ tag(struct gh_call *c, enum kind k)
     if ((err = gh_iam_keys_request_tags(c, &keys, tags.items, tags.count)) != GH_OK ||
         (err = target_load(c, k, action, v, true, &keys, &id)) != GH_OK)
         return err;
-    if ((err = gh_store_tags_list(c->tx, c->arena, id, &have, &nhave)) != GH_OK)
-        return err;
-    total = nhave;
-    for (size_t i = 0; i < tags.count; i++) {
-        bool replaces = false;
-        for (size_t j = 0; j < nhave && !replaces; j++)
-            replaces = gh_slice_case_eq(tags.items[i].key, have[j].key);
-        if (!replaces)
-            total++;
-    }
-    if (total > GH_IAM_TAGS_MAX)
-        /* AWS IAM: at most 50 tags per entity. */
-        return gh_call_fail(c, GH_ERR_LIMIT, "The number of tags has reached the maximum limit.");
-    return gh_store_tags_put(c->tx, id, tags.items, tags.count);
+    return gh_iam_rec_tag(c, id, &tags);
 }
 
 static enum gh_err
@@ -114,20 +99,8 @@ untag(struct gh_call *c, enum kind k)
     enum gh_err err;
 
     target_param(c, k, &v);
-    if ((err = gh_call_list(c, "TagKeys", "tagKeys", GH_IAM_TAGS_MAX, &keys_in, &nkeys)) != GH_OK)
+    if ((err = gh_iam_tag_keys_read(c, &keys_in, &nkeys)) != GH_OK)
         return err;
-    if (nkeys == 0 && !gh_params_has(c->params, "TagKeys"))
-        gh_iam_null(c, "tagKeys");
-    for (size_t i = 0; i < nkeys; i++) {
-        char name[48];
-        struct gh_param_rule rule = gh_iam_shape_tag_key;
-        struct gh_slice key;
-
-        (void)snprintf(name, sizeof(name), "TagKeys.member.%zu", i + 1);
-        if ((rule.member = gh_arena_printf(c->arena, "tagKeys.%zu.member", i + 1)) == NULL)
-            return GH_ERR_NOMEM;
-        gh_call_str(c, name, &rule, true, &key);
-    }
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
     (void)snprintf(action, sizeof(action), "iam:Untag%s", kind_word[k]);
@@ -135,7 +108,7 @@ untag(struct gh_call *c, enum kind k)
     if ((err = gh_iam_keys_tag_keys(c, &keys, keys_in, nkeys)) != GH_OK ||
         (err = target_load(c, k, action, v, true, &keys, &id)) != GH_OK)
         return err;
-    return gh_store_tags_remove(c->tx, id, keys_in, nkeys);
+    return gh_iam_rec_untag(c, id, keys_in, nkeys);
 }
 
 static enum gh_err
@@ -143,11 +116,8 @@ list(struct gh_call *c, enum kind k)
 {
     struct gh_slice v, id;
     struct gh_store_page page;
-    struct gh_store_tag *tags;
     struct gh_iam_keys keys = {0};
-    size_t n, start = 0, end;
-    uint64_t at;
-    char action[32], next[24];
+    char action[32];
     enum gh_err err;
 
     target_param(c, k, &v);
@@ -157,26 +127,8 @@ list(struct gh_call *c, enum kind k)
     (void)snprintf(action, sizeof(action), "iam:List%sTags", kind_word[k]);
     if ((err = target_load(c, k, action, v, false, &keys, &id)) != GH_OK)
         return err;
-    if ((err = gh_store_tags_list(c->tx, c->arena, id, &tags, &n)) != GH_OK)
-        return err;
     /* At most 50 tags, so the marker is the index of the next one. */
-    if (page.marker.len > 0) {
-        if (gh_parse_u64(page.marker, n, &at) != GH_OK)
-            return gh_call_fail(c, GH_ERR_INVALID_INPUT, "Invalid Marker.");
-        start = (size_t)at;
-    }
-    end = n - start > page.max_items ? start + page.max_items : n;
-    gh_xml_open(c->result, "Tags");
-    for (size_t i = start; i < end; i++) {
-        gh_xml_open(c->result, "member");
-        gh_xml_elem(c->result, "Key", tags[i].key);
-        gh_xml_elem(c->result, "Value", tags[i].value);
-        gh_xml_close(c->result, "member");
-    }
-    gh_xml_close(c->result, "Tags");
-    (void)snprintf(next, sizeof(next), "%zu", end);
-    gh_call_page_end(c, end < n, gh_slice_from_cstr(next));
-    return gh_buf_status(c->result);
+    return gh_iam_rec_tags_list(c, id, &page);
 }
 
 enum gh_err
