@@ -102,3 +102,19 @@ gh_iam_user_render(struct gh_call *c, const struct gh_user *u, bool full,
     }
     return gh_buf_status(c->result);
 }
+
+enum gh_err
+gh_iam_users_render(struct gh_call *c, const struct gh_user *users, size_t n)
+{
+    enum gh_err err;
+
+    gh_xml_open(c->result, "Users");
+    for (size_t i = 0; i < n; i++) {
+        gh_xml_open(c->result, "member");
+        if ((err = gh_iam_user_render(c, &users[i], false, NULL, 0)) != GH_OK)
+            return err;
+        gh_xml_close(c->result, "member");
+    }
+    gh_xml_close(c->result, "Users");
+    return gh_buf_status(c->result);
+}

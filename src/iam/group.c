@@ -117,14 +117,8 @@ gh_iam_GetGroup(struct gh_call *c)
     if ((err = group_render(c, &g)) != GH_OK)
         return err;
     gh_xml_close(c->result, "Group");
-    gh_xml_open(c->result, "Users");
-    for (size_t i = 0; i < n; i++) {
-        gh_xml_open(c->result, "member");
-        if ((err = gh_iam_user_render(c, &users[i], false, NULL, 0)) != GH_OK)
-            return err;
-        gh_xml_close(c->result, "member");
-    }
-    gh_xml_close(c->result, "Users");
+    if ((err = gh_iam_users_render(c, users, n)) != GH_OK)
+        return err;
     gh_call_page_end(c, more.truncated, more.next_marker);
     return gh_buf_status(c->result);
 }

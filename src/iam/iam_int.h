@@ -113,6 +113,9 @@ void gh_iam_doc_render(struct gh_call *c, const char *tag, struct gh_slice doc);
 /* The <User> element's children; `full` adds PermissionsBoundary and Tags (GetUser). */
 GH_MUST_CHECK enum gh_err gh_iam_user_render(struct gh_call *c, const struct gh_user *u, bool full,
                                              const struct gh_store_tag *tags, size_t ntags);
+/* <Users> with a <member> of gh_iam_user_render(..., false, ...) for each (ListUsers, GetGroup). */
+GH_MUST_CHECK enum gh_err gh_iam_users_render(struct gh_call *c, const struct gh_user *users,
+                                              size_t n);
 /* "PermissionsBoundary" with its type and ARN. */
 void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
 
