@@ -5,6 +5,21 @@
  */
 #include "iam/iam_int.h"
 
+enum gh_err
+gh_iam_boundary_check(struct gh_call *c, struct gh_slice arn)
+{
+    struct gh_policy_rec p;
+    enum gh_err err;
+
+    if (arn.ptr == NULL)
+        return GH_OK;
+    err = gh_store_policy_get(c->tx, c->arena, arn, &p);
+    if (err == GH_ERR_NOT_FOUND)
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s does not exist or is not attachable.",
+                            GH_SP(arn));
+    return err;
+}
+
 /* A user or role, as the boundary actions see it. */
 struct target {
     bool role;

@@ -118,6 +118,10 @@ GH_MUST_CHECK enum gh_err gh_iam_users_render(struct gh_call *c, const struct gh
                                               size_t n);
 /* "PermissionsBoundary" with its type and ARN. */
 void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
+/* CreateUser's and CreateRole's PermissionsBoundary (boundary.c): GH_OK when
+ * absent ({NULL,0}); NoSuchEntity in AWS's words unless it names a stored
+ * managed policy. */
+GH_MUST_CHECK enum gh_err gh_iam_boundary_check(struct gh_call *c, struct gh_slice arn);
 
 /* "arn:aws:iam::aws:policy/...": an AWS managed policy. */
 bool gh_iam_policy_is_aws(struct gh_slice arn);

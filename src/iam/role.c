@@ -62,21 +62,6 @@ role_render_full(struct gh_call *c, const struct gh_role *r)
     return gh_buf_status(c->result);
 }
 
-static enum gh_err
-boundary_check(struct gh_call *c, struct gh_slice arn)
-{
-    struct gh_policy_rec p;
-    enum gh_err err;
-
-    if (arn.ptr == NULL)
-        return GH_OK;
-    err = gh_store_policy_get(c->tx, c->arena, arn, &p);
-    if (err == GH_ERR_NOT_FOUND)
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s does not exist or is not attachable.",
-                            GH_SP(arn));
-    return err;
-}
-
 enum gh_err
 gh_iam_CreateRole(struct gh_call *c)
 {
@@ -114,7 +99,7 @@ gh_iam_CreateRole(struct gh_call *c)
         return err;
     if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, name)) != GH_OK)
         return err;
-    if ((err = boundary_check(c, boundary)) != GH_OK)
+    if ((err = gh_iam_boundary_check(c, boundary)) != GH_OK)
         return err;
     if ((err = gh_random_id("AROA", 21, id)) != GH_OK)
         return err;

@@ -3,22 +3,6 @@
  */
 #include "iam/iam_ext.h"
 
-/* AWS IAM: a boundary must name an existing managed policy. */
-static enum gh_err
-boundary_check(struct gh_call *c, struct gh_slice arn)
-{
-    struct gh_policy_rec p;
-    enum gh_err err;
-
-    if (arn.ptr == NULL)
-        return GH_OK;
-    err = gh_store_policy_get(c->tx, c->arena, arn, &p);
-    if (err == GH_ERR_NOT_FOUND)
-        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Policy %.*s does not exist or is not attachable.",
-                            GH_SP(arn));
-    return err;
-}
-
 enum gh_err
 gh_iam_CreateUser(struct gh_call *c)
 {
@@ -47,7 +31,7 @@ gh_iam_CreateUser(struct gh_call *c)
         return err;
     if ((err = gh_iam_authorize(c, "iam:CreateUser", arn, &keys)) != GH_OK)
         return err;
-    if ((err = boundary_check(c, boundary)) != GH_OK)
+    if ((err = gh_iam_boundary_check(c, boundary)) != GH_OK)
         return err;
     if ((err = gh_random_id("AIDA", 21, id)) != GH_OK)
         return err;
