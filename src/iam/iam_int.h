@@ -116,6 +116,12 @@ GH_MUST_CHECK enum gh_err gh_iam_user_render(struct gh_call *c, const struct gh_
 /* <Users> with a <member> of gh_iam_user_render(..., false, ...) for each (ListUsers, GetGroup). */
 GH_MUST_CHECK enum gh_err gh_iam_users_render(struct gh_call *c, const struct gh_user *users,
                                               size_t n);
+/*
+ * A role's children inside an InstanceProfile (role.c): Path, RoleName,
+ * RoleId, Arn, CreateDate and AssumeRolePolicyDocument, as AWS shows them
+ * (AWS CLI reference, get-instance-profile example output).
+ */
+GH_MUST_CHECK enum gh_err gh_iam_role_held_render(struct gh_call *c, const struct gh_role *r);
 /* "PermissionsBoundary" with its type and ARN. */
 void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
 /* CreateUser's and CreateRole's PermissionsBoundary (boundary.c): GH_OK when

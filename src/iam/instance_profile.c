@@ -32,29 +32,6 @@ profile_load(struct gh_call *c, const char *action, struct gh_slice name,
 }
 
 /*
- * A role inside an InstanceProfile: AWS shows Path, RoleName, RoleId, Arn,
- * CreateDate and AssumeRolePolicyDocument (AWS CLI reference,
- * get-instance-profile example output).
- */
-static enum gh_err
-role_render(struct gh_call *c, const struct gh_role *r)
-{
-    struct gh_slice arn = gh_iam_arn(c, r->account, "role", r->path, r->name);
-    struct gh_buf *b = c->result;
-
-    if (arn.ptr == NULL)
-        return GH_ERR_NOMEM;
-    gh_xml_elem(b, "Path", r->path);
-    gh_xml_elem(b, "RoleName", r->name);
-    gh_xml_elem(b, "RoleId", r->id);
-    gh_xml_elem(b, "Arn", arn);
-    gh_xml_elem_time(b, "CreateDate", r->created);
-    /* AWS IAM: the trust policy comes URL-encoded, as in GetRole. */
-    gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
-    return gh_buf_status(b);
-}
-
-/*
  * The InstanceProfile shape: Path, InstanceProfileName, InstanceProfileId,
  * Arn, CreateDate, Roles, and Tags when `tags` is not NULL and not empty.
  */
@@ -79,7 +56,7 @@ profile_render(struct gh_call *c, const struct gh_instance_profile *p,
     gh_xml_open(c->result, "Roles");
     for (size_t i = 0; i < nroles; i++) {
         gh_xml_open(c->result, "member");
-        if ((err = role_render(c, &roles[i])) != GH_OK)
+        if ((err = gh_iam_role_held_render(c, &roles[i])) != GH_OK)
             return err;
         gh_xml_close(c->result, "member");
     }

@@ -9,6 +9,7 @@ enum role_view {
     ROLE_CREATED, /* CreateRole: no MaxSessionDuration, no RoleLastUsed */
     ROLE_FULL,    /* GetRole, UpdateRoleDescription */
     ROLE_LISTED,  /* ListRoles: no PermissionsBoundary, Tags or RoleLastUsed */
+    ROLE_HELD,    /* inside an InstanceProfile: up to AssumeRolePolicyDocument only */
 };
 
 static enum gh_err
@@ -25,7 +26,10 @@ role_render(struct gh_call *c, const struct gh_role *r, enum role_view view,
     gh_xml_elem(b, "RoleId", r->id);
     gh_xml_elem(b, "Arn", arn);
     gh_xml_elem_time(b, "CreateDate", r->created);
+    /* AWS IAM: the trust policy comes URL-encoded. */
     gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
+    if (view == ROLE_HELD)
+        return gh_buf_status(b);
     if (r->description.len > 0)
         gh_xml_elem(b, "Description", r->description);
     if (view != ROLE_CREATED)
@@ -44,6 +48,12 @@ role_render(struct gh_call *c, const struct gh_role *r, enum role_view view,
         gh_xml_close(b, "RoleLastUsed");
     }
     return gh_buf_status(b);
+}
+
+enum gh_err
+gh_iam_role_held_render(struct gh_call *c, const struct gh_role *r)
+{
+    return role_render(c, r, ROLE_HELD, NULL, 0);
 }
 
 static enum gh_err
