@@ -214,3 +214,27 @@ store_run(struct gh_store_tx *tx, const char *sql, const struct gh_slice *args, 
     store_stmt_done(st);
     return err;
 }
+
+enum gh_err
+store_get(struct gh_store_tx *tx, struct gh_arena *a, const char *sql, const struct gh_slice *args,
+          size_t nargs, enum gh_err (*row)(struct gh_arena *, sqlite3_stmt *, void *), void *out,
+          size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    enum gh_err err;
+    bool has;
+
+    memset(out, 0, size);
+    if (nargs > INT_MAX)
+        return GH_ERR_INTERNAL;
+    if ((err = store_stmt(tx->c, sql, &st)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < nargs && err == GH_OK; i++)
+        err = store_bind(st, (int)i + 1, args[i]);
+    if (err == GH_OK && (err = store_step(st, &has)) == GH_OK)
+        err = has ? row(a, st, out) : GH_ERR_NOT_FOUND;
+    store_stmt_done(st);
+    if (err != GH_OK)
+        memset(out, 0, size);
+    return err;
+}

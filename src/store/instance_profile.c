@@ -48,23 +48,12 @@ enum gh_err
 gh_store_instance_profile_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
                               struct gh_slice name, struct gh_instance_profile *out)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
-    bool row;
+    const struct gh_slice args[] = {account, name};
 
-    memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c,
-                          "SELECT " PROFILE_COLS " FROM instance_profiles p"
-                          " WHERE p.account = ?1 AND p.name = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) == GH_OK && (err = store_bind(st, 2, name)) == GH_OK &&
-        (err = store_step(st, &row)) == GH_OK)
-        err = row ? profile_row(a, st, out) : GH_ERR_NOT_FOUND;
-    store_stmt_done(st);
-    if (err != GH_OK)
-        memset(out, 0, sizeof(*out));
-    return err;
+    return store_get(tx, a,
+                     "SELECT " PROFILE_COLS " FROM instance_profiles p"
+                     " WHERE p.account = ?1 AND p.name = ?2",
+                     args, GH_ARRAY_LEN(args), profile_row, out, sizeof(*out));
 }
 
 enum gh_err

@@ -78,26 +78,8 @@ enum gh_err
 gh_store_policy_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice arn,
                     struct gh_policy_rec *out)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
-    bool row;
-
-    memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c, "SELECT " POLICY_COLS " FROM policies p WHERE p.arn = ?1", &st)) !=
-        GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, arn)) != GH_OK || (err = store_step(st, &row)) != GH_OK)
-        goto done;
-    if (!row) {
-        err = GH_ERR_NOT_FOUND;
-        goto done;
-    }
-    err = policy_row(a, st, out);
-done:
-    store_stmt_done(st);
-    if (err != GH_OK)
-        memset(out, 0, sizeof(*out));
-    return err;
+    return store_get(tx, a, "SELECT " POLICY_COLS " FROM policies p WHERE p.arn = ?1", &arn, 1,
+                     policy_row, out, sizeof(*out));
 }
 
 enum gh_err

@@ -202,28 +202,11 @@ enum gh_err
 gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
                         struct gh_slice id, struct gh_user *out)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
-    bool row;
+    const struct gh_slice args[] = {account, id};
 
-    memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(
-             tx->c, "SELECT " STORE_USER_COLS("") " FROM users WHERE account = ?1 AND id = ?2",
-             &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, id)) != GH_OK ||
-        (err = store_step(st, &row)) != GH_OK)
-        goto done;
-    if (!row) {
-        err = GH_ERR_NOT_FOUND;
-        goto done;
-    }
-    err = store_user_row(a, st, out);
-done:
-    store_stmt_done(st);
-    if (err != GH_OK)
-        memset(out, 0, sizeof(*out));
-    return err;
+    return store_get(tx, a,
+                     "SELECT " STORE_USER_COLS("") " FROM users WHERE account = ?1 AND id = ?2",
+                     args, GH_ARRAY_LEN(args), store_user_row, out, sizeof(*out));
 }
 
 enum gh_err

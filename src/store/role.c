@@ -61,27 +61,10 @@ enum gh_err
 gh_store_role_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
                   struct gh_slice name, struct gh_role *out)
 {
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
-    bool row;
+    const struct gh_slice args[] = {account, name};
 
-    memset(out, 0, sizeof(*out));
-    if ((err = store_stmt(tx->c, "SELECT " ROLE_COLS " FROM roles WHERE account = ?1 AND name = ?2",
-                          &st)) != GH_OK)
-        return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK || (err = store_bind(st, 2, name)) != GH_OK ||
-        (err = store_step(st, &row)) != GH_OK)
-        goto done;
-    if (!row) {
-        err = GH_ERR_NOT_FOUND;
-        goto done;
-    }
-    err = store_role_row(a, st, out);
-done:
-    store_stmt_done(st);
-    if (err != GH_OK)
-        memset(out, 0, sizeof(*out));
-    return err;
+    return store_get(tx, a, "SELECT " ROLE_COLS " FROM roles WHERE account = ?1 AND name = ?2",
+                     args, GH_ARRAY_LEN(args), store_role_row, out, sizeof(*out));
 }
 
 enum gh_err

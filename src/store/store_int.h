@@ -83,6 +83,15 @@ int store_changes(struct store_conn *c);
  */
 GH_MUST_CHECK enum gh_err store_run(struct gh_store_tx *tx, const char *sql,
                                     const struct gh_slice *args, size_t nargs, bool one);
+/*
+ * Reads the first row of `sql` (a string literal) with `args` bound as
+ * text ?1..?nargs into `out` (`size` bytes, zeroed first) with `row`;
+ * NOT_FOUND when there is none. `out` is zeroed again on any failure.
+ */
+GH_MUST_CHECK enum gh_err store_get(struct gh_store_tx *tx, struct gh_arena *a, const char *sql,
+                                    const struct gh_slice *args, size_t nargs,
+                                    enum gh_err (*row)(struct gh_arena *, sqlite3_stmt *, void *),
+                                    void *out, size_t size);
 
 /* ---- page.c ---- */
 
