@@ -320,6 +320,18 @@ GH_MUST_CHECK enum gh_err gh_iam_keys_resource_tags(struct gh_call *c, struct gh
 GH_MUST_CHECK enum gh_err gh_iam_authorize(struct gh_call *c, const char *action,
                                            struct gh_slice resource, const struct gh_iam_keys *k);
 /*
+ * CreateUser's, CreateRole's and CreatePolicy's authorization: *path "/"
+ * when absent, *arn the new entity's (`kind`, *path, `name`), and
+ * `action` authorized on it with aws:RequestTag/KEY and aws:TagKeys for
+ * `tags` and iam:PermissionsBoundary for `boundary` when given ({NULL,0}
+ * when not).
+ */
+GH_MUST_CHECK enum gh_err gh_iam_create_authorize(struct gh_call *c, const char *action,
+                                                  const char *kind, struct gh_slice name,
+                                                  const struct gh_iam_tags *tags,
+                                                  struct gh_slice boundary, struct gh_slice *path,
+                                                  struct gh_slice *arn);
+/*
  * gh_iam_user_load / gh_iam_role_load with `extra` keys (may be NULL);
  * an existing entity adds its tags as iam:/aws:ResourceTag/KEY and, for
  * the actions AWS lists, its boundary as iam:PermissionsBoundary.

@@ -111,6 +111,27 @@ gh_iam_authorize(struct gh_call *c, const char *action, struct gh_slice resource
     return gh_call_authorize_ctx(c, action, resource, &keys);
 }
 
+enum gh_err
+gh_iam_create_authorize(struct gh_call *c, const char *action, const char *kind,
+                        struct gh_slice name, const struct gh_iam_tags *tags,
+                        struct gh_slice boundary, struct gh_slice *path, struct gh_slice *arn)
+{
+    struct gh_iam_keys keys = {0};
+    enum gh_err err;
+
+    if (path->ptr == NULL)
+        *path = GH_S("/");
+    if ((*arn = gh_iam_arn(c, gh_iam_account(c), kind, *path, name)).ptr == NULL)
+        return GH_ERR_NOMEM;
+    /* AWS IAM: Create* answers aws:RequestTag/KEY, aws:TagKeys and (users, roles)
+     * iam:PermissionsBoundary. */
+    if ((err = gh_iam_keys_request_tags(c, &keys, tags->items, tags->count)) != GH_OK ||
+        (boundary.ptr != NULL && (err = gh_iam_keys_add(c, &keys, GH_S("iam:PermissionsBoundary"),
+                                                        GH_PT_ARN, boundary, false)) != GH_OK))
+        return err;
+    return gh_iam_authorize(c, action, *arn, &keys);
+}
+
 /*
  * AWS IAM (service authorization reference): the actions on an existing
  * user or role that answer iam:PermissionsBoundary with its current one.

@@ -74,7 +74,6 @@ gh_iam_CreatePolicy(struct gh_call *c)
 {
     struct gh_slice name, path, doc, desc, arn, account = gh_iam_account(c);
     struct gh_iam_tags tags;
-    struct gh_iam_keys keys = {0};
     struct gh_policy_rec p;
     char id[32];
     enum gh_err err;
@@ -87,13 +86,9 @@ gh_iam_CreatePolicy(struct gh_call *c)
         return err;
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if (path.ptr == NULL)
-        path = GH_S("/");
-    if ((arn = gh_iam_arn(c, account, "policy", path, name)).ptr == NULL)
-        return GH_ERR_NOMEM;
     /* AWS IAM: CreatePolicy answers aws:RequestTag/KEY and aws:TagKeys. */
-    if ((err = gh_iam_keys_request_tags(c, &keys, tags.items, tags.count)) != GH_OK ||
-        (err = gh_iam_authorize(c, "iam:CreatePolicy", arn, &keys)) != GH_OK)
+    if ((err = gh_iam_create_authorize(c, "iam:CreatePolicy", "policy", name, &tags, GH_SLICE_NULL,
+                                       &path, &arn)) != GH_OK)
         return err;
     if ((err = gh_iam_doc_check(c, GH_IAM_DOC_MANAGED, doc, 0, name)) != GH_OK)
         return err;

@@ -77,7 +77,6 @@ gh_iam_CreateRole(struct gh_call *c)
 {
     struct gh_slice name, path, doc, desc, boundary, arn, account = gh_iam_account(c);
     struct gh_iam_tags tags;
-    struct gh_iam_keys keys = {0};
     int64_t max_s;
     bool has_max;
     struct gh_role r;
@@ -96,16 +95,8 @@ gh_iam_CreateRole(struct gh_call *c)
         return err;
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if (path.ptr == NULL)
-        path = GH_S("/");
-    if ((arn = gh_iam_arn(c, account, "role", path, name)).ptr == NULL)
-        return GH_ERR_NOMEM;
-    /* AWS IAM: CreateRole answers aws:RequestTag/KEY, aws:TagKeys and iam:PermissionsBoundary. */
-    if ((err = gh_iam_keys_request_tags(c, &keys, tags.items, tags.count)) != GH_OK ||
-        (boundary.ptr != NULL && (err = gh_iam_keys_add(c, &keys, GH_S("iam:PermissionsBoundary"),
-                                                        GH_PT_ARN, boundary, false)) != GH_OK))
-        return err;
-    if ((err = gh_iam_authorize(c, "iam:CreateRole", arn, &keys)) != GH_OK)
+    if ((err = gh_iam_create_authorize(c, "iam:CreateRole", "role", name, &tags, boundary, &path,
+                                       &arn)) != GH_OK)
         return err;
     if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, name)) != GH_OK)
         return err;

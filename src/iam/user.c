@@ -8,7 +8,6 @@ gh_iam_CreateUser(struct gh_call *c)
 {
     struct gh_slice name, path, boundary, arn, account = gh_iam_account(c);
     struct gh_iam_tags tags;
-    struct gh_iam_keys keys = {0};
     struct gh_user u;
     char id[32];
     enum gh_err err;
@@ -20,16 +19,8 @@ gh_iam_CreateUser(struct gh_call *c)
         return err;
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
-    if (path.ptr == NULL)
-        path = GH_S("/");
-    if ((arn = gh_iam_arn(c, account, "user", path, name)).ptr == NULL)
-        return GH_ERR_NOMEM;
-    /* AWS IAM: CreateUser answers aws:RequestTag/KEY, aws:TagKeys and iam:PermissionsBoundary. */
-    if ((err = gh_iam_keys_request_tags(c, &keys, tags.items, tags.count)) != GH_OK ||
-        (boundary.ptr != NULL && (err = gh_iam_keys_add(c, &keys, GH_S("iam:PermissionsBoundary"),
-                                                        GH_PT_ARN, boundary, false)) != GH_OK))
-        return err;
-    if ((err = gh_iam_authorize(c, "iam:CreateUser", arn, &keys)) != GH_OK)
+    if ((err = gh_iam_create_authorize(c, "iam:CreateUser", "user", name, &tags, boundary, &path,
+                                       &arn)) != GH_OK)
         return err;
     if ((err = gh_iam_boundary_check(c, boundary)) != GH_OK)
         return err;
