@@ -187,8 +187,13 @@ gh_cli_serve(int argc, char **argv)
         goto done;
     }
     if ((err = gh_keyring_load(store, &master, &keyring)) != GH_OK) {
-        fprintf(stderr, "gatehouse serve: cannot load the session token keys (%s)\n",
-                gh_err_str(err));
+        /* A signature mismatch here means another master key sealed them. */
+        fprintf(stderr,
+                "gatehouse serve: cannot load the session token keys (%s)%s\n", gh_err_str(err),
+                err == GH_ERR_SIGNATURE
+                    ? ": the master key (GATEHOUSE_MASTER_KEY or DIR/master.key) is not the one "
+                      "this data directory was sealed with"
+                    : "");
         goto done;
     }
     /* Federation: JWKS cache, and --oidc-ca-file trusted besides the system store. */
