@@ -58,6 +58,8 @@ urls = {
     "getbig": s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": "big.bin"}, ExpiresIn=3600),
     "putbig": s3.generate_presigned_url("put_object", Params={"Bucket": "bench", "Key": "big.bin"}, ExpiresIn=3600),
 }
+for op in ("put_object", "get_object", "delete_object"):  # the memory section's object
+    urls[f"mem-{op}"] = s3.generate_presigned_url(op, Params={"Bucket": "bench", "Key": "mem.bin"}, ExpiresIn=3600)
 for k, v in urls.items():
     open(f"{tmp}/{k}.url", "w").write(v)
 # wrk replays one PUT with a fixed 4 KB body (the presigned URL signs no payload).
@@ -140,20 +142,6 @@ fi
 if [ "$S3_BENCH_MEM_MB" -gt 0 ]; then
     echo
     echo "== memory: $S3_BENCH_MEM_MB MB PUT+GET, the server's peak RSS (VmHWM)"
-    "$PYTHON" - "http://127.0.0.1:$GH_PORT" "$TMP" <<'EOF_MEM' || die "could not presign the memory object"
-import configparser, sys
-import boto3, botocore.config
-endpoint, tmp = sys.argv[1], sys.argv[2]
-cp = configparser.ConfigParser()
-cp.read(f"{tmp}/gh/data/credentials")
-s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                  aws_access_key_id=cp["default"]["aws_access_key_id"],
-                  aws_secret_access_key=cp["default"]["aws_secret_access_key"],
-                  config=botocore.config.Config(signature_version="s3v4"))
-for op in ("put_object", "get_object", "delete_object"):
-    url = s3.generate_presigned_url(op, Params={"Bucket": "bench", "Key": "mem.bin"}, ExpiresIn=3600)
-    open(f"{tmp}/mem-{op}.url", "w").write(url)
-EOF_MEM
     hwm() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$GH_PID/status"; }
     truncate -s "$((S3_BENCH_MEM_MB * 1024 * 1024))" "$TMP/mem.bin"
     hwm0=$(hwm)
