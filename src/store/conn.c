@@ -196,6 +196,27 @@ store_changes(struct store_conn *c)
     return sqlite3_changes(c->db);
 }
 
+/* The cached statement for `sql` with `args` bound as ?1..?n; done with store_stmt_done. */
+static enum gh_err
+stmt_bound(struct gh_store_tx *tx, const char *sql, const struct gh_slice *args, size_t nargs,
+           sqlite3_stmt **out)
+{
+    enum gh_err err;
+
+    *out = NULL;
+    if (nargs > INT_MAX)
+        return GH_ERR_INTERNAL;
+    if ((err = store_stmt(tx->c, sql, out)) != GH_OK)
+        return err;
+    for (size_t i = 0; i < nargs && err == GH_OK; i++)
+        err = store_bind(*out, (int)i + 1, args[i]);
+    if (err != GH_OK) {
+        store_stmt_done(*out);
+        *out = NULL;
+    }
+    return err;
+}
+
 enum gh_err
 store_run(struct gh_store_tx *tx, const char *sql, const struct gh_slice *args, size_t nargs,
           bool one)
@@ -203,13 +224,9 @@ store_run(struct gh_store_tx *tx, const char *sql, const struct gh_slice *args, 
     sqlite3_stmt *st = NULL;
     enum gh_err err;
 
-    if (nargs > INT_MAX)
-        return GH_ERR_INTERNAL;
-    if ((err = store_stmt(tx->c, sql, &st)) != GH_OK)
+    if ((err = stmt_bound(tx, sql, args, nargs, &st)) != GH_OK)
         return err;
-    for (size_t i = 0; i < nargs && err == GH_OK; i++)
-        err = store_bind(st, (int)i + 1, args[i]);
-    if (err == GH_OK && (err = store_step_done(st)) == GH_OK && one && store_changes(tx->c) == 0)
+    if ((err = store_step_done(st)) == GH_OK && one && store_changes(tx->c) == 0)
         err = GH_ERR_NOT_FOUND;
     store_stmt_done(st);
     return err;
@@ -225,13 +242,9 @@ store_get(struct gh_store_tx *tx, struct gh_arena *a, const char *sql, const str
     bool has;
 
     memset(out, 0, size);
-    if (nargs > INT_MAX)
-        return GH_ERR_INTERNAL;
-    if ((err = store_stmt(tx->c, sql, &st)) != GH_OK)
+    if ((err = stmt_bound(tx, sql, args, nargs, &st)) != GH_OK)
         return err;
-    for (size_t i = 0; i < nargs && err == GH_OK; i++)
-        err = store_bind(st, (int)i + 1, args[i]);
-    if (err == GH_OK && (err = store_step(st, &has)) == GH_OK)
+    if ((err = store_step(st, &has)) == GH_OK)
         err = has ? row(a, st, out) : GH_ERR_NOT_FOUND;
     store_stmt_done(st);
     if (err != GH_OK)
