@@ -120,7 +120,7 @@ GH_MUST_CHECK enum gh_err gh_iam_user_credentials_conflict(struct gh_call *c,
 
 /* What the actions of one kind of credential differ in. */
 struct gh_iam_cred {
-    const char *kind;                       /* record kind: GH_IAM_REC_SSH, GH_IAM_REC_CERT */
+    const char *kind;                       /* record kind: GH_IAM_REC_SSH, _CERT, _MFA */
     const char *noun;                       /* "The <noun> with id X cannot be found." */
     const char *id_param;                   /* "SSHPublicKeyId", "CertificateId" */
     const struct gh_param_rule *id_shape;   /* its shape */

@@ -452,40 +452,28 @@ gh_iam_DeactivateMFADevice(struct gh_call *c)
     }
 }
 
+static enum gh_err
+mfa_render(struct gh_call *c, const struct gh_user *u, const struct gh_store_rec *r)
+{
+    gh_xml_elem(c->result, "UserName", u->name);
+    gh_xml_elem(c->result, "SerialNumber", r->id);
+    gh_xml_elem_time(c->result, "EnableDate", r->updated);
+    return GH_OK;
+}
+
 enum gh_err
 gh_iam_ListMFADevices(struct gh_call *c)
 {
-    struct gh_slice given;
-    struct gh_store_page page;
-    struct gh_store_rec *v = NULL;
-    struct gh_user u;
-    size_t n = 0, start, end;
-    enum gh_err err;
+    /* A user's enabled devices are records owned by the user: the same listing as
+     * SSH keys and signing certificates. The root's own devices are not served
+     * here: the list is empty for it (root_ok false). */
+    static const struct gh_iam_cred devices = {
+        .kind = GH_IAM_REC_MFA,
+        .user_shape = &gh_iam_shape_existing_user_name,
+        .root_ok = false,
+    };
 
-    gh_iam_str(c, "UserName", &gh_iam_shape_existing_user_name, false, &given);
-    gh_call_page(c, &page);
-    if ((err = gh_call_validated(c)) != GH_OK)
-        return err;
-    if ((err = gh_iam_target_user(c, "iam:ListMFADevices", given, true, &u)) != GH_OK)
-        return err;
-    /* The root's own devices are not served here: the list is empty for it. */
-    if (u.id.len > 0 && (err = gh_store_rec_list(c->tx, c->arena, gh_iam_account(c),
-                                                 GH_S(GH_IAM_REC_MFA), u.id, &v, &n)) != GH_OK)
-        return err;
-    if ((err = gh_iam_index_marker(c, &page, n, &start)) != GH_OK)
-        return err;
-    end = n - start > page.max_items ? start + page.max_items : n;
-    gh_xml_open(c->result, "MFADevices");
-    for (size_t i = start; i < end; i++) {
-        gh_xml_open(c->result, "member");
-        gh_xml_elem(c->result, "UserName", u.name);
-        gh_xml_elem(c->result, "SerialNumber", v[i].id);
-        gh_xml_elem_time(c->result, "EnableDate", v[i].updated);
-        gh_xml_close(c->result, "member");
-    }
-    gh_xml_close(c->result, "MFADevices");
-    gh_iam_index_page_end(c, end, n);
-    return gh_buf_status(c->result);
+    return gh_iam_cred_list(c, &devices, "iam:ListMFADevices", "MFADevices", mfa_render);
 }
 
 enum gh_err
