@@ -10,8 +10,9 @@ import time
 import boto3
 import botocore
 import botocore.config
-import botocore.exceptions
 import pytest
+
+from helpers import expect_error
 
 ACCESS_DENIED = "Access Denied"
 
@@ -38,10 +39,6 @@ def _unsigned(gh):
         "s3", endpoint_url=gh.endpoint, region_name="us-east-1",
         config=botocore.config.Config(signature_version=botocore.UNSIGNED,
                                       retries={"total_max_attempts": 1, "mode": "standard"}))
-
-
-def _err(excinfo):
-    return excinfo.value.response["Error"]["Code"]
 
 
 def _policy(*statements):
@@ -102,21 +99,11 @@ def test_public_read_and_list_policy(gh):
     assert anon.head_object(Bucket="pub", Key="public/a.txt")["ContentLength"] == 5
     keys = [o["Key"] for o in anon.list_objects_v2(Bucket="pub")["Contents"]]
     assert keys == ["private/b.txt", "public/a.txt"]
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        anon.put_object(Bucket="pub", Key="public/new.txt", Body=b"x")
-    assert _err(e) == "AccessDenied"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        anon.get_object(Bucket="pub", Key="private/b.txt")
-    assert _err(e) == "AccessDenied"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        anon.list_buckets()
-    assert _err(e) == "AccessDenied"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        anon.get_bucket_policy(Bucket="pub")
-    assert _err(e) == "AccessDenied"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        s3.head_object(Bucket="pub", Key="public/new.txt")
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    expect_error(lambda: anon.put_object(Bucket="pub", Key="public/new.txt", Body=b"x"), "AccessDenied")
+    expect_error(lambda: anon.get_object(Bucket="pub", Key="private/b.txt"), "AccessDenied")
+    expect_error(lambda: anon.list_buckets(), "AccessDenied")
+    expect_error(lambda: anon.get_bucket_policy(Bucket="pub"), "AccessDenied")
+    expect_error(lambda: s3.head_object(Bucket="pub", Key="public/new.txt"), "404", status=404)
 
 
 def test_anonymous_context_keys_and_explicit_deny(gh):
@@ -147,9 +134,7 @@ def test_anonymous_context_keys_and_explicit_deny(gh):
     s3.put_bucket_policy(Bucket="pub", Policy=_policy(PUBLIC_READ, deny_outside))
     status, body = _curl(gh, "GET", "/pub/public/a.txt")
     assert (status, _code(body)) == (403, "AccessDenied"), body
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        anon.get_object(Bucket="pub", Key="public/a.txt")
-    assert _err(e) == "AccessDenied"
+    expect_error(lambda: anon.get_object(Bucket="pub", Key="public/a.txt"), "AccessDenied")
     # aws:SourceIp is in the anonymous context: a Deny on 127.0.0.0/8 matches it ...
     deny_local = dict(deny_outside, Sid="NotFromLocal",
                       Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})
@@ -188,9 +173,7 @@ def test_payload_hash_mismatch_stores_nothing(gh):
     p, headers = _signed_put(gh, "/hashes/obj", claimed)
     r = gh.http("PUT", p, body=b"B" * 100000, headers=headers)
     assert (r.status, r.code) == (400, "XAmzContentSHA256Mismatch"), r
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        s3.head_object(Bucket="hashes", Key="obj")
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    expect_error(lambda: s3.head_object(Bucket="hashes", Key="obj"), "404", status=404)
     assert _data_files(gh) == before
     assert os.listdir(os.path.join(gh.data_dir, "s3", "tmp")) == []
     # The right body under the same signature is stored.
@@ -204,9 +187,7 @@ def test_payload_hash_mismatch_stores_nothing(gh):
                               send=False)
     r = gh.http("PUT", p, body=doc.replace(b"<Value>v", b"<Value>w"), headers=headers)
     assert (r.status, r.code) == (400, "XAmzContentSHA256Mismatch"), r
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        s3.get_bucket_tagging(Bucket="hashes")
-    assert _err(e) == "NoSuchTagSet"
+    expect_error(lambda: s3.get_bucket_tagging(Bucket="hashes"), "NoSuchTagSet")
     r = gh.http("PUT", p, body=doc, headers=headers)
     assert r.status in (200, 204), r
     assert s3.get_bucket_tagging(Bucket="hashes")["TagSet"] == [{"Key": "k", "Value": "v"}]
@@ -253,9 +234,7 @@ def test_signature_refused_before_the_body(gh):
     got = _headers_only(gh, p, headers, 64 * 1024 * 1024)
     assert got.startswith(b"HTTP/1.1 403") and b"<Code>InvalidAccessKeyId</Code>" in got, got[:400]
     assert os.listdir(os.path.join(gh.data_dir, "s3", "tmp")) == []
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        s3.head_object(Bucket="early", Key="obj")
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    expect_error(lambda: s3.head_object(Bucket="early", Key="obj"), "404", status=404)
 
 
 # ---- orphaned data files ----
@@ -396,9 +375,7 @@ def test_anonymous_upload_streams_and_is_refused_before_the_body(gh, tmp_path):
     got = _headers_only(gh, "/pub-none/k?partNumber=1&uploadId=x", {"Host": "h"}, 64 * 1024 * 1024)
     assert got.startswith(b"HTTP/1.1 404") and b"<Code>NoSuchBucket</Code>" in got, got[:400]
     for key in ("out/fifty.bin", "out/head-only.bin"):
-        with pytest.raises(botocore.exceptions.ClientError) as e:
-            s3.head_object(Bucket="drop", Key=key)
-        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+        expect_error(lambda: s3.head_object(Bucket="drop", Key=key), "404", status=404)
     assert _data_files(gh) == before
     assert os.listdir(os.path.join(gh.data_dir, "s3", "tmp")) == []
     # IAM and STS calls are untouched: "/" still goes to the Query API.
