@@ -429,10 +429,9 @@ class Gatehouse:
         return self.signed(p, service=service, **kw)
 
 
-@pytest.fixture
-def gh(tmp_path):
-    """A fresh server in its own data dir, with a known account id."""
-    g = Gatehouse(tmp_path, account_id=random_account_id())
+def _running(g):
+    """Starts `g` for one test; afterwards it must stop cleanly (unless the
+    test stopped it) with no sanitizer report or secret in its logs."""
     try:
         g.start()
     except ServerFailed as e:
@@ -442,6 +441,12 @@ def gh(tmp_path):
     if rc is not None:  # None: the test stopped it already
         assert rc == 0, f"gatehouse exited with status {rc} on SIGTERM:\n{g.logs[-1][1][-4000:]}"
     g.check_logs()
+
+
+@pytest.fixture
+def gh(tmp_path):
+    """A fresh server in its own data dir, with a known account id."""
+    yield from _running(Gatehouse(tmp_path, account_id=random_account_id()))
 
 
 @pytest.fixture
@@ -492,12 +497,4 @@ def gh_tls(tmp_path, tls_pair):
     g.https_endpoint = f"https://127.0.0.1:{tls_port}"
     g.ca_file = cert
     g.tls_key = key
-    try:
-        g.start()
-    except ServerFailed as e:
-        pytest.fail(str(e))
-    yield g
-    rc = g.stop()
-    if rc is not None:
-        assert rc == 0, f"gatehouse exited with status {rc} on SIGTERM:\n{g.logs[-1][1][-4000:]}"
-    g.check_logs()
+    yield from _running(g)

@@ -237,18 +237,9 @@ mutate(const char *xml, enum mutate m)
         r = splice(xml, to, to, forged);
         break;
     case M_MOVED:
+    case M_ID_DUP: /* the signed assertion moved aside; the forgery new or reusing its ID */
         as = assertion_of(xml, &from, &to);
-        forged = forge(as, "_forged");
-        t = malloc(strlen(forged) + strlen(as) + 64);
-        assert_non_null(t);
-        (void)snprintf(t, strlen(forged) + strlen(as) + 64,
-                       "%s<samlp:Extensions>%s</samlp:Extensions>", forged, as);
-        r = splice(xml, from, to, t);
-        free(t);
-        break;
-    case M_ID_DUP:
-        as = assertion_of(xml, &from, &to);
-        forged = forge(as, "_assert1");
+        forged = forge(as, m == M_MOVED ? "_forged" : "_assert1");
         t = malloc(strlen(forged) + strlen(as) + 64);
         assert_non_null(t);
         (void)snprintf(t, strlen(forged) + strlen(as) + 64,
