@@ -48,15 +48,27 @@ static void *
 uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct conn_req *r = calloc(1, sizeof(*r));
+    char *query = strchr(uri, '?');
 
     (void)cls;
     (void)conn;
-    if (r == NULL)
-        return NULL;
-    gh_arena_init(&r->arena);
-    gh_buf_init(&r->body, 0);
-    if (gh_arena_dup(&r->arena, gh_slice_from_cstr(uri), &r->uri) != GH_OK)
-        r->uri = GH_SLICE_NULL;
+    if (r != NULL) {
+        gh_arena_init(&r->arena);
+        gh_buf_init(&r->body, 0);
+        if (gh_arena_dup(&r->arena, gh_slice_from_cstr(uri), &r->uri) != GH_OK)
+            r->uri = GH_SLICE_NULL;
+    }
+    /*
+     * libmicrohttpd (0.9.75) next splits the query into one record per
+     * parameter in the connection's GH_HEADERS_BYTES_MAX pool; ~920 short
+     * parameters exhaust it, and that failure left the connection
+     * unanswered until it timed out. Nothing reads those records: the raw
+     * query copied above is parsed by gh_form_parse, which refuses more
+     * than GH_FORM_PARAMS_MAX. So end the query it would split where it
+     * starts (this callback may process the URI before it is parsed).
+     */
+    if (query != NULL)
+        query[1] = '\0';
     return r;
 }
 
