@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,9 +63,43 @@ usage(const char *why)
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
             "                       [--console-dir DIR] [--oidc-ca-file PEM]\n"
-            "                       [--tls-listen HOST:PORT --tls-cert PEM --tls-key PEM]\n",
+            "                       [--tls-listen HOST:PORT --tls-cert PEM --tls-key PEM]\n"
+            "                       [--max-connections N] [--max-connections-per-ip N]\n"
+            "                       [--header-timeout SECONDS] [--body-timeout SECONDS]\n",
             why);
     return 2;
+}
+
+/*
+ * Raises the soft open-file limit to the hard one: each connection takes a
+ * descriptor, and the default soft limit (often 1024) would cap them.
+ */
+static void
+raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        return;
+    /* An unlimited hard limit: the kernel still caps it at fs.nr_open (2^20 by default). */
+    rl.rlim_cur = (rlim_t)1 << 20;
+    if (rl.rlim_max != RLIM_INFINITY || setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        fprintf(stderr, "gatehouse serve: cannot raise the open-file limit: %s\n", strerror(errno));
+}
+
+/* "--opt N" with 1 <= N <= max into *out; false when absent or out of range. */
+static bool
+uint_arg(const char *v, unsigned max, unsigned *out)
+{
+    uint64_t n;
+
+    if (gh_parse_u64(gh_slice_from_cstr(v), max, &n) != GH_OK || n == 0)
+        return false;
+    *out = (unsigned)n;
+    return true;
 }
 
 static bool
@@ -110,6 +145,9 @@ gh_cli_serve(int argc, char **argv)
     long ncpu;
     unsigned threads;
     enum gh_err err;
+    /* Connection limits: each listener gets its share of the descriptors. */
+    struct gh_http_limits limits;
+    unsigned fd_budget, conn_max = 0, per_ip_max = 0, header_s = 0, body_s = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
@@ -139,7 +177,19 @@ gh_cli_serve(int argc, char **argv)
             tls_cert = argv[++i];
         else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc)
             tls_key = argv[++i];
-        else
+        else if (strcmp(argv[i], "--max-connections") == 0 && i + 1 < argc) {
+            if (!uint_arg(argv[++i], UINT32_MAX, &conn_max))
+                return usage("--max-connections must be a positive number");
+        } else if (strcmp(argv[i], "--max-connections-per-ip") == 0 && i + 1 < argc) {
+            if (!uint_arg(argv[++i], UINT32_MAX, &per_ip_max))
+                return usage("--max-connections-per-ip must be a positive number");
+        } else if (strcmp(argv[i], "--header-timeout") == 0 && i + 1 < argc) {
+            if (!uint_arg(argv[++i], 3600, &header_s))
+                return usage("--header-timeout must be 1 to 3600 seconds");
+        } else if (strcmp(argv[i], "--body-timeout") == 0 && i + 1 < argc) {
+            if (!uint_arg(argv[++i], 86400, &body_s))
+                return usage("--body-timeout must be 1 to 86400 seconds");
+        } else
             return usage("unknown or incomplete option");
     }
     if (want != NULL && !is_account_id(want))
@@ -149,6 +199,28 @@ gh_cli_serve(int argc, char **argv)
         return usage("HTTPS needs all three of --tls-listen, --tls-cert and --tls-key");
     if (tls_listen != NULL && strcmp(tls_listen, listen) == 0)
         return usage("--tls-listen must differ from --listen (one port per protocol)");
+    raise_nofile();
+    fd_budget = gh_http_conn_fd_budget() / (tls_listen != NULL ? 2 : 1);
+    gh_http_limits_default(fd_budget, &limits);
+    if (conn_max > fd_budget) {
+        fprintf(stderr, "gatehouse serve: --max-connections %u is more than the open-file limit "
+                        "allows (%u per listener); raise `ulimit -n` or ask for fewer\n",
+                conn_max, fd_budget);
+        return 2;
+    }
+    if (conn_max != 0) {
+        limits.conn_max = conn_max;
+        if (limits.conn_per_ip_max > conn_max)
+            limits.conn_per_ip_max = conn_max;
+    }
+    if (per_ip_max != 0)
+        limits.conn_per_ip_max = per_ip_max;
+    if (limits.conn_per_ip_max > limits.conn_max)
+        return usage("--max-connections-per-ip must not exceed --max-connections");
+    if (header_s != 0)
+        limits.header_timeout_s = header_s;
+    if (body_s != 0)
+        limits.body_timeout_s = body_s;
 
     /* Everything written under the data directory is private (STYLE: files 0600). */
     umask(077);
@@ -254,11 +326,13 @@ gh_cli_serve(int argc, char **argv)
 
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     threads = ncpu < 2 ? 4 : (unsigned)(ncpu * 2);
+    if (threads > limits.conn_max) /* libmicrohttpd gives each thread a share of them */
+        threads = limits.conn_max;
     /* HTTPS first: once /healthz answers over HTTP, both are up. */
     if (tls_listen != NULL) {
-        err = gh_http_server_start_tls(tls_listen, threads, GH_FORM_BODY_MAX,
-                                       (struct gh_http_handler){gh_api_handle, api}, &s3stream,
-                                       &tls, &tls_srv);
+        err = gh_http_server_start_opts(tls_listen, threads, GH_FORM_BODY_MAX,
+                                        (struct gh_http_handler){gh_api_handle, api}, &s3stream,
+                                        &tls, &limits, &tls_srv);
         gh_http_tls_cleanup(&tls); /* the server keeps its own copy of the key */
         if (err != GH_OK) {
             fprintf(stderr, "gatehouse serve: cannot serve HTTPS on %s; is the port in use, the "
@@ -268,9 +342,9 @@ gh_cli_serve(int argc, char **argv)
         }
         fprintf(stderr, "gatehouse: serving HTTPS on https://%s\n", tls_listen);
     }
-    err = gh_http_server_start_stream(listen, threads, GH_FORM_BODY_MAX,
-                                      (struct gh_http_handler){gh_api_handle, api}, &s3stream,
-                                      &srv);
+    err = gh_http_server_start_opts(listen, threads, GH_FORM_BODY_MAX,
+                                    (struct gh_http_handler){gh_api_handle, api}, &s3stream,
+                                    NULL, &limits, &srv);
     if (err != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot listen on %s; is the port in use or the address "
                         "wrong? (%s)\n", listen, gh_err_str(err));

@@ -20,6 +20,18 @@
 #define GH_HEADERS_BYTES_MAX ((size_t)64 * 1024)
 #define GH_HEADERS_COUNT_MAX 128
 
+/*
+ * Connections (defaults of `gatehouse serve`). AWS documents none; these
+ * keep one client from holding every connection: per address far below the
+ * total, and a request's headers must arrive within a few seconds.
+ */
+#define GH_HTTP_CONN_MAX_DEFAULT 4096u
+#define GH_HTTP_CONN_PER_IP_DEFAULT 256u
+/* Inactivity allowed until a request's headers are in (and between keep-alive requests). */
+#define GH_HTTP_HEADER_TIMEOUT_S_DEFAULT 5u
+/* Inactivity allowed once they are: the body, the handler, the answer (uploads keep sending). */
+#define GH_HTTP_BODY_TIMEOUT_S_DEFAULT 60u
+
 /* AWS SigV4: presigned URLs may live at most 7 days. */
 #define GH_SIGV4_EXPIRES_MAX 604800
 /* AWS SigV4: requests are accepted within 15 minutes of server time. */

@@ -110,8 +110,8 @@ GH_MUST_CHECK enum gh_err gh_http_server_start_stream(const char *listen, unsign
  * with `threads` workers. Bodies over `body_max` are refused with 413
  * before being read in full.
  */
-GH_MUST_CHECK enum gh_err gh_http_server_start(const char *listen, unsigned threads, size_t body_max,
-                                               struct gh_http_handler handler,
+GH_MUST_CHECK enum gh_err gh_http_server_start(const char *listen, unsigned threads,
+                                               size_t body_max, struct gh_http_handler handler,
                                                struct gh_http_server **out);
 /* ---- HTTPS (libmicrohttpd through GnuTLS) ---- */
 
@@ -159,6 +159,47 @@ GH_MUST_CHECK enum gh_err gh_http_server_start_tls(const char *listen, unsigned 
                                                    const struct gh_http_stream *stream,
                                                    const struct gh_http_tls *tls,
                                                    struct gh_http_server **out);
+
+/* ---- connection limits ---- */
+
+/*
+ * How many connections one listener holds, and how long a quiet one
+ * lives. libmicrohttpd's timeouts count inactivity: a client that keeps
+ * sending (a long upload) is never cut.
+ */
+struct gh_http_limits {
+    unsigned conn_max;         /* concurrent connections, every client together */
+    unsigned conn_per_ip_max;  /* concurrent connections from one address */
+    unsigned header_timeout_s; /* quiet time allowed before a request's headers are in */
+    unsigned body_timeout_s;   /* quiet time allowed from then until its answer is sent */
+};
+
+/*
+ * Connections this process's open-file limit (RLIMIT_NOFILE, soft) can
+ * carry: two descriptors each (the socket and a file being sent or
+ * received), after a reserve for the store and the rest. At least 1.
+ */
+unsigned gh_http_conn_fd_budget(void);
+
+/*
+ * The defaults (core/limits.h GH_HTTP_*_DEFAULT), with conn_max lowered to
+ * `fd_budget` (see gh_http_conn_fd_budget) and conn_per_ip_max to a
+ * quarter of conn_max when they do not fit.
+ */
+void gh_http_limits_default(unsigned fd_budget, struct gh_http_limits *out);
+
+/*
+ * As gh_http_server_start_stream (`tls` NULL) or gh_http_server_start_tls,
+ * with `limits` (copied; NULL = gh_http_limits_default over the whole
+ * budget). Each value must be at least 1 and conn_per_ip_max at most
+ * conn_max, else GH_ERR_INVALID_INPUT.
+ */
+GH_MUST_CHECK enum gh_err gh_http_server_start_opts(const char *listen, unsigned threads,
+                                                    size_t body_max, struct gh_http_handler handler,
+                                                    const struct gh_http_stream *stream,
+                                                    const struct gh_http_tls *tls,
+                                                    const struct gh_http_limits *limits,
+                                                    struct gh_http_server **out);
 
 /* The bound port (useful with port 0). */
 unsigned gh_http_server_port(const struct gh_http_server *s);

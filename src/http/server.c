@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct gh_http_server {
     struct gh_http_handler handler;
     const struct gh_http_stream *stream; /* NULL = every request is buffered */
     size_t body_max;
+    struct gh_http_limits limits;
     unsigned port;
     bool tls;
     /* HTTPS: libmicrohttpd keeps pointers to these; wiped and freed at stop. */
@@ -37,6 +39,7 @@ struct conn_req {
     struct gh_buf body;
     bool too_large;
     bool started;
+    bool body_timeout; /* the connection's timeout is limits.body_timeout_s */
     /* Streamed requests (struct gh_http_stream): */
     const struct gh_http_stream *stream; /* set once `begin` took the request */
     void *state;
@@ -72,16 +75,24 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
     return r;
 }
 
+/* The connection's inactivity timeout from now on. */
+static void
+conn_timeout(struct MHD_Connection *conn, unsigned timeout_s)
+{
+    (void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, timeout_s);
+}
+
 static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+    const struct gh_http_server *s = cls;
     struct conn_req *r = *con_cls;
 
-    (void)cls;
-    (void)conn;
-    (void)toe;
     if (r == NULL)
         return;
+    /* Answered and kept alive: the next request's headers get the short timeout again. */
+    if (r->body_timeout && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        conn_timeout(conn, s->limits.header_timeout_s);
     if (r->stream != NULL)
         r->stream->done(r->state);
     gh_buf_cleanup(&r->body);
@@ -296,6 +307,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
     (void)version;
     if (r == NULL)
         return MHD_NO; /* the URI callback ran out of memory: drop the connection */
+    if (!r->body_timeout && s->limits.body_timeout_s != s->limits.header_timeout_s) {
+        /* The headers are in: a long upload or a slow answer may pause longer. */
+        conn_timeout(conn, s->limits.body_timeout_s);
+        r->body_timeout = true;
+    }
     if (r->stream != NULL) {
         if (*upload_data_size > 0) {
             if (r->body_err == GH_OK)
@@ -429,10 +445,51 @@ pem_dup(const char *p, size_t len)
  */
 static const char TLS_PRIORITIES[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 
+/* Descriptors kept back from connections: the store, logs, the S3 directory, libcurl. */
+#define FDS_RESERVED 128u
+
+unsigned
+gh_http_conn_fd_budget(void)
+{
+    struct rlimit rl;
+    rlim_t n;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1;
+    n = rl.rlim_cur;
+    if (n == RLIM_INFINITY || n > (rlim_t)UINT32_MAX)
+        n = (rlim_t)UINT32_MAX;
+    if (n <= FDS_RESERVED + 2)
+        return 1;
+    return (unsigned)((n - FDS_RESERVED) / 2);
+}
+
+void
+gh_http_limits_default(unsigned fd_budget, struct gh_http_limits *out)
+{
+    out->conn_max = fd_budget < GH_HTTP_CONN_MAX_DEFAULT ? fd_budget : GH_HTTP_CONN_MAX_DEFAULT;
+    if (out->conn_max == 0)
+        out->conn_max = 1;
+    out->conn_per_ip_max = GH_HTTP_CONN_PER_IP_DEFAULT;
+    if (out->conn_per_ip_max > out->conn_max / 4)
+        out->conn_per_ip_max = out->conn_max / 4 > 0 ? out->conn_max / 4 : 1;
+    out->header_timeout_s = GH_HTTP_HEADER_TIMEOUT_S_DEFAULT;
+    out->body_timeout_s = GH_HTTP_BODY_TIMEOUT_S_DEFAULT;
+}
+
+static bool
+limits_are_valid(const struct gh_http_limits *l, unsigned threads)
+{
+    /* libmicrohttpd shares conn_max out among its threads: each needs one. */
+    return l->conn_max >= threads && l->conn_per_ip_max >= 1 &&
+           l->conn_per_ip_max <= l->conn_max && l->header_timeout_s >= 1 &&
+           l->body_timeout_s >= 1;
+}
+
 static enum gh_err
 server_start(const char *listen, unsigned threads, size_t body_max, struct gh_http_handler handler,
              const struct gh_http_stream *stream, const struct gh_http_tls *tls,
-             struct gh_http_server **out)
+             const struct gh_http_limits *limits, struct gh_http_server **out)
 {
     struct gh_http_server *s;
     struct sockaddr_storage ss;
@@ -455,6 +512,14 @@ server_start(const char *listen, unsigned threads, size_t body_max, struct gh_ht
     s->handler = handler;
     s->stream = stream;
     s->body_max = body_max;
+    if (limits != NULL)
+        s->limits = *limits;
+    else
+        gh_http_limits_default(gh_http_conn_fd_budget(), &s->limits);
+    if (!limits_are_valid(&s->limits, threads)) {
+        free(s);
+        return GH_ERR_INVALID_INPUT;
+    }
     if (tls != NULL) {
         if (tls->cert_pem == NULL || tls->key_pem == NULL) {
             free(s);
@@ -482,7 +547,10 @@ server_start(const char *listen, unsigned threads, size_t body_max, struct gh_ht
         MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
         /* Bounds the request line and header block (GH_HEADERS_BYTES_MAX). */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GH_HEADERS_BYTES_MAX,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        /* One address gets a share of the connections; a quiet one is closed. */
+        MHD_OPTION_CONNECTION_LIMIT, s->limits.conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        s->limits.conn_per_ip_max, MHD_OPTION_CONNECTION_TIMEOUT, s->limits.header_timeout_s,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (s->daemon == NULL) {
         server_free(s);
@@ -499,7 +567,7 @@ gh_http_server_start_stream(const char *listen, unsigned threads, size_t body_ma
                             struct gh_http_handler handler, const struct gh_http_stream *stream,
                             struct gh_http_server **out)
 {
-    return server_start(listen, threads, body_max, handler, stream, NULL, out);
+    return server_start(listen, threads, body_max, handler, stream, NULL, NULL, out);
 }
 
 enum gh_err
@@ -510,7 +578,16 @@ gh_http_server_start_tls(const char *listen, unsigned threads, size_t body_max,
     *out = NULL;
     if (tls == NULL)
         return GH_ERR_INVALID_INPUT;
-    return server_start(listen, threads, body_max, handler, stream, tls, out);
+    return server_start(listen, threads, body_max, handler, stream, tls, NULL, out);
+}
+
+enum gh_err
+gh_http_server_start_opts(const char *listen, unsigned threads, size_t body_max,
+                          struct gh_http_handler handler, const struct gh_http_stream *stream,
+                          const struct gh_http_tls *tls, const struct gh_http_limits *limits,
+                          struct gh_http_server **out)
+{
+    return server_start(listen, threads, body_max, handler, stream, tls, limits, out);
 }
 
 unsigned
