@@ -154,6 +154,7 @@ struct gh_arena {
 };
 
 void gh_arena_init(struct gh_arena *a);
+/* Wipes and frees every chunk (arenas hold decoded passwords and keys); `a` is empty after. */
 void gh_arena_cleanup(struct gh_arena *a);
 /* 16-byte aligned, zeroed; NULL when out of memory or over the cap. */
 void *gh_arena_alloc(struct gh_arena *a, size_t n);

@@ -2,10 +2,12 @@
  * test_core.c: slices, number parsing, UTF-8, encodings, time and the
  * bounded buffer, table-driven.
  */
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -250,6 +252,104 @@ test_arena(void **state)
     gh_arena_cleanup(&a);
 }
 
+/*
+ * This test is linked with -Wl,--wrap=free (CMakeLists.txt): every free()
+ * in gatehouse's code comes here first, so a test can look at a block's
+ * bytes as they are handed back to the allocator.
+ */
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+static struct {
+    struct gh_slice secret; /* ptr NULL: not watching */
+    int freed;              /* blocks freed while watching */
+    int leaked;             /* ... that still held `secret` */
+} watch;
+
+static bool
+has_bytes(const unsigned char *p, size_t n, struct gh_slice s)
+{
+    for (size_t i = 0; i + s.len <= n; i++)
+        if (memcmp(p + i, s.ptr, s.len) == 0)
+            return true;
+    return false;
+}
+
+void
+__wrap_free(void *p)
+{
+    if (p != NULL && watch.secret.ptr != NULL) {
+        watch.freed++;
+        if (has_bytes(p, malloc_usable_size(p), watch.secret))
+            watch.leaked++;
+    }
+    __real_free(p);
+}
+
+static void
+watch_start(struct gh_slice secret)
+{
+    watch.secret = secret;
+    watch.freed = 0;
+    watch.leaked = 0;
+}
+
+static void
+test_arena_wipes_before_free(void **state)
+{
+    static const char pw[] = "Corr3ct-Horse-Battery-Staple!"; /* a form-decoded password */
+    struct gh_slice secret = GH_S(pw), copy;
+    struct gh_arena a;
+    char *big, *plain;
+    /* Called through volatile pointers, or the compiler drops the unused block. */
+    void *(*volatile alloc)(size_t) = malloc;
+    void (*volatile release)(void *) = free;
+
+    (void)state;
+    /* The watch itself: a block freed with the secret in it is seen. */
+    plain = alloc(64);
+    assert_non_null(plain);
+    memcpy(plain + 7, pw, secret.len);
+    watch_start(secret);
+    release(plain);
+    watch.secret = GH_SLICE_NULL;
+    assert_int_equal(watch.freed, 1);
+    assert_int_equal(watch.leaked, 1);
+
+    /* A small copy in the first chunk, another in a chunk of its own. */
+    gh_arena_init(&a);
+    assert_non_null(gh_arena_alloc(&a, 40));
+    assert_int_equal(gh_arena_dup(&a, secret, &copy), GH_OK);
+    big = gh_arena_alloc(&a, (size_t)64 * 1024);
+    assert_non_null(big);
+    memcpy(big + 1000, pw, secret.len);
+    watch_start(secret);
+    gh_arena_cleanup(&a);
+    watch.secret = GH_SLICE_NULL;
+    assert_int_equal(watch.freed, 2);
+    assert_int_equal(watch.leaked, 0);
+    assert_null(a.head);
+}
+
+static void
+test_buf_wipes_before_free(void **state)
+{
+    static const char pw[] = "Password=Tr0ub4dor%263"; /* a request body, as received */
+    struct gh_slice secret = GH_S(pw);
+    struct gh_buf b;
+
+    (void)state;
+    gh_buf_init(&b, 0);
+    assert_int_equal(gh_buf_append_slice(&b, secret), GH_OK);
+    watch_start(secret);
+    for (int i = 0; i < 64; i++) /* grows past its first block: the old one is freed */
+        assert_int_equal(gh_buf_append(&b, "0123456789abcdef", 16), GH_OK);
+    gh_buf_cleanup(&b);
+    watch.secret = GH_SLICE_NULL;
+    assert_true(watch.freed >= 2);
+    assert_int_equal(watch.leaked, 0);
+}
+
 static void
 test_err_table(void **state)
 {
@@ -271,6 +371,8 @@ main(void)
         cmocka_unit_test(test_base64_hex), cmocka_unit_test(test_uri),
         cmocka_unit_test(test_time),      cmocka_unit_test(test_buf_limits),
         cmocka_unit_test(test_arena),     cmocka_unit_test(test_err_table),
+        cmocka_unit_test(test_arena_wipes_before_free),
+        cmocka_unit_test(test_buf_wipes_before_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
