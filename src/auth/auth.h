@@ -91,18 +91,34 @@ GH_MUST_CHECK enum gh_err gh_sigv4_parse(const struct gh_sigv4_request *req, str
 
 /*
  * Checks `auth` (from gh_sigv4_parse on the same `req`) against the secret
- * of auth->access_key_id at time `now`: clock skew (GH_SIGV4_SKEW_S) or
- * presigned expiry, payload hash, then the signature in constant time.
+ * of auth->access_key_id at time `now`: every x-amz-* header signed
+ * (gh_sigv4_unsigned_headers), clock skew (GH_SIGV4_SKEW_S) or presigned
+ * expiry, payload hash, then the signature in constant time.
  * GH_OK, or GH_ERR_SIGNATURE_EXPIRED ("Signature expired: ..." / "Signature
  * not yet current: ..."), GH_ERR_REQUEST_EXPIRED (presigned URL past
- * X-Amz-Expires; GH_ERR_ACCESS_DENIED for s3), GH_ERR_SIGNATURE, GH_ERR_NOMEM.
- * `cache` may be NULL. Keys and computed signatures are wiped.
+ * X-Amz-Expires; GH_ERR_ACCESS_DENIED for s3), GH_ERR_ACCESS_DENIED for s3
+ * with an unsigned x-amz-* header ("There were headers present in the
+ * request which were not signed"; GH_ERR_SIGNATURE elsewhere),
+ * GH_ERR_SIGNATURE, GH_ERR_NOMEM. `cache` may be NULL. Keys and computed
+ * signatures are wiped.
  */
 GH_MUST_CHECK enum gh_err gh_sigv4_verify(const struct gh_sigv4_request *req,
                                           const struct gh_sigv4_auth *auth,
                                           const struct gh_secret *secret, int64_t now,
                                           struct gh_sigv4_key_cache *cache, struct gh_arena *a,
                                           struct gh_diag *diag);
+
+/*
+ * The x-amz-* headers of `req` that auth->signed_headers does not name,
+ * each once, lower case, in the order received, joined by ", " (the form
+ * of AWS S3's HeadersNotSigned element) and appended to `out` (may be
+ * NULL). x-amz-content-sha256 is exempt, as AWS S3 does not require it be
+ * signed (its value is the canonical request's payload line, so a changed
+ * value fails the signature anyway); so is x-amz-security-token when
+ * req->omit_session_token. True when there is at least one.
+ */
+bool gh_sigv4_unsigned_headers(const struct gh_sigv4_request *req, const struct gh_sigv4_auth *auth,
+                               struct gh_buf *out);
 
 /*
  * The canonical request and string to sign SigV4 defines for `req` under

@@ -529,9 +529,10 @@ check_scope(const struct gh_sigv4_request *req, struct gh_slice cred, bool token
     /*
      * A session token sent as a header must be covered by the signature
      * (unless it came as a presigned query parameter, which always is).
+     * S3 names it in HeadersNotSigned instead (gh_sigv4_verify).
      */
-    if (!req->omit_session_token && hdr_first(req, "x-amz-security-token").ptr != NULL &&
-        !(out->presigned && token_in_query)) {
+    if (!req->omit_session_token && !gh_sigv4_is_s3(out->service) &&
+        hdr_first(req, "x-amz-security-token").ptr != NULL && !(out->presigned && token_in_query)) {
         bool covered = false;
 
         sh = out->signed_headers;
@@ -793,6 +794,59 @@ done:
 
 /* ---- verification ---- */
 
+static bool
+is_signed(struct gh_slice signed_headers, struct gh_slice name)
+{
+    struct gh_slice rest = signed_headers, n;
+
+    while (rest.len > 0 && gh_slice_split(&rest, ';', &n))
+        if (gh_slice_case_eq(n, name))
+            return true;
+    return false;
+}
+
+/*
+ * AWS S3: a request that carries an x-amz-* header its signature does not
+ * cover is refused, AccessDenied "There were headers present in the request
+ * which were not signed", the headers listed in HeadersNotSigned, as
+ * "x-amz-meta-s1, x-amz-tagging" (apache/arrow-rs-object-store#484,
+ * soto-project/soto-core#99). SigV4 itself only demands host, so without
+ * this a presigned PutObject URL (SignedHeaders=host) could carry any
+ * x-amz-copy-source, x-amz-tagging or x-amz-meta-* its holder liked.
+ */
+bool
+gh_sigv4_unsigned_headers(const struct gh_sigv4_request *req, const struct gh_sigv4_auth *auth,
+                          struct gh_buf *out)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < req->nheaders; i++) {
+        struct gh_slice name = req->headers[i].name;
+        bool seen = false;
+
+        if (name.len < 6 || !gh_slice_case_eq(gh_slice_sub(name, 0, 6), GH_S("x-amz-")) ||
+            gh_slice_case_eq(name, GH_S("x-amz-content-sha256")) ||
+            (req->omit_session_token && gh_slice_case_eq(name, GH_S("x-amz-security-token"))) ||
+            is_signed(auth->signed_headers, name))
+            continue;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = gh_slice_case_eq(req->headers[j].name, name);
+        if (seen)
+            continue;
+        if (out != NULL) {
+            if (any)
+                gh_buf_put(out, GH_S(", "));
+            for (size_t k = 0; k < name.len; k++) {
+                char c = name.ptr[k];
+                char lc = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+                gh_buf_put(out, (struct gh_slice){&lc, 1});
+            }
+        }
+        any = true;
+    }
+    return any;
+}
+
 static enum gh_err
 check_time(const struct gh_sigv4_auth *auth, int64_t now, struct gh_diag *diag)
 {
@@ -840,6 +894,22 @@ gh_sigv4_verify(const struct gh_sigv4_request *req, const struct gh_sigv4_auth *
     gh_buf_init(&sts, 0);
     memset(key, 0, sizeof(key));
     memset(want, 0, sizeof(want));
+    if (gh_sigv4_unsigned_headers(req, auth, NULL)) {
+        /*
+         * AWS S3 answers AccessDenied (above). IAM, STS and the JSON services
+         * document only the canonicalization error for a request whose
+         * signature does not cover it (IAM User Guide, "Troubleshoot signed
+         * requests"): SignatureDoesNotMatch, as for an unsigned token.
+         */
+        if (gh_sigv4_is_s3(auth->service)) {
+            gh_diag_set(diag, "There were headers present in the request which were not signed");
+            err = GH_ERR_ACCESS_DENIED;
+        } else {
+            gh_diag_set(diag, "%s", MSG_MISMATCH);
+            err = GH_ERR_SIGNATURE;
+        }
+        goto done;
+    }
     if ((err = check_time(auth, now, diag)) != GH_OK)
         goto done;
     if ((err = gh_sigv4_canonical(req, auth, a, NULL, &sts, diag)) != GH_OK)

@@ -74,8 +74,24 @@ auth_error(struct s3_req *r, enum gh_err err, const struct gh_diag *diag)
         if (r->presigned)
             return s3_fail(r, S3_ACCESS_DENIED, "Request has expired");
         return s3_fail(r, S3_SKEWED, NULL);
-    case GH_ERR_REQUEST_EXPIRED:
     case GH_ERR_ACCESS_DENIED:
+        if (r->has_sig) {
+            struct gh_sigv4_request sr = sigv4_req(r);
+            struct gh_buf names;
+
+            gh_buf_init(&names, GH_HEADERS_BYTES_MAX); /* room for every name */
+            if (gh_sigv4_unsigned_headers(&sr, &r->sig, &names)) {
+                /* AWS S3: AccessDenied with the unsigned x-amz-* headers named. */
+                s3_fail(r, S3_ACCESS_DENIED, "%s", diag->text);
+                s3_fail_extra(r, "HeadersNotSigned", gh_buf_slice(&names));
+                gh_buf_cleanup(&names);
+                return r->code;
+            }
+            gh_buf_cleanup(&names);
+        }
+        /* AWS S3: a presigned URL used after X-Amz-Expires. */
+        return s3_fail(r, S3_ACCESS_DENIED, "Request has expired");
+    case GH_ERR_REQUEST_EXPIRED:
         /* AWS S3: a presigned URL used after X-Amz-Expires. */
         return s3_fail(r, S3_ACCESS_DENIED, "Request has expired");
     case GH_ERR_INCOMPLETE_SIG:

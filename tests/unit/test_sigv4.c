@@ -1172,15 +1172,111 @@ test_payload_hash_given(void **state)
     fx_cleanup(&f);
 }
 
+/*
+ * AWS S3: an x-amz-* header the signature does not cover is refused,
+ * AccessDenied with the headers named in HeadersNotSigned; IAM/STS answer
+ * SignatureDoesNotMatch. x-amz-content-sha256 may go unsigned.
+ */
+static void
+test_unsigned_headers(void **state)
+{
+    static const char *const denied = "There were headers present in the request which were "
+                                      "not signed";
+    static const char *const mismatch =
+        "The request signature we calculated does not match the signature you provided. Check "
+        "your AWS Secret Access Key and signing method. Consult the service documentation for "
+        "details.";
+    char body_hex[65];
+    struct {
+        const char *service;
+        const char *h[3][2]; /* unsigned headers added after signing */
+        enum gh_err err;
+        const char *msg;
+        const char *names; /* gh_sigv4_unsigned_headers */
+    } cases[] = {
+        {"s3",
+         {{"x-amz-copy-source", "bkt/secret.txt"}},
+         GH_ERR_ACCESS_DENIED,
+         denied,
+         "x-amz-copy-source"},
+        {"s3",
+         {{"X-Amz-Meta-S1", "t1"}, {"x-amz-tagging", "a=b"}, {"x-amz-meta-s1", "again"}},
+         GH_ERR_ACCESS_DENIED,
+         denied,
+         "x-amz-meta-s1, x-amz-tagging"},
+        {"s3",
+         {{"X-Amz-Security-Token", "t"}},
+         GH_ERR_ACCESS_DENIED,
+         denied,
+         "x-amz-security-token"},
+        {"iam",
+         {{"x-amz-copy-source", "bkt/secret.txt"}},
+         GH_ERR_SIGNATURE,
+         mismatch,
+         "x-amz-copy-source"},
+        {"sts", {{"X-Amz-Target", "x"}}, GH_ERR_SIGNATURE, mismatch, "x-amz-target"},
+        /* Not x-amz-*: SDKs leave these unsigned. */
+        {"s3", {{"x-amzn-trace-id", "Root=1"}, {"User-Agent", "aws-cli"}}, GH_OK, "", ""},
+        {"iam", {{"x-amzn-trace-id", "Root=1"}}, GH_OK, "", ""},
+        /* AWS S3 does not require x-amz-content-sha256 be signed. */
+        {"s3", {{"x-amz-content-sha256", body_hex}}, GH_OK, "", ""},
+    };
+    int64_t now = t_now();
+
+    (void)state;
+    gh_sha256_hex(BODY, strlen(BODY), body_hex);
+    body_hex[64] = '\0';
+    for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
+        struct gh_http_header extra[12];
+        struct fixture f;
+        struct gh_diag diag;
+        struct gh_sigv4_auth auth;
+        struct gh_buf names;
+        enum gh_err err;
+
+        fx_sign(&f, now, cases[i].service, NULL, NULL);
+        memcpy(extra, f.h, f.req.nheaders * sizeof(extra[0]));
+        for (size_t k = 0; k < 3 && cases[i].h[k][0] != NULL; k++)
+            extra[f.req.nheaders++] = (struct gh_http_header){gh_slice_from_cstr(cases[i].h[k][0]),
+                                                              gh_slice_from_cstr(cases[i].h[k][1])};
+        f.req.headers = extra;
+        err = check_req(&f.req, &f.secret, now, NULL, &diag);
+        CHECK(err == cases[i].err, "case %zu: %s (%s)", i, gh_err_str(err), diag.text);
+        assert_string_equal(diag.text, cases[i].msg);
+        assert_int_equal(gh_sigv4_parse(&f.req, &f.a, &auth, &diag), GH_OK);
+        gh_buf_init(&names, 0);
+        assert_int_equal(gh_sigv4_unsigned_headers(&f.req, &auth, &names), cases[i].names[0] != 0);
+        assert_int_equal(gh_buf_status(&names), GH_OK);
+        CHECK(gh_slice_eq_cstr(gh_buf_slice(&names), cases[i].names), "case %zu: '%.*s'", i,
+              GH_SP(gh_buf_slice(&names)));
+        gh_buf_cleanup(&names);
+        fx_cleanup(&f);
+    }
+    /* Signed, the same headers verify. */
+    {
+        struct fixture f;
+        struct gh_diag diag;
+
+        fx_sign(&f, now, "s3", "x-amz-copy-source", "bkt/secret.txt");
+        assert_int_equal(check_req(&f.req, &f.secret, now, NULL, &diag), GH_OK);
+        fx_cleanup(&f);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conformance),     cmocka_unit_test(test_skew),
-        cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_presigned),
-        cmocka_unit_test(test_signature_cases), cmocka_unit_test(test_canon_uri),
-        cmocka_unit_test(test_nomem),           cmocka_unit_test(test_cache_threads),
+        cmocka_unit_test(test_conformance),
+        cmocka_unit_test(test_skew),
+        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_presigned),
+        cmocka_unit_test(test_signature_cases),
+        cmocka_unit_test(test_canon_uri),
+        cmocka_unit_test(test_nomem),
+        cmocka_unit_test(test_cache_threads),
         cmocka_unit_test(test_payload_hash_given),
+        cmocka_unit_test(test_unsigned_headers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
