@@ -134,6 +134,18 @@ s3_authenticate(struct s3_req *r)
                        "The authorization header is malformed; incorrect service \"%.*s\". This "
                        "endpoint belongs to \"s3\".",
                        GH_SP(gh_slice_sub(r->sig.service, 0, 32)));
+    /*
+     * AWS S3: a request signed in the Authorization header must say what its
+     * body hashes to (sig-v4-header-based-auth: "required for all AWS
+     * Signature Version 4 requests"); without it the signature would be
+     * checked against the empty body's hash and any body accepted. 400
+     * InvalidRequest "Missing required header for this request:
+     * x-amz-content-sha256" (aws/aws-cli#2138, awslabs/aws-sdk-rust#291).
+     * A presigned URL signs UNSIGNED-PAYLOAD and needs none.
+     */
+    if (!r->presigned && gh_http_header_get(r->http, "x-amz-content-sha256").ptr == NULL)
+        return s3_fail(r, S3_INVALID_REQUEST,
+                       "Missing required header for this request: x-amz-content-sha256");
     if (r->payload == PAYLOAD_HEX && ph.len == 64) {
         /*
          * AWS S3: the signature covers x-amz-content-sha256, so it is
@@ -149,8 +161,8 @@ s3_authenticate(struct s3_req *r)
                                          (struct gh_slice){r->payload_sha256, 64}, gh_now_s(),
                                          &r->auth_service, &r->caller, &diag);
     } else {
-        /* UNSIGNED-PAYLOAD, STREAMING-* (chunk signatures), or no header: the
-         * body as given is hashed (a presigned URL signs UNSIGNED-PAYLOAD). */
+        /* UNSIGNED-PAYLOAD, STREAMING-* (chunk signatures), or a presigned
+         * URL with no header (it signs UNSIGNED-PAYLOAD). */
         err = gh_api_authenticate(r->s3->api, r->http, false, gh_now_s(), &r->auth_service,
                                   &r->caller, &diag);
     }

@@ -1,6 +1,7 @@
 """test_sec_sigv4.py: what a SigV4 signature must cover. Unsigned x-amz-*
 headers are refused (AWS S3 AccessDenied with HeadersNotSigned; IAM/STS
-SignatureDoesNotMatch)."""
+SignatureDoesNotMatch), S3 requests signed in the Authorization header must
+carry x-amz-content-sha256."""
 import datetime
 import hashlib
 import urllib.parse
@@ -186,3 +187,45 @@ def test_real_clients_still_pass(gh, tmp_path):
     assert (tmp_path / "back.bin").read_bytes() == src.read_bytes()
     assert gh.client("sts").get_caller_identity()["Arn"].endswith(":root")
     gh.client("iam").create_user(UserName="fine")
+
+
+# ---- x-amz-content-sha256 on header-signed S3 requests ----
+
+MISSING_SHA = "Missing required header for this request: x-amz-content-sha256"
+
+
+def test_header_signed_s3_without_content_sha256_refused(gh):
+    """Signed over the empty body (SigV4Auth hashes b"") and sent with another
+    body: without x-amz-content-sha256 nothing binds the body to the signature."""
+    s3 = _s3(gh)
+    s3.create_bucket(Bucket="drop")
+    path, headers, _ = gh.signed(b"", service="s3", method="PUT", path="/drop/obj", send=False)
+    assert "x-amz-content-sha256" not in {k.lower() for k in headers}
+    headers["Content-Length"] = "4"
+    r = gh.http("PUT", path, body=b"evil", headers=headers)
+    assert (r.status, r.code, r.message) == (400, "InvalidRequest", MISSING_SHA), r
+    assert not _exists(s3, "drop", "obj")
+    # A GET needs it as well.
+    path, headers, _ = gh.signed(b"", service="s3", method="GET", path="/drop", send=False)
+    r = gh.http("GET", path, headers=headers)
+    assert (r.status, r.code, r.message) == (400, "InvalidRequest", MISSING_SHA), r
+    # With the header (the empty body's hash), the body must match it.
+    r = _s3_signed(gh, "GET", "/drop")
+    assert r.status == 200, r
+    path, headers, _ = gh.signed(b"", service="s3", method="PUT", path="/drop/obj", send=False,
+                                 extra_headers={"x-amz-content-sha256": hashlib.sha256(b"").hexdigest()})
+    headers["Content-Length"] = "4"
+    r = gh.http("PUT", path, body=b"evil", headers=headers)
+    assert (r.status, r.code) == (400, "XAmzContentSHA256Mismatch"), r
+    assert not _exists(s3, "drop", "obj")
+
+
+def test_presigned_needs_no_content_sha256(gh):
+    s3 = _s3(gh)
+    s3.create_bucket(Bucket="drop")
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": "drop", "Key": "p"}, ExpiresIn=300)
+    r = gh.http("PUT", _path(url), body=b"presigned")
+    assert r.status == 200, r
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "drop", "Key": "p"}, ExpiresIn=300)
+    r = gh.http("GET", _path(url))
+    assert (r.status, r.body) == (200, b"presigned"), r

@@ -1,8 +1,8 @@
 /*
  * test_s3.c: the S3 service's parsers: the aws-chunked decoder (framing,
  * chunk signatures with AWS's published example, trailing checksums),
- * Range headers, bucket name rules, ListObjectsV2 continuation tokens
- * and the multipart ETag.
+ * Range headers, bucket name rules, ListObjectsV2 continuation tokens,
+ * the multipart ETag and x-amz-content-sha256 on header-signed requests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -407,6 +407,50 @@ test_list_tokens(void **state)
     gh_arena_cleanup(&a);
 }
 
+/* ---- what a header signature must carry ---- */
+
+/*
+ * AWS S3: a request signed in the Authorization header without
+ * x-amz-content-sha256 is refused before any credential is looked up
+ * (400 InvalidRequest), so nothing but the headers is needed here.
+ */
+static void
+test_auth_requires_content_sha256(void **state)
+{
+    struct gh_arena a;
+    struct gh_http_req http;
+    struct gh_http_header h[3] = {
+        {GH_S("Host"), GH_S("127.0.0.1:7878")},
+        {GH_S("X-Amz-Date"), GH_S("20261125T162500Z")},
+        {GH_S("Authorization"),
+         GH_S("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261125/us-east-1/s3/"
+              "aws4_request, SignedHeaders=host;x-amz-date, Signature="
+              "0000000000000000000000000000000000000000000000000000000000000000")},
+    };
+    struct s3_req r;
+
+    (void)state;
+    gh_arena_init(&a);
+    memset(&http, 0, sizeof(http));
+    memset(&r, 0, sizeof(r));
+    http.arena = &a;
+    http.method = GH_S("PUT");
+    http.path = GH_S("/bucket/key");
+    http.query = GH_S("");
+    http.headers = h;
+    http.nheaders = GH_ARRAY_LEN(h);
+    r.http = &http;
+    r.arena = &a;
+    gh_buf_init(&r.extra, 4096);
+    assert_int_equal(s3_authenticate(&r), S3_INVALID_REQUEST);
+    assert_string_equal(r.message,
+                        "Missing required header for this request: x-amz-content-sha256");
+    assert_string_equal(s3_code_name(r.code), "InvalidRequest");
+    assert_int_equal(s3_code_status(r.code), 400);
+    gh_buf_cleanup(&r.extra);
+    gh_arena_cleanup(&a);
+}
+
 /* ---- multipart ETag ---- */
 
 static void
@@ -460,6 +504,7 @@ main(void)
         cmocka_unit_test(test_bucket_names),
         cmocka_unit_test(test_list_tokens),
         cmocka_unit_test(test_multipart_etag),
+        cmocka_unit_test(test_auth_requires_content_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
