@@ -237,7 +237,15 @@ GH_MUST_CHECK enum gh_err gh_uri_encode(struct gh_buf *out, struct gh_slice in, 
  */
 GH_MUST_CHECK enum gh_err gh_uri_decode(struct gh_arena *a, struct gh_slice in, bool plus_space,
                                         struct gh_slice *out);
-/* XML text/attribute escaping of & < > " ' and control characters. */
+/*
+ * XML text/attribute escaping of & < > " ' and CR (as &#x0d;). The output
+ * is always XML 1.0: a byte that is not valid UTF-8, and a character XML
+ * 1.0 cannot carry even as a reference (C0 controls but tab, LF and CR;
+ * U+FFFE, U+FFFF), is written as U+FFFD. Where the exact text matters
+ * (S3 object keys), check gh_xml_is_text first and refuse, or encode.
+ */
 void gh_xml_escape(struct gh_buf *out, struct gh_slice in);
+/* True when every character of `s` is valid UTF-8 that XML 1.0 can carry. */
+bool gh_xml_is_text(struct gh_slice s);
 
 #endif

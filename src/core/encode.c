@@ -169,15 +169,72 @@ gh_uri_decode(struct gh_arena *a, struct gh_slice in, bool plus_space, struct gh
     return GH_OK;
 }
 
+/*
+ * One character of `p`: its UTF-8 length in *len (1 for a byte that starts
+ * no valid sequence) and whether XML 1.0 allows it: Char ::= #x9 | #xA |
+ * #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] (XML 1.0
+ * Fifth Edition, section 2.2). A character reference to anything else
+ * ("&#x0;") is not well-formed either (section 4.1, "Well-formedness
+ * constraint: Legal Character").
+ */
+static bool
+xml_char(const unsigned char *p, size_t avail, size_t *len)
+{
+    unsigned c = p[0];
+    size_t n;
+    uint32_t cp;
+
+    *len = 1;
+    if (c < 0x80)
+        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 3;
+        cp = c & 0x07;
+    } else {
+        return false;
+    }
+    if (avail <= n)
+        return false;
+    for (size_t k = 1; k <= n; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return false;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return false; /* overlong, out of range or a surrogate: not UTF-8 */
+    *len = n + 1;
+    return cp != 0xFFFE && cp != 0xFFFF;
+}
+
+bool
+gh_xml_is_text(struct gh_slice s)
+{
+    size_t i = 0, n;
+
+    while (i < s.len) {
+        if (!xml_char((const unsigned char *)s.ptr + i, s.len - i, &n))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
 void
 gh_xml_escape(struct gh_buf *out, struct gh_slice in)
 {
-    size_t run = 0;
+    size_t run = 0, i = 0;
 
-    for (size_t i = 0; i < in.len; i++) {
+    while (i < in.len) {
         unsigned char c = (unsigned char)in.ptr[i];
         const char *rep = NULL;
-        char num[8];
+        size_t n = 1;
 
         switch (c) {
         case '&': rep = "&amp;"; break;
@@ -186,20 +243,21 @@ gh_xml_escape(struct gh_buf *out, struct gh_slice in)
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&apos;"; break;
         default:
-            if (c < 0x20 && c != '\t' && c != '\n') {
-                /* \r and other controls as references so they survive parsing. */
-                num[0] = '&'; num[1] = '#'; num[2] = 'x';
-                num[3] = hexdig[c >> 4]; num[4] = hexdig[c & 15]; num[5] = ';'; num[6] = 0;
-                rep = num;
-            }
+            /* A literal CR would be read back as LF; never a character XML
+             * 1.0 cannot carry: U+FFFD in its place. */
+            if (c == '\r')
+                rep = "&#x0d;";
+            else if (!xml_char((const unsigned char *)in.ptr + i, in.len - i, &n))
+                rep = "\xEF\xBF\xBD";
         }
         if (rep != NULL) {
             gh_buf_put(out, (struct gh_slice){in.ptr + i - run, run});
             run = 0;
             gh_buf_puts(out, rep);
         } else {
-            run++;
+            run += n;
         }
+        i += n;
     }
     gh_buf_put(out, (struct gh_slice){in.ptr + in.len - run, run});
 }

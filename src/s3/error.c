@@ -258,7 +258,9 @@ s3_render_error(struct s3_req *r, struct gh_http_resp *resp)
     gh_xml_elem_cstr(&resp->body, "Code", s3_code_name(code));
     gh_xml_elem_cstr(&resp->body, "Message",
                      r->message[0] ? r->message : codes[code].message);
-    gh_buf_put(&resp->body, gh_buf_slice(&r->extra));
+    /* An element cut short by the buffer's cap would be malformed XML: all or nothing. */
+    if (gh_buf_status(&r->extra) == GH_OK)
+        gh_buf_put(&resp->body, gh_buf_slice(&r->extra));
     gh_xml_elem_cstr(&resp->body, "RequestId", r->rid);
     gh_xml_elem_cstr(&resp->body, "HostId", r->host_id);
     gh_buf_puts(&resp->body, "</Error>");

@@ -166,6 +166,30 @@ s3_op_list_objects(struct s3_req *r, struct gh_http_resp *resp)
             return s3_fail(r, S3_INTERNAL, NULL);
         truncated = nv > 0;
     }
+    /*
+     * AWS S3 (ListObjectsV2 EncodingType): "An object key can contain any
+     * Unicode character. However, the XML 1.0 parser can't parse certain
+     * characters, such as characters with an ASCII value from 0 to 10. For
+     * characters that aren't supported in XML 1.0, you can add this
+     * parameter to request that Amazon S3 encode the keys in the response."
+     * AWS then sends them anyway, as "&#x1;", which no XML parser accepts
+     * (boto/boto3#2347). Here such a listing is refused instead, naming the
+     * way out; the aws CLI and boto3 always ask for encoding-type=url.
+     */
+    if (!url) {
+        bool ok = gh_xml_is_text(prefix) && gh_xml_is_text(delim) &&
+                  (start_after.ptr == NULL || gh_xml_is_text(start_after)) &&
+                  (marker.ptr == NULL || gh_xml_is_text(marker));
+        for (size_t i = 0; i < count && ok; i++)
+            ok = gh_xml_is_text(out[i].key);
+        if (!ok) {
+            s3_fail(r, S3_INVALID_ARGUMENT,
+                    "The listing contains object keys with characters XML 1.0 cannot represent; "
+                    "list them with encoding-type=url.");
+            s3_fail_extra(r, "ArgumentName", GH_S("encoding-type"));
+            return r->code;
+        }
+    }
     resp->status = 200;
     resp->content_type = "application/xml";
     struct gh_buf *x = &resp->body;

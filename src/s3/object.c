@@ -558,7 +558,7 @@ s3_op_delete_objects(struct s3_req *r, struct gh_http_resp *resp)
         int k = s3_xml_child(&x, obj, "Key", obj + 1);
         struct gh_slice key = k >= 0 ? x.nodes[k].text : GH_S("");
         enum gh_err err;
-        if (k < 0 || key.len == 0 || key.len > GH_S3_KEY_MAX) {
+        if (k < 0 || key.len == 0 || key.len > GH_S3_KEY_MAX || s3_key_has_nul(key)) {
             gh_buf_puts(&resp->body, "<Error>");
             gh_xml_elem(&resp->body, "Key", key);
             gh_xml_elem_cstr(&resp->body, "Code", "InvalidArgument");
@@ -640,6 +640,12 @@ done:
     return code;
 }
 
+bool
+s3_key_has_nul(struct gh_slice key)
+{
+    return key.len > 0 && memchr(key.ptr, '\0', key.len) != NULL;
+}
+
 /* x-amz-copy-source: "[/]bucket/key" (URL-encoded), no versions here. */
 enum s3_code
 s3_copy_source(struct s3_req *r, struct gh_s3_bucket_rec *sb, struct gh_s3_object_rec *so)
@@ -662,6 +668,8 @@ s3_copy_source(struct s3_req *r, struct gh_s3_bucket_rec *sb, struct gh_s3_objec
         return s3_fail(r, S3_INVALID_ARGUMENT, "Invalid copy source object key");
     sbucket = gh_slice_sub(dec, 0, (size_t)slash);
     skey = gh_slice_sub(dec, (size_t)slash + 1, dec.len - (size_t)slash - 1);
+    if (s3_key_has_nul(dec))
+        return s3_fail(r, S3_INVALID_ARGUMENT, "Invalid copy source object key");
     if ((code = s3_tx_begin(r, false)) != S3_OK)
         return code;
     r->bucket = sbucket;

@@ -317,6 +317,12 @@ enum s3_code s3_meta_from_request(struct s3_req *r, struct gh_buf *out);
 /* Writes the stored headers and ETag/Last-Modified of an object to a response. */
 void s3_object_headers(struct s3_req *r, struct gh_http_resp *resp,
                        const struct gh_s3_object_rec *o);
+/*
+ * A key with a NUL byte is refused everywhere (InvalidArgument): ARNs and
+ * messages are built with printf's "%.*s", which stops at the NUL, so
+ * "a\0b" would be authorized as "a". AWS documents no rule for U+0000.
+ */
+bool s3_key_has_nul(struct gh_slice key);
 /* x-amz-copy-source: loads and authorizes (s3:GetObject) the source. */
 enum s3_code s3_copy_source(struct s3_req *r, struct gh_s3_bucket_rec *sb,
                             struct gh_s3_object_rec *so);

@@ -129,6 +129,8 @@ parse_path(struct s3_req *r)
             return s3_fail(r, S3_KEY_TOO_LONG, NULL);
         if (!gh_utf8_is_valid(r->key))
             return s3_fail(r, S3_INVALID_ARGUMENT, "Object key must be valid UTF-8.");
+        if (s3_key_has_nul(r->key))
+            return s3_fail(r, S3_INVALID_ARGUMENT, "Object key must not contain a NUL character.");
     }
     return S3_OK;
 }

@@ -1,7 +1,8 @@
 """test_sec_sigv4.py: what a SigV4 signature must cover. Unsigned x-amz-*
 headers are refused (AWS S3 AccessDenied with HeadersNotSigned; IAM/STS
 SignatureDoesNotMatch), S3 requests signed in the Authorization header must
-carry x-amz-content-sha256."""
+carry x-amz-content-sha256, and S3 never answers with XML 1.0 cannot carry
+(object keys with control characters)."""
 import datetime
 import hashlib
 import urllib.parse
@@ -229,3 +230,56 @@ def test_presigned_needs_no_content_sha256(gh):
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "drop", "Key": "p"}, ExpiresIn=300)
     r = gh.http("GET", _path(url))
     assert (r.status, r.body) == (200, b"presigned"), r
+
+
+# ---- object keys and XML 1.0 ----
+
+def test_control_character_keys_never_make_invalid_xml(gh):
+    """AWS S3 accepts keys with C0 controls and lists them with encoding-type=url
+    (which the aws CLI and boto3 always send); without it AWS writes "&#x1;",
+    which no XML parser reads. gatehouse refuses that listing instead."""
+    s3 = _s3(gh)
+    s3.create_bucket(Bucket="ctl")
+    s3.put_object(Bucket="ctl", Key="plain.txt", Body=b"p")
+    s3.put_object(Bucket="ctl", Key="a\x01b", Body=b"c")
+    assert s3.get_object(Bucket="ctl", Key="a\x01b")["Body"].read() == b"c"
+    # boto3 asks for encoding-type=url and decodes the keys.
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="ctl")["Contents"]] == ["a\x01b", "plain.txt"]
+    assert [o["Key"] for o in s3.list_objects(Bucket="ctl")["Contents"]] == ["a\x01b", "plain.txt"]
+    cp = gh.aws("s3", "ls", "s3://ctl/", check=False)
+    assert cp.returncode == 0 and "plain.txt" in cp.stdout, cp
+    # Raw, with encoding-type=url: percent-encoded, well-formed.
+    r = _s3_signed(gh, "GET", "/ctl?list-type=2&encoding-type=url")
+    assert r.status == 200, r
+    _well_formed(r)
+    assert r.findall("Key") == ["a%01b", "plain.txt"], r
+    # Without it: refused with well-formed XML, never "&#x01;".
+    for q in ("list-type=2", "", "list-type=2&prefix=a%01"):
+        r = _s3_signed(gh, "GET", "/ctl" + ("?" + q if q else ""))
+        assert (r.status, r.code) == (400, "InvalidArgument"), r
+        assert r.find("ArgumentName") == "encoding-type", r
+        _well_formed(r)
+        assert b"&#x" not in r.body, r
+    # A listing that does not reach the key is fine.
+    r = _s3_signed(gh, "GET", "/ctl?list-type=2&prefix=plain")
+    assert r.status == 200 and r.findall("Key") == ["plain.txt"], r
+    # CreateMultipartUpload echoes the key: still parseable by botocore.
+    up = s3.create_multipart_upload(Bucket="ctl", Key="m\x02k")
+    assert up["UploadId"]
+    s3.abort_multipart_upload(Bucket="ctl", Key="m\x02k", UploadId=up["UploadId"])
+
+
+def test_nul_in_key_refused(gh):
+    s3 = _s3(gh)
+    s3.create_bucket(Bucket="nul")
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="nul", Key="a\x00b", Body=b"x")
+    err = e.value.response["Error"]
+    assert (err["Code"], err["Message"]) == ("InvalidArgument", "Object key must not contain a NUL character.")
+    assert s3.list_objects_v2(Bucket="nul")["KeyCount"] == 0
+    s3.put_object(Bucket="nul", Key="a", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket="nul", Key="c", CopySource={"Bucket": "nul", "Key": "a\x00b"})
+    assert e.value.response["Error"]["Code"] == "InvalidArgument"
+    res = s3.delete_objects(Bucket="nul", Delete={"Objects": [{"Key": "a"}]})
+    assert [d["Key"] for d in res["Deleted"]] == ["a"]

@@ -229,6 +229,48 @@ test_buf_limits(void **state)
     gh_xml_escape(&b, GH_S("a<b>&\"'\r"));
     assert_string_equal(b.ptr, "a&lt;b&gt;&amp;&quot;&apos;&#x0d;");
     gh_buf_cleanup(&b);
+
+    /*
+     * Never XML 1.0 can't carry (XML 1.0 section 2.2 Char): C0 controls but
+     * tab/LF/CR, U+FFFE/U+FFFF, and bytes that are not UTF-8 become U+FFFD;
+     * everything else passes as it is.
+     */
+    {
+        static const struct {
+            const char *in;
+            size_t len;
+            const char *out;
+            bool text;
+        } cases[] = {
+            {"a\0b", 3,
+             "a\xEF\xBF\xBD"
+             "b",
+             false},
+            {"\x01\x08\x0b\x0c\x1f", 5,
+             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", false},
+            {"t\tn\n", 4, "t\tn\n", true},
+            {"\r", 1, "&#x0d;", true},
+            {"\x7f caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xEF\xBF\xBD", 20,
+             "\x7f caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xEF\xBF\xBD", true},
+            {"\xEF\xBF\xBE|\xEF\xBF\xBF", 7, "\xEF\xBF\xBD|\xEF\xBF\xBD", false},
+            {"\xff\xc3", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", false}, /* not UTF-8; truncated */
+            {"\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", false}, /* overlong '/' */
+            {"\xED\xA0\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", false}, /* surrogate */
+            {"<\x01>", 3, "&lt;\xEF\xBF\xBD&gt;", false},
+        };
+        for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
+            struct gh_slice in = {cases[i].in, cases[i].len};
+            gh_buf_init(&b, 0);
+            gh_xml_escape(&b, in);
+            assert_int_equal(gh_buf_status(&b), GH_OK);
+            assert_int_equal(b.len, strlen(cases[i].out));
+            assert_memory_equal(b.ptr, cases[i].out, b.len);
+            assert_int_equal(gh_xml_is_text(in), cases[i].text);
+            /* The output itself is always text XML can carry. */
+            assert_true(gh_xml_is_text(gh_buf_slice(&b)));
+            gh_buf_cleanup(&b);
+        }
+    }
 }
 
 static void

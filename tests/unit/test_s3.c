@@ -2,7 +2,8 @@
  * test_s3.c: the S3 service's parsers: the aws-chunked decoder (framing,
  * chunk signatures with AWS's published example, trailing checksums),
  * Range headers, bucket name rules, ListObjectsV2 continuation tokens,
- * the multipart ETag and x-amz-content-sha256 on header-signed requests.
+ * the multipart ETag, x-amz-content-sha256 on header-signed requests and
+ * NUL in keys.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -451,6 +452,17 @@ test_auth_requires_content_sha256(void **state)
     gh_arena_cleanup(&a);
 }
 
+/* A NUL would cut "%.*s"-built ARNs short: such keys are refused. */
+static void
+test_key_nul(void **state)
+{
+    (void)state;
+    assert_false(s3_key_has_nul(GH_S("a/b\x01c")));
+    assert_false(s3_key_has_nul(GH_S("")));
+    assert_true(s3_key_has_nul((struct gh_slice){"a\0b", 3}));
+    assert_true(s3_key_has_nul((struct gh_slice){"\0", 1}));
+}
+
 /* ---- multipart ETag ---- */
 
 static void
@@ -505,6 +517,7 @@ main(void)
         cmocka_unit_test(test_list_tokens),
         cmocka_unit_test(test_multipart_etag),
         cmocka_unit_test(test_auth_requires_content_sha256),
+        cmocka_unit_test(test_key_nul),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
