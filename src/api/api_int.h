@@ -42,9 +42,20 @@ struct gh_api_revocations;
 GH_MUST_CHECK enum gh_err gh_api_revocations_load(struct gh_store *store,
                                                   struct gh_api_revocations **out);
 void gh_api_revocations_free(struct gh_api_revocations *r);
-/* Was a session of role `role_id` in `account`, issued at `issued`, revoked? */
-bool gh_api_session_revoked(const struct gh_api_revocations *r, const char *account,
-                            struct gh_slice role_id, int64_t issued);
+/* Was role session `s` revoked (by its role's name, or by its role's id)? */
+bool gh_api_session_revoked(const struct gh_api_revocations *r, const struct gh_session *s);
+
+/* ---- sessions against the store (session.c) ---- */
+
+/*
+ * Does the entity a session was issued to still exist, with the unique id
+ * sealed in the token? GH_ERR_INVALID_TOKEN_ID when not; other errors
+ * when the store could not tell. A user session's name and path become
+ * the user's current ones (a renamed user keeps its sessions; `a` owns
+ * the copies), so nothing later finds a namesake by the old name.
+ */
+GH_MUST_CHECK enum gh_err gh_api_session_entity_check(struct gh_store *store, struct gh_arena *a,
+                                                      struct gh_session *s);
 
 /* ---- encoded authorization failure messages (explain.c) ---- */
 

@@ -102,6 +102,21 @@ entity_policies(struct gh_call *c, struct policy_list *l, struct gh_slice id,
     return GH_OK;
 }
 
+/*
+ * The unique id (AIDA/AROA) of the user or role behind `p`: the one sealed
+ * in a session token, or a long-term key's user's; empty for a principal
+ * named by ARN only.
+ */
+static struct gh_slice
+entity_id_of(const struct gh_principal *p)
+{
+    if (p->session_info != NULL)
+        return p->session_info->entity_id;
+    if (p->type == GH_PRINCIPAL_USER)
+        return p->user_id;
+    return GH_SLICE_NULL;
+}
+
 enum gh_err
 gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
                           struct gh_api_policies *out)
@@ -117,8 +132,14 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
         return GH_OK; /* no identity-based policies */
     } else if (p->type == GH_PRINCIPAL_USER) {
         struct gh_user u;
-        if ((err = gh_store_user_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name,
-                                     &u)) != GH_OK)
+        struct gh_slice id = entity_id_of(p);
+        /* By unique id when the principal carries one (keys, sessions): a
+         * namesake of a deleted user is another user. By name only for a
+         * principal built from an ARN (SimulatePrincipalPolicy). */
+        err = id.len > 0
+                  ? gh_store_user_get_by_id(c->tx, c->arena, gh_slice_from_cstr(p->account), id, &u)
+                  : gh_store_user_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name, &u);
+        if (err != GH_OK)
             return err;
         if ((err = entity_policies(c, out->identity, u.id, "user", u.name)) != GH_OK)
             return err;
@@ -145,8 +166,11 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
         out->entity_id = u.id;
     } else if (p->type == GH_PRINCIPAL_ASSUMED_ROLE) {
         struct gh_role r;
-        if ((err = gh_store_role_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name,
-                                     &r)) != GH_OK)
+        struct gh_slice id = entity_id_of(p);
+        err = id.len > 0
+                  ? gh_store_role_get_by_id(c->tx, c->arena, gh_slice_from_cstr(p->account), id, &r)
+                  : gh_store_role_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name, &r);
+        if (err != GH_OK)
             return err; /* a deleted role's sessions can do nothing */
         if ((err = entity_policies(c, out->identity, r.id, "role", r.name)) != GH_OK)
             return err;

@@ -236,13 +236,27 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
         gh_diag_set(diag, "The security token included in the request is invalid.");
         return GH_ERR_INVALID_TOKEN_ID;
     }
-    if (s->type == GH_PRINCIPAL_ASSUMED_ROLE &&
-        gh_api_session_revoked(atomic_load(&api->revocations), s->account, s->entity_id,
-                               s->issued)) {
+    if (gh_api_session_revoked(atomic_load(&api->revocations), s)) {
         /* `gatehouse sessions revoke`: the session is no longer valid. */
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is invalid.");
         return GH_ERR_INVALID_TOKEN_ID;
+    }
+    /*
+     * The role or user the session was issued to must still exist under
+     * the unique id in the token. AWS answers a deleted role's sessions
+     * with AccessDenied from policy evaluation; we fail closed earlier, as
+     * for a revoked session, so that no call at all (GetCallerIdentity
+     * included, which needs no permission) works with them, and a
+     * namesake created later can never lend them its policies.
+     */
+    if ((err = gh_api_session_entity_check(api->store, req->arena, s)) != GH_OK) {
+        gh_secret_wipe(&s->secret);
+        if (err == GH_ERR_INVALID_TOKEN_ID)
+            gh_diag_set(diag, "The security token included in the request is invalid.");
+        else
+            gh_diag_set(diag, "The request could not be authenticated.");
+        return err;
     }
     *secret = s->secret;
     gh_secret_wipe(&s->secret); /* the caller's copy is the one that is used and wiped */

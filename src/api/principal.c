@@ -118,14 +118,16 @@ load(struct gh_store *store, struct gh_arena *a, struct gh_slice akid, struct en
         return err;
     if ((err = gh_store_access_key_get(tx, a, akid, &key, &secret)) != GH_OK)
         goto done;
-    if (key.user_name.len == 0) {
+    if (key.user_id.len == 0) {
         type = GH_PRINCIPAL_ROOT;
         arn.ptr = gh_arena_printf(a, "arn:aws:iam::%.*s:root", GH_SP(key.account));
         arn.len = arn.ptr == NULL ? 0 : strlen(arn.ptr);
         user_id = key.account;
     } else {
         type = GH_PRINCIPAL_USER;
-        if ((err = gh_store_user_get(tx, a, key.account, key.user_name, &user)) != GH_OK)
+        /* A key belongs to its user's unique id: when that user is gone, the
+         * key is dead, whoever has the name now (NOT_FOUND: unknown key). */
+        if ((err = gh_store_user_get_by_id(tx, a, key.account, key.user_id, &user)) != GH_OK)
             goto done;
         arn.ptr = gh_arena_printf(a, "arn:aws:iam::%.*s:user%.*s%.*s", GH_SP(key.account),
                                   GH_SP(user.path), GH_SP(user.name));

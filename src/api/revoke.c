@@ -1,8 +1,8 @@
 /*
  * revoke.c: revoked role sessions. `gatehouse sessions revoke` records,
- * per role, a time before which its sessions no longer count; the server
- * keeps an immutable snapshot of those records, rebuilt when the store
- * changes, and checks it for every request made with a role session.
+ * per role name, a time before which its sessions no longer count; the
+ * server keeps an immutable snapshot of those records, rebuilt when the
+ * store changes, and checks it for every request made with a role session.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +10,18 @@
 #include "api/api_int.h"
 
 #define KIND "session-revocation"
+/* Record ids of revocations by role name; older records hold a role id (AROA...). */
+#define BY_NAME "role:"
+
+struct revoked_role {
+    char account[13];
+    char key[72]; /* BY_NAME + role name (compared case-insensitively), or a role id */
+    int64_t before;
+};
 
 struct gh_api_revocations {
-    size_t count;
-    struct {
-        char account[13];
-        char role_id[32];
-        int64_t before;
-    } items[];
+    size_t nroles;
+    struct revoked_role *roles;
 };
 
 enum gh_err
@@ -37,45 +41,61 @@ gh_api_revocations_load(struct gh_store *store, struct gh_api_revocations **out)
     /* Records of this kind across every account (account {NULL,0}). */
     if ((err = gh_store_rec_list_kind(tx, &a, GH_S(KIND), &rs, &n)) != GH_OK)
         goto done;
-    if ((r = calloc(1, sizeof(*r) + n * sizeof(r->items[0]))) == NULL) {
+    if ((r = calloc(1, sizeof(*r))) == NULL ||
+        (n > 0 && (r->roles = calloc(n, sizeof(*r->roles))) == NULL)) {
         err = GH_ERR_NOMEM;
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
         uint64_t before = 0;
-        if (rs[i].account.len != 12 || rs[i].id.len >= sizeof(r->items[0].role_id) ||
+        struct revoked_role *it = &r->roles[r->nroles];
+        if (rs[i].account.len != 12 || rs[i].id.len >= sizeof(it->key) ||
             gh_parse_u64(rs[i].data, INT64_MAX, &before) != GH_OK)
             continue;
-        memcpy(r->items[r->count].account, rs[i].account.ptr, 12);
-        memcpy(r->items[r->count].role_id, rs[i].id.ptr, rs[i].id.len);
-        r->items[r->count].before = (int64_t)before;
-        r->count++;
+        memcpy(it->account, rs[i].account.ptr, 12);
+        memcpy(it->key, rs[i].id.ptr, rs[i].id.len);
+        it->before = (int64_t)before;
+        r->nroles++;
     }
     *out = r;
     r = NULL;
 done:
     gh_store_tx_rollback(tx);
     gh_arena_cleanup(&a);
-    free(r);
+    gh_api_revocations_free(r);
     return err;
 }
 
 void
 gh_api_revocations_free(struct gh_api_revocations *r)
 {
+    if (r == NULL)
+        return;
+    free(r->roles);
     free(r);
 }
 
 bool
-gh_api_session_revoked(const struct gh_api_revocations *r, const char *account,
-                       struct gh_slice role_id, int64_t issued)
+gh_api_session_revoked(const struct gh_api_revocations *r, const struct gh_session *s)
 {
     if (r == NULL)
         return false;
-    for (size_t i = 0; i < r->count; i++)
-        if (strcmp(r->items[i].account, account) == 0 &&
-            gh_slice_eq_cstr(role_id, r->items[i].role_id) && issued < r->items[i].before)
-            return true;
+    if (s->type == GH_PRINCIPAL_ASSUMED_ROLE) {
+        for (size_t i = 0; i < r->nroles; i++) {
+            const struct revoked_role *it = &r->roles[i];
+            bool match;
+            if (strcmp(it->account, s->account) != 0 || s->issued >= it->before)
+                continue;
+            /* AWS IAM: role names are unique case-insensitively, so a revocation
+             * by name reaches every role that ever had the name, in any case. */
+            if (strncmp(it->key, BY_NAME, strlen(BY_NAME)) == 0)
+                match = gh_slice_case_eq(gh_slice_from_cstr(it->key + strlen(BY_NAME)), s->name);
+            else
+                match = gh_slice_eq_cstr(s->entity_id, it->key);
+            if (match)
+                return true;
+        }
+    }
     return false;
 }
 
@@ -87,7 +107,7 @@ gh_api_revoke_sessions(struct gh_store *store, struct gh_slice account, struct g
     struct gh_arena a;
     struct gh_role role;
     struct gh_store_rec rec;
-    char *data;
+    char *data, *id;
     enum gh_err err;
 
     gh_arena_init(&a);
@@ -98,15 +118,21 @@ gh_api_revoke_sessions(struct gh_store *store, struct gh_slice account, struct g
                     GH_SP(role_name), GH_SP(account));
         goto done;
     }
-    if ((data = gh_arena_printf(&a, "%lld", (long long)before)) == NULL) {
+    /*
+     * Keyed by the name, not the role's id: a role deleted and re-created
+     * under the same name has a new id, and the revocation must still
+     * reach the sessions issued under the old one.
+     */
+    if ((data = gh_arena_printf(&a, "%lld", (long long)before)) == NULL ||
+        (id = gh_arena_printf(&a, BY_NAME "%.*s", GH_SP(role.name))) == NULL) {
         err = GH_ERR_NOMEM;
         goto done;
     }
     memset(&rec, 0, sizeof(rec));
     rec.account = account;
     rec.kind = GH_S(KIND);
-    rec.id = role.id;
-    rec.owner = role.id;
+    rec.id = gh_slice_from_cstr(id);
+    rec.owner = GH_S(""); /* outlives the role: never purged with it */
     rec.created = gh_now_s();
     rec.data = gh_slice_from_cstr(data);
     if ((err = gh_store_rec_put(tx, &rec, NULL, true)) != GH_OK)

@@ -9,7 +9,7 @@
 
 #define KEY_COLS                                                                                   \
     "k.id, k.account, coalesce(u.name, ''), k.status, k.created, k.last_used,"                     \
-    " k.last_used_service, k.last_used_region, k.sealed"
+    " k.last_used_service, k.last_used_region, k.sealed, k.user_id"
 #define KEY_FROM " FROM access_keys k LEFT JOIN users u ON u.id = k.user_id AND k.user_id <> ''"
 
 static enum gh_err
@@ -22,7 +22,8 @@ key_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
         (err = store_col(a, st, 1, &k->account)) != GH_OK ||
         (err = store_col(a, st, 2, &k->user_name)) != GH_OK ||
         (err = store_col(a, st, 6, &k->last_used_service)) != GH_OK ||
-        (err = store_col(a, st, 7, &k->last_used_region)) != GH_OK)
+        (err = store_col(a, st, 7, &k->last_used_region)) != GH_OK ||
+        (err = store_col(a, st, 9, &k->user_id)) != GH_OK)
         return err;
     k->status = sqlite3_column_int(st, 3) == GH_KEY_INACTIVE ? GH_KEY_INACTIVE : GH_KEY_ACTIVE;
     k->created = sqlite3_column_int64(st, 4);

@@ -210,6 +210,17 @@ gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sl
 }
 
 enum gh_err
+gh_store_role_get_by_id(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                        struct gh_slice id, struct gh_role *out)
+{
+    const struct gh_slice args[] = {account, id};
+
+    return store_get(tx, a,
+                     "SELECT " STORE_ROLE_COLS("") " FROM roles WHERE account = ?1 AND id = ?2",
+                     args, GH_ARRAY_LEN(args), store_role_row, out, sizeof(*out));
+}
+
+enum gh_err
 gh_store_rec_list_kind(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice kind,
                        struct gh_store_rec **out, size_t *count)
 {

@@ -125,6 +125,7 @@ struct gh_access_key {
     struct gh_slice id;        /* AKIA... */
     struct gh_slice account;
     struct gh_slice user_name; /* empty for the account root's keys */
+    struct gh_slice user_id;   /* the owner's AIDA...; empty for the root (read only) */
     enum gh_key_status status;
     int64_t created;
     int64_t last_used;         /* 0 = never */
@@ -385,6 +386,10 @@ GH_MUST_CHECK enum gh_err gh_store_rec_purge_owner(struct gh_store_tx *tx,
 GH_MUST_CHECK enum gh_err gh_store_user_get_by_id(struct gh_store_tx *tx, struct gh_arena *a,
                                                   struct gh_slice account, struct gh_slice id,
                                                   struct gh_user *out);
+/* A role by unique id (AROA...); GH_ERR_NOT_FOUND when absent. */
+GH_MUST_CHECK enum gh_err gh_store_role_get_by_id(struct gh_store_tx *tx, struct gh_arena *a,
+                                                  struct gh_slice account, struct gh_slice id,
+                                                  struct gh_role *out);
 
 
 /*

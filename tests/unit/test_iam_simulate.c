@@ -362,6 +362,7 @@ test_principal_authorized(void **state)
     f->caller.type = GH_PRINCIPAL_USER;
     f->caller.arn = GH_S("arn:aws:iam::" ACCOUNT ":user/carol");
     f->caller.name = GH_S("carol");
+    f->caller.user_id = GH_SLICE_NULL; /* named only: policies are found by name */
     f->caller.path = GH_S("/");
     CALL_OK(f, &r, "SimulatePrincipalPolicy", "PolicySourceArn",
             "arn:aws:iam::" ACCOUNT ":user/carol", "ActionNames.member.1",
@@ -392,6 +393,7 @@ become(struct fixture *f, const char *arn, const char *name)
     f->caller.type = GH_PRINCIPAL_USER;
     f->caller.arn = gh_slice_from_cstr(arn);
     f->caller.name = gh_slice_from_cstr(name);
+    f->caller.user_id = GH_SLICE_NULL; /* named only: policies are found by name */
     f->caller.path = GH_S("/");
 }
 
