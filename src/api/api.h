@@ -16,6 +16,7 @@
 
 struct gh_call;
 struct gh_api_cache;
+struct gh_api_snap;
 struct gh_policy;
 struct gh_policy_ctx;
 struct gh_policy_result;
@@ -82,7 +83,8 @@ struct gh_call {
     struct gh_store *store;
     struct gh_store_tx *tx; /* write tx for GH_ACTION_WRITE, else a read tx */
     const struct gh_api_config *config;
-    const struct gh_keyring *keyring; /* seals session tokens (STS) */
+    const struct gh_keyring *keyring; /* seals session tokens (STS); from `snap` */
+    struct gh_api_snap *snap;         /* the auth snapshot the call holds (gh_api_call_cleanup) */
     struct gh_api_cache *api_cache;   /* compiled policies */
     int64_t now;
     const char *request_id;
@@ -296,7 +298,9 @@ GH_MUST_CHECK enum gh_err gh_api_new(const struct gh_api_deps *deps, struct gh_a
 void gh_api_free(struct gh_api *api);
 /*
  * Picks up what other processes changed in the store (a rotated token key,
- * revoked sessions); called periodically by the server, off the hot path.
+ * revoked sessions) into a new auth snapshot; called periodically by the
+ * server, off the hot path. Replaced snapshots are freed when their last
+ * request drops them, however many refreshes a server lives through.
  */
 GH_MUST_CHECK enum gh_err gh_api_refresh(struct gh_api *api, const struct gh_secret *master);
 
@@ -315,6 +319,20 @@ GH_MUST_CHECK enum gh_err gh_api_mount(struct gh_api *api, const char *prefix,
  * with a method other than GET/POST, or signed for service "s3".
  */
 void gh_api_set_rest(struct gh_api *api, struct gh_http_handler h);
+/*
+ * The auth snapshot: the token key ring and the revoked role sessions
+ * (`gatehouse sessions revoke`), as the last refresh found them in the
+ * store. Immutable; gh_api_snap_get returns
+ * the current one with a reference the caller drops with gh_api_snap_unref
+ * once its request is done. Never NULL after gh_api_new.
+ */
+struct gh_api_snap *gh_api_snap_get(struct gh_api *api);
+void gh_api_snap_unref(struct gh_api_snap *s);
+/* The key ring of `s` (borrowed: lives as long as the reference on `s`). */
+const struct gh_keyring *gh_api_snap_keyring(const struct gh_api_snap *s);
+/* Is session `session` revoked in `s`? */
+bool gh_api_snap_revoked(const struct gh_api_snap *s, const struct gh_session *session);
+
 /*
  * A further check on every session token (the console's sign-out
  * revocations): a session whose key `revoked` names is refused as an
@@ -349,13 +367,16 @@ GH_MUST_CHECK enum gh_err gh_api_authenticate_hashed(struct gh_api *api, struct 
                                                      struct gh_diag *diag);
 /*
  * Fills the fields of a call that do not depend on the protocol (arena,
- * request, caller, store, config, key ring, policy cache, clock, result
- * buffer), so a REST handler can use gh_call_authorize* and gh_call_fail.
- * The caller opens c->tx itself.
+ * request, caller, store, config, auth snapshot and its key ring, policy
+ * cache, clock, result buffer), so a REST handler can use
+ * gh_call_authorize* and gh_call_fail. The caller opens c->tx itself, and
+ * calls gh_api_call_cleanup when the request is done.
  */
 void gh_api_call_init(struct gh_api *api, struct gh_http_req *req,
                       const struct gh_principal *caller, struct gh_buf *result,
                       struct gh_call *c);
+/* Drops what gh_api_call_init took (the snapshot reference); safe twice. */
+void gh_api_call_cleanup(struct gh_call *c);
 /* The HTTP handler: routes, authenticates, runs the action, renders. */
 void gh_api_handle(void *api, struct gh_http_req *req, struct gh_http_resp *resp);
 

@@ -4,6 +4,8 @@
 #ifndef GH_API_INT_H
 #define GH_API_INT_H
 
+#include <stdatomic.h>
+
 #include "api/api.h"
 
 /* "MaxItems" -> "maxItems": the member name AWS shows in messages. */
@@ -56,6 +58,24 @@ bool gh_api_session_revoked(const struct gh_api_revocations *r, const struct gh_
  */
 GH_MUST_CHECK enum gh_err gh_api_session_entity_check(struct gh_store *store, struct gh_arena *a,
                                                       struct gh_session *s);
+
+/* ---- the auth snapshot (snapshot.c) ---- */
+
+/*
+ * What authentication reads that other processes may change: the token
+ * key ring and the revocations. Immutable once published; each request
+ * holds a reference while it runs.
+ */
+struct gh_api_snap {
+    atomic_uint refs;
+    uint64_t generation;                    /* the store's, before it was loaded */
+    struct gh_keyring *keyring;             /* a reference */
+    struct gh_api_revocations *revocations; /* owned */
+};
+
+/* A snapshot of the store at `generation` with `kr` (referenced); refs 1. */
+GH_MUST_CHECK enum gh_err gh_api_snap_new(struct gh_store *store, uint64_t generation,
+                                          struct gh_keyring *kr, struct gh_api_snap **out);
 
 /* ---- encoded authorization failure messages (explain.c) ---- */
 

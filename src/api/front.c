@@ -3,6 +3,8 @@
  * SigV4 authentication, routing to a service's action, the transaction
  * around it, and the XML response or AWS error.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +13,21 @@
 
 #include "api/api_int.h"
 
-#define GH_API_RETIRED_MAX 64
-
 struct gh_api {
     struct gh_store *store;
     const struct gh_api_config *config;
     const struct gh_service *const *services;
     struct gh_api_principals *principals;
     struct gh_sigv4_key_cache *keys;
-    _Atomic(struct gh_keyring *) keyring; /* swapped by gh_api_refresh */
-    _Atomic(struct gh_api_revocations *) revocations;
+    /* The auth snapshot: swapped by publish(), read by snap_get(). */
+    _Atomic(struct gh_api_snap *) snap;
+    atomic_uint taking;           /* readers between loading `snap` and referencing it */
+    pthread_mutex_t publish_lock; /* one writer at a time; never held across I/O */
     enum gh_err (*key_used)(struct gh_store *s, struct gh_slice akid, struct gh_slice service,
                             struct gh_slice region, int64_t now);
     bool (*session_revoked)(void *ctx, struct gh_slice akid, int64_t now);
     void *session_revoked_ctx;
-    /* Replaced rings and snapshots stay alive until gh_api_free: a request
-     * may still hold one, and they are few and small. */
-    void *retired[GH_API_RETIRED_MAX];
-    size_t nretired;
-    bool retired_overflow;
-    uint64_t refreshed_gen;
+    uint64_t refreshed_gen; /* gh_api_refresh's own (one refresher thread) */
     struct gh_api_cache *cache;
     struct gh_api_mount mounts[GH_API_MOUNTS_MAX];
     size_t nmounts;
@@ -50,8 +47,16 @@ gh_api_new(const struct gh_api_deps *deps, struct gh_api **out)
     api->config = deps->config;
     api->services = deps->services;
     api->key_used = deps->key_used;
-    atomic_init(&api->keyring, gh_keyring_ref(deps->keyring));
-    atomic_init(&api->revocations, NULL);
+    atomic_init(&api->snap, NULL);
+    atomic_init(&api->taking, 0);
+    pthread_mutex_init(&api->publish_lock, NULL);
+    {
+        struct gh_api_snap *first = NULL;
+        if ((err = gh_api_snap_new(api->store, gh_store_generation(api->store), deps->keyring,
+                                   &first)) != GH_OK)
+            goto fail;
+        atomic_store(&api->snap, first);
+    }
     if ((err = gh_api_principals_new(&api->principals)) != GH_OK)
         goto fail;
     if ((err = gh_api_cache_new(&api->cache)) != GH_OK)
@@ -74,14 +79,8 @@ gh_api_free(struct gh_api *api)
         return;
     gh_api_principals_free(api->principals);
     gh_sigv4_key_cache_free(api->keys);
-    gh_keyring_unref(atomic_load(&api->keyring));
-    gh_api_revocations_free(atomic_load(&api->revocations));
-    for (size_t i = 0; i < api->nretired; i++) {
-        if (((uintptr_t)api->retired[i] & 1) != 0)
-            gh_api_revocations_free((void *)((uintptr_t)api->retired[i] & ~(uintptr_t)1));
-        else
-            gh_keyring_unref(api->retired[i]);
-    }
+    gh_api_snap_unref(atomic_load(&api->snap));
+    pthread_mutex_destroy(&api->publish_lock);
     gh_api_cache_free(api->cache);
     free(api);
 }
@@ -205,9 +204,9 @@ read_params(struct gh_http_req *req, struct gh_params *out, struct gh_diag *diag
  * must not have expired.
  */
 static enum gh_err
-session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_sigv4_auth *auth,
-                  int64_t now, struct gh_secret *secret, struct gh_principal *p,
-                  struct gh_diag *diag)
+session_principal(struct gh_api *api, const struct gh_api_snap *snap, struct gh_http_req *req,
+                  const struct gh_sigv4_auth *auth, int64_t now, struct gh_secret *secret,
+                  struct gh_principal *p, struct gh_diag *diag)
 {
     struct gh_session *s = gh_arena_alloc(req->arena, sizeof(*s));
     const char *arn = NULL, *uid = NULL;
@@ -218,7 +217,7 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
     /* AWS STS: a temporary key without its token, or with a token that does
      * not open or belongs to another key, is an invalid client token. */
     if (auth->security_token.len == 0 ||
-        gh_session_open(atomic_load(&api->keyring), auth->security_token, req->arena, s) != GH_OK ||
+        gh_session_open(snap->keyring, auth->security_token, req->arena, s) != GH_OK ||
         !gh_slice_eq_cstr(auth->access_key_id, s->access_key_id)) {
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is invalid.");
@@ -236,7 +235,7 @@ session_principal(struct gh_api *api, struct gh_http_req *req, const struct gh_s
         gh_diag_set(diag, "The security token included in the request is invalid.");
         return GH_ERR_INVALID_TOKEN_ID;
     }
-    if (gh_api_session_revoked(atomic_load(&api->revocations), s)) {
+    if (gh_api_session_revoked(snap->revocations, s)) {
         /* `gatehouse sessions revoke`: the session is no longer valid. */
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is invalid.");
@@ -315,10 +314,29 @@ gh_api_authenticate(struct gh_api *api, struct gh_http_req *req, bool normalize_
                                       caller, diag);
 }
 
+static enum gh_err authenticate(struct gh_api *api, const struct gh_api_snap *snap,
+                                struct gh_http_req *req, bool normalize_path,
+                                struct gh_slice payload_hash_hex, int64_t now,
+                                struct gh_slice *service, struct gh_principal *caller,
+                                struct gh_diag *diag);
+
 enum gh_err
 gh_api_authenticate_hashed(struct gh_api *api, struct gh_http_req *req, bool normalize_path,
                            struct gh_slice payload_hash_hex, int64_t now, struct gh_slice *service,
                            struct gh_principal *caller, struct gh_diag *diag)
+{
+    struct gh_api_snap *snap = gh_api_snap_get(api);
+    enum gh_err err =
+        authenticate(api, snap, req, normalize_path, payload_hash_hex, now, service, caller, diag);
+
+    gh_api_snap_unref(snap);
+    return err;
+}
+
+static enum gh_err
+authenticate(struct gh_api *api, const struct gh_api_snap *snap, struct gh_http_req *req,
+             bool normalize_path, struct gh_slice payload_hash_hex, int64_t now,
+             struct gh_slice *service, struct gh_principal *caller, struct gh_diag *diag)
 {
     struct gh_sigv4_request sr = {
         .method = req->method,
@@ -342,7 +360,7 @@ gh_api_authenticate_hashed(struct gh_api *api, struct gh_http_req *req, bool nor
         return err;
     *service = auth.service;
     if (gh_slice_starts_with(auth.access_key_id, GH_S("ASIA"))) {
-        err = session_principal(api, req, &auth, now, &secret, caller, diag);
+        err = session_principal(api, snap, req, &auth, now, &secret, caller, diag);
         if (err != GH_OK)
             goto done;
         err = gh_sigv4_verify(&sr, &auth, &secret, now, api->keys, req->arena, diag);
@@ -506,6 +524,7 @@ done:
     json_decref(in);
     json_decref(c.out);
     gh_buf_cleanup(&result);
+    gh_api_call_cleanup(&c);
 }
 
 /*
@@ -534,49 +553,96 @@ is_rest(const struct gh_http_req *req)
     return false;
 }
 
-static void
-retire(struct gh_api *api, void *p, bool revocations)
+struct gh_api_snap *
+gh_api_snap_get(struct gh_api *api)
 {
-    if (p == NULL)
-        return;
-    if (api->nretired == GH_API_RETIRED_MAX) {
-        api->retired_overflow = true; /* leak rather than free what a request may hold */
-        return;
+    struct gh_api_snap *s;
+
+    /*
+     * Lock-free for readers: `taking` tells publish() that a reader may
+     * hold the old pointer without its reference yet, so the old snapshot
+     * is not released until every such reader has taken its reference.
+     */
+    atomic_fetch_add(&api->taking, 1);
+    s = atomic_load(&api->snap);
+    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    atomic_fetch_sub(&api->taking, 1);
+    return s;
+}
+
+/*
+ * Publishes `next` (the api takes its reference) unless the current
+ * snapshot was loaded from a later store generation: then `next` is
+ * older news and is dropped. Returns whether it was published.
+ */
+static bool
+publish(struct gh_api *api, struct gh_api_snap *next)
+{
+    struct gh_api_snap *old;
+
+    pthread_mutex_lock(&api->publish_lock);
+    old = atomic_load(&api->snap);
+    if (old->generation > next->generation) {
+        pthread_mutex_unlock(&api->publish_lock);
+        gh_api_snap_unref(next);
+        return false;
     }
-    api->retired[api->nretired++] = revocations ? (void *)((uintptr_t)p | 1) : p;
+    atomic_store(&api->snap, next);
+    pthread_mutex_unlock(&api->publish_lock);
+    /* Readers that loaded `old` finish taking their reference in a few
+     * instructions; later ones load `next`. */
+    while (atomic_load(&api->taking) != 0)
+        sched_yield();
+    gh_api_snap_unref(old);
+    return true;
+}
+
+/* A new snapshot with freshly loaded revocations and key ring `kr`. */
+static enum gh_err
+reload(struct gh_api *api, uint64_t gen, struct gh_keyring *kr, bool *published)
+{
+    struct gh_api_snap *next = NULL;
+    enum gh_err err;
+
+    *published = false;
+    if ((err = gh_api_snap_new(api->store, gen, kr, &next)) != GH_OK)
+        return err;
+    *published = publish(api, next);
+    return GH_OK;
 }
 
 enum gh_err
 gh_api_refresh(struct gh_api *api, const struct gh_secret *master)
 {
-    struct gh_api_revocations *rv = NULL;
-    struct gh_keyring *kr = NULL, *old;
+    struct gh_keyring *kr = NULL;
+    struct gh_api_snap *cur;
     const struct gh_secret *k1, *k2;
     uint32_t id1, id2;
-    bool changed = false;
+    bool changed = false, published = false;
+    uint64_t gen;
     enum gh_err err;
 
     if ((err = gh_store_refresh(api->store, &changed)) != GH_OK)
         return err;
-    if (api->refreshed_gen != 0 && !changed &&
-        api->refreshed_gen == gh_store_generation(api->store))
+    gen = gh_store_generation(api->store);
+    if (api->refreshed_gen != 0 && !changed && api->refreshed_gen == gen)
         return GH_OK;
-    api->refreshed_gen = gh_store_generation(api->store);
-    if (api->nretired + 2 > GH_API_RETIRED_MAX)
-        return GH_OK; /* keep serving with what we have */
-    if ((err = gh_api_revocations_load(api->store, &rv)) != GH_OK)
-        return err;
-    retire(api, atomic_exchange(&api->revocations, rv), true);
     if ((err = gh_keyring_load(api->store, master, &kr)) != GH_OK)
         return err;
-    old = atomic_load(&api->keyring);
-    if (gh_keyring_current(kr, &id1, &k1) == GH_OK && gh_keyring_current(old, &id2, &k2) == GH_OK &&
-        id1 == id2 && gh_keyring_count(kr) == gh_keyring_count(old)) {
-        gh_keyring_unref(kr); /* unchanged */
-        return GH_OK;
+    cur = gh_api_snap_get(api);
+    if (gh_keyring_current(kr, &id1, &k1) == GH_OK &&
+        gh_keyring_current(cur->keyring, &id2, &k2) == GH_OK && id1 == id2 &&
+        gh_keyring_count(kr) == gh_keyring_count(cur->keyring)) {
+        /* Unchanged: keep the ring requests already use. */
+        gh_keyring_unref(kr);
+        kr = gh_keyring_ref(cur->keyring);
     }
-    retire(api, atomic_exchange(&api->keyring, kr), false);
-    return GH_OK;
+    gh_api_snap_unref(cur);
+    err = reload(api, gen, kr, &published);
+    gh_keyring_unref(kr);
+    /* Not published (a later one was): look again next time. */
+    api->refreshed_gen = err == GH_OK && published ? gen : 0;
+    return err;
 }
 
 enum gh_err
@@ -614,10 +680,19 @@ gh_api_call_init(struct gh_api *api, struct gh_http_req *req, const struct gh_pr
     c->caller = caller;
     c->store = api->store;
     c->config = api->config;
-    c->keyring = atomic_load(&api->keyring);
+    c->snap = gh_api_snap_get(api);
+    c->keyring = c->snap->keyring;
     c->api_cache = api->cache;
     c->now = gh_now_s();
     c->result = result;
+}
+
+void
+gh_api_call_cleanup(struct gh_call *c)
+{
+    gh_api_snap_unref(c->snap);
+    c->snap = NULL;
+    c->keyring = NULL;
 }
 
 void
@@ -630,6 +705,7 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     struct gh_call c;
     struct gh_buf result;
     const struct gh_service *svc = NULL;
+    struct gh_api_snap *snap = NULL;
     char rid[37];
     struct gh_slice action_name, version;
     int64_t now = gh_now_s();
@@ -657,6 +733,8 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     gh_diag_clear(&diag);
     memset(&c, 0, sizeof(c));
     gh_buf_init(&result, 0);
+    /* One auth snapshot for the whole request: authentication and the action. */
+    snap = gh_api_snap_get(api);
 
     if (!gh_slice_eq_cstr(req->method, "POST") && !gh_slice_eq_cstr(req->method, "GET")) {
         render_error(resp, NULL, rid, GH_ERR_METHOD, "The requested method is not allowed.");
@@ -670,7 +748,7 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     version = gh_params_get(&params, "Version");
 
     struct gh_slice scope_service = GH_SLICE_NULL;
-    err = gh_api_authenticate(api, req, true, now, &scope_service, &caller, &diag);
+    err = authenticate(api, snap, req, true, GH_SLICE_NULL, now, &scope_service, &caller, &diag);
     if (scope_service.len > 0)
         svc = service_by_name(api, scope_service);
     if (err == GH_ERR_MISSING_AUTH) {
@@ -715,7 +793,7 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
     c.caller = &caller;
     c.store = api->store;
     c.config = api->config;
-    c.keyring = atomic_load(&api->keyring);
+    c.keyring = snap->keyring;
     c.api_cache = api->cache;
     c.now = now;
     c.request_id = rid;
@@ -742,4 +820,5 @@ done:
         }
     }
     gh_buf_cleanup(&result);
+    gh_api_snap_unref(snap);
 }

@@ -291,7 +291,7 @@ gh_cli_serve(int argc, char **argv)
     /* The web console: the built bundle next to the binary unless --console-dir says. */
     if (console_dir == NULL && gh_console_dir_default(console_found, sizeof(console_found)) == GH_OK)
         console_dir = console_found;
-    struct gh_console_deps cdeps = {.store = store, .keyring = keyring, .assets_dir = console_dir};
+    struct gh_console_deps cdeps = {.store = store, .api = api, .assets_dir = console_dir};
     if ((err = gh_console_new(&cdeps, &console)) != GH_OK ||
         (err = gh_api_mount(api, GH_CONSOLE_PREFIX,
                             (struct gh_http_handler){gh_console_handle, console})) != GH_OK) {

@@ -169,7 +169,7 @@ gh_console_new(const struct gh_console_deps *deps, struct gh_console **out)
         return err;
     }
     c->store = deps->store;
-    c->keyring = deps->keyring != NULL ? gh_keyring_ref(deps->keyring) : NULL;
+    c->api = deps->api;
     *out = c;
     return GH_OK;
 }
@@ -182,7 +182,6 @@ gh_console_free(struct gh_console *c)
     gh_console_files_cleanup(&c->files);
     gh_console_limit_cleanup(&c->limit);
     gh_console_revoked_cleanup(&c->revoked);
-    gh_keyring_unref(c->keyring);
     free(c);
 }
 

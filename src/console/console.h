@@ -8,6 +8,7 @@
 #ifndef GH_CONSOLE_H
 #define GH_CONSOLE_H
 
+#include "api/api.h"
 #include "auth/auth.h"
 #include "core/core.h"
 #include "http/http.h"
@@ -33,7 +34,11 @@ struct gh_console;
 
 struct gh_console_deps {
     struct gh_store *store;
-    struct gh_keyring *keyring; /* referenced by the console while it lives */
+    /*
+     * Borrowed; must outlive the console. Sign-in seals with the key ring
+     * of its current auth snapshot.
+     */
+    struct gh_api *api;
     /*
      * The built bundle (index.html and assets/), read once at start; NULL
      * or a missing index.html serves a page that says how to build it.

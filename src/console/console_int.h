@@ -87,7 +87,7 @@ const char *gh_console_content_type(struct gh_slice name);
 
 struct gh_console {
     struct gh_store *store;
-    struct gh_keyring *keyring;
+    struct gh_api *api; /* the auth snapshot (key ring) */
     struct gh_console_files files;
     struct gh_console_revoked revoked;
     struct gh_console_limit limit;

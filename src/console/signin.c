@@ -185,6 +185,7 @@ session_issue(struct gh_console *c, struct gh_arena *a, const struct login *l, b
 {
     struct gh_session s;
     struct gh_buf token;
+    struct gh_api_snap *snap = NULL;
     char sk[41], exp[21];
     const char *arn;
     json_t *o = NULL;
@@ -210,7 +211,9 @@ session_issue(struct gh_console *c, struct gh_arena *a, const struct login *l, b
     s.mfa = mfa;
     s.mfa_time = mfa ? now : 0;
     s.console = true; /* a console session, like AWS's: IAM is reachable without MFA */
-    if ((err = gh_session_seal(c->keyring, &s, &token)) != GH_OK)
+    /* The current key ring: `gatehouse keys rotate` reaches sign-in too. */
+    snap = gh_api_snap_get(c->api);
+    if ((err = gh_session_seal(gh_api_snap_keyring(snap), &s, &token)) != GH_OK)
         goto done;
     arn = l->root ? gh_arena_printf(a, "arn:aws:iam::%s:root", l->account)
                   : gh_arena_printf(a, "arn:aws:iam::%s:user%.*s%.*s", l->account,
@@ -247,6 +250,7 @@ done:
     OPENSSL_cleanse(sk, sizeof(sk));
     gh_secret_wipe(&s.secret);
     gh_buf_cleanup(&token);
+    gh_api_snap_unref(snap);
     return err;
 }
 
@@ -354,6 +358,7 @@ gh_console_signout(struct gh_console *c, struct gh_http_req *req, struct gh_http
     struct gh_diag diag;
     struct gh_session s;
     struct gh_slice token;
+    struct gh_api_snap *snap;
     enum gh_err err;
 
     if (gh_form_parse(req->arena, req->body, true, &params, &diag) != GH_OK) {
@@ -362,8 +367,12 @@ gh_console_signout(struct gh_console *c, struct gh_http_req *req, struct gh_http
     }
     token = gh_params_get(&params, "sessionToken");
     memset(&s, 0, sizeof(s));
-    if (token.len == 0 || token.len > GH_SESSION_TOKEN_MAX ||
-        gh_session_open(c->keyring, token, req->arena, &s) != GH_OK) {
+    snap = gh_api_snap_get(c->api);
+    err = token.len == 0 || token.len > GH_SESSION_TOKEN_MAX
+              ? GH_ERR_INVALID_TOKEN_ID
+              : gh_session_open(gh_api_snap_keyring(snap), token, req->arena, &s);
+    gh_api_snap_unref(snap);
+    if (err != GH_OK) {
         gh_secret_wipe(&s.secret);
         gh_console_error(resp, 400, "InvalidClientTokenId",
                          "The security token included in the request is invalid.");

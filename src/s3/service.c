@@ -366,6 +366,7 @@ req_free(struct s3_req *r)
 {
     if (r->call.tx != NULL)
         gh_store_tx_rollback(r->call.tx);
+    gh_api_call_cleanup(&r->call); /* the auth snapshot it held */
     if (r->chunked.chunk_hash_on)
         gh_sha256_cleanup(&r->chunked.chunk_hash);
     OPENSSL_cleanse(r->chunked.signing_key, sizeof(r->chunked.signing_key));

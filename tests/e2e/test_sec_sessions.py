@@ -1,5 +1,7 @@
 """test_sec_sessions.py: sessions follow identities, not names (a deleted and
-re-created role or user lends nothing to the old sessions)."""
+re-created role or user lends nothing to the old sessions); revocations and
+key rotation keep reaching a long-running server."""
+import base64
 import json
 import os
 import subprocess
@@ -91,6 +93,12 @@ def console_signin(gh, user, password):
     return o["accessKeyId"], o["secretAccessKey"], o["sessionToken"]
 
 
+def token_key_id(token):
+    """The id of the token key that sealed a session token (bytes 1..4 after the version)."""
+    raw = base64.b64decode(token)
+    return raw[1:5]
+
+
 # ---- item 1: sessions follow unique ids ----
 
 def test_role_session_dies_with_its_role(gh):
@@ -179,3 +187,31 @@ def test_renamed_user_keeps_its_sessions(gh):
     assert (me["UserName"], me["UserId"]) == ("alice2", alice_id)
     me = gh.client("iam", *keys).get_user()["User"]
     assert (me["UserName"], me["UserId"]) == ("alice2", alice_id)
+
+
+# ---- item 5: refreshes never stop reaching the server ----
+
+def test_revoke_and_rotate_after_many_refreshes(gh):
+    """More than 100 generation changes, each picked up by the server's
+    periodic refresh, and `gatehouse sessions revoke` and `gatehouse keys
+    rotate` still take effect on the running server."""
+    iam = gh.client("iam")
+    keys = new_user_with_key(gh, "u", doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}))
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust_user(gh, "u"))
+    arn = f"arn:aws:iam::{gh.account_id}:role/r"
+    for i in range(110):
+        iam.tag_user(UserName="u", Tags=[{"Key": "n", "Value": str(i)}])  # a write: a new generation
+        time.sleep(0.6)  # the server refreshes every 0.5 s
+    sess = creds(gh.client("sts", *keys).assume_role(RoleArn=arn, RoleSessionName="s1"))
+    before = token_key_id(sess[2])
+    time.sleep(1.1)  # issued strictly before the revocation's second
+    cp = gatehouse_cmd("sessions", "revoke", "--role", "r", "--data-dir", gh.data_dir)
+    assert cp.returncode == 0, cp.stderr
+    assert poll(lambda: refused(gh, sess), 5.0), "the revocation never reached the running server"
+    cp = gatehouse_cmd("keys", "rotate", "--data-dir", gh.data_dir)
+    assert cp.returncode == 0, cp.stderr
+
+    def rotated():
+        t = creds(gh.client("sts", *keys).assume_role(RoleArn=arn, RoleSessionName="n1"))[2]
+        return token_key_id(t) != before
+    assert poll(rotated, 5.0), "new session tokens are still sealed with the old token key"

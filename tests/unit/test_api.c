@@ -2,7 +2,7 @@
  * test_api.c: the api's identity rules: a long-term key belongs to its
  * user's unique id (a deleted user's key is dead, never the root's, and a
  * namesake does not inherit it); role-session revocations reach every
- * role that had the name.
+ * role that had the name; the auth snapshot survives many refreshes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -228,12 +228,64 @@ test_revoke_by_name(void **state)
     assert_false(revoked(f, "legacy", "AROALEGACYLEGACY0002", 499));
 }
 
+/*
+ * Many refreshes, each after a write: every one publishes a new snapshot
+ * (the old one freed once unreferenced), and a snapshot a request holds
+ * stays valid across them.
+ */
+static void
+test_snapshot_refreshes(void **state)
+{
+    struct fixture *f = *state;
+    struct gh_api_snap *held = gh_api_snap_get(f->api), *cur;
+    struct gh_keyring *kr = NULL;
+    struct gh_diag diag;
+    uint32_t id_before, id_after;
+    const struct gh_secret *k;
+
+    assert_int_equal(gh_keyring_current(gh_api_snap_keyring(held), &id_before, &k), GH_OK);
+    role_create(f, "r", "AROARRRRRRRRRRRRRRR1");
+    for (int i = 0; i < 200; i++) {
+        char name[32];
+        (void)snprintf(name, sizeof(name), "u%d", i);
+        char id[32];
+        (void)snprintf(id, sizeof(id), "AIDAUSER%012d", i);
+        user_create(f, name, id);
+        assert_int_equal(gh_api_refresh(f->api, &f->master), GH_OK);
+    }
+    /* A revocation and a rotation after all that still reach the api. */
+    gh_diag_clear(&diag);
+    assert_int_equal(
+        gh_api_revoke_sessions(f->store, GH_S(ACCOUNT), GH_S("r"), gh_now_s() + 10, &diag), GH_OK);
+    assert_int_equal(gh_keyring_rotate(f->store, &f->master, &kr), GH_OK);
+    gh_keyring_unref(kr);
+    assert_int_equal(gh_api_refresh(f->api, &f->master), GH_OK);
+    cur = gh_api_snap_get(f->api);
+    assert_int_equal(gh_keyring_current(gh_api_snap_keyring(cur), &id_after, &k), GH_OK);
+    assert_int_not_equal(id_before, id_after);
+    struct gh_session s;
+    memset(&s, 0, sizeof(s));
+    s.type = GH_PRINCIPAL_ASSUMED_ROLE;
+    memcpy(s.account, ACCOUNT, sizeof(s.account));
+    memcpy(s.access_key_id, "ASIAAAAAAAAAAAAAAAAA", 21);
+    s.name = GH_S("r");
+    s.entity_id = GH_S("AROARRRRRRRRRRRRRRR1");
+    s.issued = gh_now_s();
+    assert_true(gh_api_snap_revoked(cur, &s));
+    assert_false(gh_api_snap_revoked(held, &s)); /* the held one is unchanged */
+    assert_int_equal(gh_keyring_current(gh_api_snap_keyring(held), &id_after, &k), GH_OK);
+    assert_int_equal(id_before, id_after);
+    gh_api_snap_unref(cur);
+    gh_api_snap_unref(held);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_key_of_deleted_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoke_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_refreshes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,8 @@ struct fx {
     struct gh_secret master;
     struct gh_store *store;
     struct gh_keyring *ring;
+    struct gh_api_config config;
+    struct gh_api *api;
     struct gh_console *console;
 };
 
@@ -67,7 +69,12 @@ setup(void **state)
     write_file(path, "console.log(1)");
     (void)snprintf(path, sizeof(path), "%s/assets/.hidden", f->bundle);
     write_file(path, "secret");
-    struct gh_console_deps d = {.store = f->store, .keyring = f->ring, .assets_dir = f->bundle};
+    static const struct gh_service *const services[] = {NULL};
+    f->config.region = "us-east-1";
+    struct gh_api_deps ad = {
+        .store = f->store, .keyring = f->ring, .config = &f->config, .services = services};
+    assert_int_equal(gh_api_new(&ad, &f->api), GH_OK);
+    struct gh_console_deps d = {.store = f->store, .api = f->api, .assets_dir = f->bundle};
     assert_int_equal(gh_console_new(&d, &f->console), GH_OK);
     *state = f;
     return 0;
@@ -80,6 +87,7 @@ teardown(void **state)
     char cmd[128];
 
     gh_console_free(f->console);
+    gh_api_free(f->api);
     gh_keyring_unref(f->ring);
     gh_store_close(f->store);
     gh_secret_wipe(&f->master);
@@ -256,8 +264,7 @@ test_not_built(void **state)
 {
     struct fx *f = *state;
     struct gh_console *c = NULL;
-    struct gh_console_deps d = {
-        .store = f->store, .keyring = f->ring, .assets_dir = "/nonexistent"};
+    struct gh_console_deps d = {.store = f->store, .api = f->api, .assets_dir = "/nonexistent"};
     struct call k;
 
     assert_int_equal(gh_console_new(&d, &c), GH_OK);
