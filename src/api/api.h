@@ -320,9 +320,9 @@ GH_MUST_CHECK enum gh_err gh_api_mount(struct gh_api *api, const char *prefix,
  */
 void gh_api_set_rest(struct gh_api *api, struct gh_http_handler h);
 /*
- * The auth snapshot: the token key ring and the revoked role sessions
- * (`gatehouse sessions revoke`), as the last refresh found them in the
- * store. Immutable; gh_api_snap_get returns
+ * The auth snapshot: the token key ring and the revoked sessions (role
+ * revocations by `gatehouse sessions revoke`, console sign-outs), as the
+ * last refresh found them in the store. Immutable; gh_api_snap_get returns
  * the current one with a reference the caller drops with gh_api_snap_unref
  * once its request is done. Never NULL after gh_api_new.
  */
@@ -330,17 +330,20 @@ struct gh_api_snap *gh_api_snap_get(struct gh_api *api);
 void gh_api_snap_unref(struct gh_api_snap *s);
 /* The key ring of `s` (borrowed: lives as long as the reference on `s`). */
 const struct gh_keyring *gh_api_snap_keyring(const struct gh_api_snap *s);
-/* Is session `session` revoked in `s`? */
+/* Is session `session` revoked or signed out in `s`? */
 bool gh_api_snap_revoked(const struct gh_api_snap *s, const struct gh_session *session);
 
+/* Signed-out sessions remembered at once, each until its expiry. */
+#define GH_API_SIGNOUTS_MAX 8192
+
 /*
- * A further check on every session token (the console's sign-out
- * revocations): a session whose key `revoked` names is refused as an
- * invalid token. Set before serving.
+ * Signs session `s` out: stores its temporary key as refused until the
+ * session expires (so a restart keeps refusing it) and publishes a new
+ * snapshot, so the next request with it fails as an invalid token.
+ * GH_ERR_LIMIT when too many signed-out sessions are live.
  */
-void gh_api_set_session_check(struct gh_api *api,
-                              bool (*revoked)(void *ctx, struct gh_slice akid, int64_t now),
-                              void *ctx);
+GH_MUST_CHECK enum gh_err gh_api_sign_out(struct gh_api *api, const struct gh_session *s,
+                                          int64_t now);
 
 /*
  * Authenticates a SigV4 request for any service (`normalize_path` false

@@ -36,15 +36,18 @@ void gh_api_cache_free(struct gh_api_cache *c);
 /* ---- authorization helpers (authorize.c) ---- */
 
 
-/* ---- revoked role sessions (revoke.c) ---- */
+/* ---- revoked sessions (revoke.c) ---- */
 
 struct gh_api_revocations;
 
-/* A snapshot of every revocation record; free with gh_api_revocations_free. */
-GH_MUST_CHECK enum gh_err gh_api_revocations_load(struct gh_store *store,
+/*
+ * A snapshot of every role-session revocation and of the console
+ * sign-outs still live at `now`; free with gh_api_revocations_free.
+ */
+GH_MUST_CHECK enum gh_err gh_api_revocations_load(struct gh_store *store, int64_t now,
                                                   struct gh_api_revocations **out);
 void gh_api_revocations_free(struct gh_api_revocations *r);
-/* Was role session `s` revoked (by its role's name, or by its role's id)? */
+/* Was session `s` revoked (its role's sessions by name or id, or signed out)? */
 bool gh_api_session_revoked(const struct gh_api_revocations *r, const struct gh_session *s);
 
 /* ---- sessions against the store (session.c) ---- */

@@ -22,11 +22,9 @@ struct gh_api {
     /* The auth snapshot: swapped by publish(), read by snap_get(). */
     _Atomic(struct gh_api_snap *) snap;
     atomic_uint taking;           /* readers between loading `snap` and referencing it */
-    pthread_mutex_t publish_lock; /* one writer at a time; never held across I/O */
+    pthread_mutex_t publish_lock; /* one writer at a time (refresh, sign-out); never I/O */
     enum gh_err (*key_used)(struct gh_store *s, struct gh_slice akid, struct gh_slice service,
                             struct gh_slice region, int64_t now);
-    bool (*session_revoked)(void *ctx, struct gh_slice akid, int64_t now);
-    void *session_revoked_ctx;
     uint64_t refreshed_gen; /* gh_api_refresh's own (one refresher thread) */
     struct gh_api_cache *cache;
     struct gh_api_mount mounts[GH_API_MOUNTS_MAX];
@@ -228,15 +226,8 @@ session_principal(struct gh_api *api, const struct gh_api_snap *snap, struct gh_
         gh_diag_set(diag, "The security token included in the request is expired");
         return GH_ERR_EXPIRED_TOKEN;
     }
-    if (api->session_revoked != NULL &&
-        api->session_revoked(api->session_revoked_ctx, auth->access_key_id, now)) {
-        /* Signed out of the console: the session is no longer valid. */
-        gh_secret_wipe(&s->secret);
-        gh_diag_set(diag, "The security token included in the request is invalid.");
-        return GH_ERR_INVALID_TOKEN_ID;
-    }
     if (gh_api_session_revoked(snap->revocations, s)) {
-        /* `gatehouse sessions revoke`: the session is no longer valid. */
+        /* `gatehouse sessions revoke`, or signed out of the console. */
         gh_secret_wipe(&s->secret);
         gh_diag_set(diag, "The security token included in the request is invalid.");
         return GH_ERR_INVALID_TOKEN_ID;
@@ -640,8 +631,37 @@ gh_api_refresh(struct gh_api *api, const struct gh_secret *master)
     gh_api_snap_unref(cur);
     err = reload(api, gen, kr, &published);
     gh_keyring_unref(kr);
-    /* Not published (a later one was): look again next time. */
+    /* Not published (a sign-out published a later one, maybe with an older
+     * ring): look again next time. */
     api->refreshed_gen = err == GH_OK && published ? gen : 0;
+    return err;
+}
+
+enum gh_err
+gh_api_sign_out(struct gh_api *api, const struct gh_session *s, int64_t now)
+{
+    struct gh_store_signout so = {
+        .access_key_id = gh_slice_from_cstr(s->access_key_id),
+        .account = gh_slice_from_cstr(s->account),
+        .expires = s->expires,
+    };
+    struct gh_store_tx *tx = NULL;
+    struct gh_api_snap *cur;
+    bool published;
+    enum gh_err err;
+
+    if ((err = gh_store_tx_begin(api->store, true, &tx)) != GH_OK)
+        return err;
+    if ((err = gh_store_signout_put(tx, &so, now, GH_API_SIGNOUTS_MAX)) != GH_OK) {
+        gh_store_tx_rollback(tx);
+        return err;
+    }
+    if ((err = gh_store_tx_commit(tx)) != GH_OK)
+        return err;
+    /* At once, not at the next refresh: the key ring is the current one. */
+    cur = gh_api_snap_get(api);
+    err = reload(api, gh_store_generation(api->store), cur->keyring, &published);
+    gh_api_snap_unref(cur);
     return err;
 }
 
@@ -660,14 +680,6 @@ void
 gh_api_set_rest(struct gh_api *api, struct gh_http_handler h)
 {
     api->rest = h;
-}
-
-void
-gh_api_set_session_check(struct gh_api *api,
-                         bool (*revoked)(void *ctx, struct gh_slice akid, int64_t now), void *ctx)
-{
-    api->session_revoked = revoked;
-    api->session_revoked_ctx = ctx;
 }
 
 void

@@ -1,8 +1,9 @@
 /*
- * revoke.c: revoked role sessions. `gatehouse sessions revoke` records,
- * per role name, a time before which its sessions no longer count; the
- * server keeps an immutable snapshot of those records, rebuilt when the
- * store changes, and checks it for every request made with a role session.
+ * revoke.c: revoked sessions. `gatehouse sessions revoke` records, per
+ * role name, a time before which its sessions no longer count; console
+ * sign-out records a session's temporary key until it expires. The
+ * server keeps an immutable snapshot of both (part of the auth snapshot,
+ * rebuilt when the store changes) and checks it for every session.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,19 @@ struct revoked_role {
 struct gh_api_revocations {
     size_t nroles;
     struct revoked_role *roles;
+    size_t nsignouts;
+    char (*signouts)[21]; /* temporary access key ids, sorted (memcmp order) */
 };
 
 enum gh_err
-gh_api_revocations_load(struct gh_store *store, struct gh_api_revocations **out)
+gh_api_revocations_load(struct gh_store *store, int64_t now, struct gh_api_revocations **out)
 {
     struct gh_store_tx *tx = NULL;
     struct gh_arena a;
     struct gh_store_rec *rs;
+    struct gh_store_signout *so;
     struct gh_api_revocations *r = NULL;
-    size_t n = 0;
+    size_t n = 0, nso = 0;
     enum gh_err err;
 
     *out = NULL;
@@ -39,10 +43,12 @@ gh_api_revocations_load(struct gh_store *store, struct gh_api_revocations **out)
     if ((err = gh_store_tx_begin(store, false, &tx)) != GH_OK)
         goto done;
     /* Records of this kind across every account (account {NULL,0}). */
-    if ((err = gh_store_rec_list_kind(tx, &a, GH_S(KIND), &rs, &n)) != GH_OK)
+    if ((err = gh_store_rec_list_kind(tx, &a, GH_S(KIND), &rs, &n)) != GH_OK ||
+        (err = gh_store_signout_list(tx, &a, now, &so, &nso)) != GH_OK)
         goto done;
     if ((r = calloc(1, sizeof(*r))) == NULL ||
-        (n > 0 && (r->roles = calloc(n, sizeof(*r->roles))) == NULL)) {
+        (n > 0 && (r->roles = calloc(n, sizeof(*r->roles))) == NULL) ||
+        (nso > 0 && (r->signouts = calloc(nso, sizeof(*r->signouts))) == NULL)) {
         err = GH_ERR_NOMEM;
         goto done;
     }
@@ -56,6 +62,12 @@ gh_api_revocations_load(struct gh_store *store, struct gh_api_revocations **out)
         memcpy(it->key, rs[i].id.ptr, rs[i].id.len);
         it->before = (int64_t)before;
         r->nroles++;
+    }
+    for (size_t i = 0; i < nso; i++) {
+        if (so[i].access_key_id.len >= sizeof(r->signouts[0]))
+            continue; /* not a key we issue; nothing can present it */
+        memcpy(r->signouts[r->nsignouts], so[i].access_key_id.ptr, so[i].access_key_id.len);
+        r->nsignouts++;
     }
     *out = r;
     r = NULL;
@@ -72,6 +84,7 @@ gh_api_revocations_free(struct gh_api_revocations *r)
     if (r == NULL)
         return;
     free(r->roles);
+    free(r->signouts);
     free(r);
 }
 
@@ -95,6 +108,19 @@ gh_api_session_revoked(const struct gh_api_revocations *r, const struct gh_sessi
             if (match)
                 return true;
         }
+    }
+    /* Signed out (console): a binary search over the sorted key ids. */
+    size_t lo = 0, hi = r->nsignouts;
+    size_t len = strlen(s->access_key_id);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(r->signouts[mid], s->access_key_id, sizeof(r->signouts[0]));
+        if (c == 0)
+            return len > 0;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return false;
 }

@@ -18,7 +18,7 @@ gh_api_snap_new(struct gh_store *store, uint64_t generation, struct gh_keyring *
     *out = NULL;
     if ((s = calloc(1, sizeof(*s))) == NULL)
         return GH_ERR_NOMEM;
-    if ((err = gh_api_revocations_load(store, &s->revocations)) != GH_OK) {
+    if ((err = gh_api_revocations_load(store, gh_now_s(), &s->revocations)) != GH_OK) {
         free(s);
         return err;
     }

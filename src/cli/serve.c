@@ -299,8 +299,6 @@ gh_cli_serve(int argc, char **argv)
                 console_dir != NULL ? console_dir : "(none)", gh_err_str(err));
         goto done;
     }
-    /* Console sign-out revokes the session's credentials at once. */
-    gh_api_set_session_check(api, gh_console_session_revoked, console);
 
     /* The S3-compatible service: streamed when signed for s3, else through the api. */
     struct gh_s3_config s3cfg = {.api = api, .store = store, .data_dir = dir,

@@ -149,18 +149,12 @@ gh_console_new(const struct gh_console_deps *deps, struct gh_console **out)
     *out = NULL;
     if ((c = calloc(1, sizeof(*c))) == NULL)
         return GH_ERR_NOMEM;
-    if ((err = gh_console_revoked_init(&c->revoked)) != GH_OK) {
-        free(c);
-        return err;
-    }
     if ((err = gh_console_limit_init(&c->limit)) != GH_OK) {
-        gh_console_revoked_cleanup(&c->revoked);
         free(c);
         return err;
     }
     if ((err = gh_console_files_load(deps->assets_dir, &c->files)) != GH_OK) {
         gh_console_limit_cleanup(&c->limit);
-        gh_console_revoked_cleanup(&c->revoked);
         free(c);
         return err;
     }
@@ -181,16 +175,7 @@ gh_console_free(struct gh_console *c)
         return;
     gh_console_files_cleanup(&c->files);
     gh_console_limit_cleanup(&c->limit);
-    gh_console_revoked_cleanup(&c->revoked);
     free(c);
-}
-
-bool
-gh_console_session_revoked(void *console, struct gh_slice access_key_id, int64_t now)
-{
-    struct gh_console *c = console;
-
-    return c != NULL && gh_console_revoked_has(&c->revoked, access_key_id, now);
 }
 
 void

@@ -3,7 +3,7 @@
  * application served as static files under /console with its security
  * headers, console sign-in (account + user + password [+ TOTP]) minting
  * temporary credentials as GetSessionToken does, sign-out that revokes
- * them, and the root console password.
+ * them (stored, so it survives a restart), and the root console password.
  */
 #ifndef GH_CONSOLE_H
 #define GH_CONSOLE_H
@@ -18,8 +18,6 @@
 #define GH_CONSOLE_PREFIX "/console"
 /* AWS console sessions last 12 hours (the GetSessionToken default). */
 #define GH_CONSOLE_SESSION_S 43200
-/* Signed-out sessions remembered at once (each until its expiry). */
-#define GH_CONSOLE_REVOKED_MAX 8192
 /* Failed sign-ins allowed per user and per client address in one window. */
 #define GH_CONSOLE_FAILS_PER_USER 5
 #define GH_CONSOLE_FAILS_PER_ADDR 20
@@ -36,7 +34,7 @@ struct gh_console_deps {
     struct gh_store *store;
     /*
      * Borrowed; must outlive the console. Sign-in seals with the key ring
-     * of its current auth snapshot.
+     * of its current auth snapshot, and sign-out is recorded through it.
      */
     struct gh_api *api;
     /*
@@ -53,15 +51,6 @@ void gh_console_free(struct gh_console *c);
 
 /* The HTTP handler for everything under GH_CONSOLE_PREFIX (ctx = the console). */
 void gh_console_handle(void *console, struct gh_http_req *req, struct gh_http_resp *resp);
-
-/*
- * True when the session whose temporary key is `access_key_id` (ASIA...)
- * was signed out of the console and has not expired yet. The front door
- * calls it on every request signed with session credentials and answers
- * InvalidClientTokenId when true. Lock-free when nothing was revoked;
- * `console` is a struct gh_console (void for use as a callback).
- */
-bool gh_console_session_revoked(void *console, struct gh_slice access_key_id, int64_t now);
 
 /*
  * Sets the console password of `account`'s root user (stored as an

@@ -1,6 +1,6 @@
 /*
- * console_int.h: what the console's files share: the revocation set, the
- * sign-in rate limiter, the static file table and the console itself.
+ * console_int.h: what the console's files share: the sign-in rate
+ * limiter, the static file table and the console itself.
  */
 #ifndef GH_CONSOLE_INT_H
 #define GH_CONSOLE_INT_H
@@ -9,29 +9,6 @@
 #include <stdatomic.h>
 
 #include "console/console.h"
-
-/* ---- revoked sessions (revoke.c) ---- */
-
-struct gh_console_revoked_slot {
-    char akid[21]; /* "" = free */
-    int64_t expires;
-};
-
-struct gh_console_revoked {
-    pthread_rwlock_t lock;
-    atomic_size_t count; /* slots in use: 0 lets readers skip the lock */
-    struct gh_console_revoked_slot slots[GH_CONSOLE_REVOKED_MAX];
-};
-
-GH_MUST_CHECK enum gh_err gh_console_revoked_init(struct gh_console_revoked *r);
-void gh_console_revoked_cleanup(struct gh_console_revoked *r);
-/*
- * Remembers `akid` until `expires` (expired entries are dropped first).
- * GH_ERR_LIMIT when GH_CONSOLE_REVOKED_MAX live sessions are already held.
- */
-GH_MUST_CHECK enum gh_err gh_console_revoked_add(struct gh_console_revoked *r, struct gh_slice akid,
-                                                 int64_t expires, int64_t now);
-bool gh_console_revoked_has(struct gh_console_revoked *r, struct gh_slice akid, int64_t now);
 
 /* ---- failed sign-in counting (limit.c) ---- */
 
@@ -87,9 +64,8 @@ const char *gh_console_content_type(struct gh_slice name);
 
 struct gh_console {
     struct gh_store *store;
-    struct gh_api *api; /* the auth snapshot (key ring) */
+    struct gh_api *api; /* the auth snapshot (key ring) and sign-outs */
     struct gh_console_files files;
-    struct gh_console_revoked revoked;
     struct gh_console_limit limit;
     char dummy_hash[160]; /* argon2id of random bytes: unknown users cost a verification too */
 };

@@ -4,7 +4,8 @@
  * user has an MFA device, a TOTP code, then mints temporary credentials as
  * GetSessionToken does (12 h, MFA flag when used). Every failure gets one
  * message; failures are counted per user and per client address.
- * Sign-out puts the session's key in the revocation set.
+ * Sign-out stores the session's key as refused until it expires (the api
+ * publishes it at once; a restart keeps it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -372,14 +373,13 @@ gh_console_signout(struct gh_console *c, struct gh_http_req *req, struct gh_http
               ? GH_ERR_INVALID_TOKEN_ID
               : gh_session_open(gh_api_snap_keyring(snap), token, req->arena, &s);
     gh_api_snap_unref(snap);
+    gh_secret_wipe(&s.secret);
     if (err != GH_OK) {
-        gh_secret_wipe(&s.secret);
         gh_console_error(resp, 400, "InvalidClientTokenId",
                          "The security token included in the request is invalid.");
         return;
     }
-    gh_secret_wipe(&s.secret);
-    err = gh_console_revoked_add(&c->revoked, gh_slice_from_cstr(s.access_key_id), s.expires, now);
+    err = gh_api_sign_out(c->api, &s, now);
     if (err != GH_OK) {
         gh_console_error(resp, 503, "ServiceUnavailable",
                          "The session could not be signed out; try again.");

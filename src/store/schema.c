@@ -212,6 +212,18 @@ static const char schema_v6[] =
     "ALTER TABLE s3_parts ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE s3_parts ADD COLUMN checksum TEXT NOT NULL DEFAULT '';";
 
+/*
+ * Migration 7: signed-out sessions (store/signout.c). Console sign-out
+ * refuses a session's temporary key before it expires; the row lives until
+ * that expiry, so a restart keeps refusing it, and rows past it are pruned.
+ */
+static const char schema_v7[] =
+    "CREATE TABLE IF NOT EXISTS session_signouts ("
+    "  access_key_id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS session_signouts_expires ON session_signouts(expires);";
+
 static const struct migration migrations[] = {
     {schema_v1, NULL},
     {NULL, store_aws_policies_seed},
@@ -219,6 +231,7 @@ static const struct migration migrations[] = {
     {schema_v4, NULL},
     {schema_v5, NULL},
     {schema_v6, NULL},
+    {schema_v7, NULL},
 };
 
 static enum gh_err

@@ -391,6 +391,31 @@ GH_MUST_CHECK enum gh_err gh_store_role_get_by_id(struct gh_store_tx *tx, struct
                                                   struct gh_slice account, struct gh_slice id,
                                                   struct gh_role *out);
 
+/*
+ * ---- signed-out sessions (store/signout.c) ----
+ * Temporary credentials refused before their expiry (console sign-out),
+ * by access key id, each kept until the session would have expired.
+ */
+
+struct gh_store_signout {
+    struct gh_slice access_key_id; /* ASIA... */
+    struct gh_slice account;
+    int64_t expires; /* epoch seconds: the session's own expiry */
+};
+
+/*
+ * Records a sign-out of `access_key_id` until `expires`, first dropping
+ * the rows that expired by `now`. GH_ERR_LIMIT when `max_live` live rows
+ * are held already (nothing is written).
+ */
+GH_MUST_CHECK enum gh_err gh_store_signout_put(struct gh_store_tx *tx,
+                                               const struct gh_store_signout *s, int64_t now,
+                                               size_t max_live);
+/* The sign-outs still live at `now`, ordered by access key id (arena-owned). */
+GH_MUST_CHECK enum gh_err gh_store_signout_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                int64_t now, struct gh_store_signout **out,
+                                                size_t *count);
+
 
 /*
  * ---- groups and memberships (store/group.c) ----

@@ -1,6 +1,7 @@
 """test_sec_sessions.py: sessions follow identities, not names (a deleted and
 re-created role or user lends nothing to the old sessions); revocations and
-key rotation keep reaching a long-running server."""
+key rotation keep reaching a long-running server; console sign-out survives
+a restart."""
 import base64
 import json
 import os
@@ -91,6 +92,13 @@ def console_signin(gh, user, password):
     o = json.loads(r.body)
     gh.secrets.add(o["secretAccessKey"])
     return o["accessKeyId"], o["secretAccessKey"], o["sessionToken"]
+
+
+def console_signout(gh, token):
+    body = urllib.parse.urlencode({"sessionToken": token})
+    r = gh.http("POST", "/console/signout", body=body.encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded", "X-Gatehouse-Console": "1"})
+    assert r.status == 200, r
 
 
 def token_key_id(token):
@@ -215,3 +223,23 @@ def test_revoke_and_rotate_after_many_refreshes(gh):
         t = creds(gh.client("sts", *keys).assume_role(RoleArn=arn, RoleSessionName="n1"))[2]
         return token_key_id(t) != before
     assert poll(rotated, 5.0), "new session tokens are still sealed with the old token key"
+
+
+# ---- item 8: console sign-out survives a restart ----
+
+def test_console_signout_survives_restart(gh):
+    iam = gh.client("iam")
+    iam.create_user(UserName="carol")
+    iam.attach_user_policy(UserName="carol", PolicyArn=ADMIN)
+    iam.create_login_profile(UserName="carol", Password="Console-pass-1")
+    out = console_signin(gh, "carol", "Console-pass-1")
+    kept = console_signin(gh, "carol", "Console-pass-1")
+    assert gh.client("iam", *out).list_users()["Users"]
+    console_signout(gh, out[2])
+    expect_error(lambda: gh.client("iam", *out).list_users(), "InvalidClientTokenId", INVALID_TOKEN)
+    gh.restart()
+    expect_error(lambda: gh.client("iam", *out).list_users(), "InvalidClientTokenId", INVALID_TOKEN)
+    expect_error(lambda: gh.client("sts", *out).get_caller_identity(), "InvalidClientTokenId", INVALID_TOKEN)
+    expect_error(lambda: gh.client("s3", *out).list_buckets(), "InvalidToken", S3_INVALID_TOKEN)
+    # The other session of the same user is untouched.
+    assert gh.client("iam", *kept).list_users()["Users"]

@@ -182,7 +182,7 @@ revoked(struct fixture *f, const char *name, const char *id, int64_t issued)
     s.name = gh_slice_from_cstr(name);
     s.entity_id = gh_slice_from_cstr(id);
     s.issued = issued;
-    assert_int_equal(gh_api_revocations_load(f->store, &rv), GH_OK);
+    assert_int_equal(gh_api_revocations_load(f->store, gh_now_s(), &rv), GH_OK);
     r = gh_api_session_revoked(rv, &s);
     gh_api_revocations_free(rv);
     return r;

@@ -1,5 +1,5 @@
 /*
- * test_console.c: the console's server side: the revocation set, the
+ * test_console.c: the console's server side: the stored sign-outs, the
  * sign-in rate limiter, static files with their security headers, root
  * and user sign-in (generic failures, throttling, MFA asked for, password
  * change forced through a session policy) and sign-out revocation.
@@ -140,40 +140,81 @@ resp_header(const struct call *k, const char *name)
     return GH_SLICE_NULL;
 }
 
+static bool
+snap_revoked(struct gh_api *api, const char *akid)
+{
+    struct gh_session s;
+    struct gh_api_snap *snap = gh_api_snap_get(api);
+    bool r;
+
+    memset(&s, 0, sizeof(s));
+    s.type = GH_PRINCIPAL_USER;
+    memcpy(s.account, ACCT, sizeof(s.account));
+    (void)snprintf(s.access_key_id, sizeof(s.access_key_id), "%s", akid);
+    r = gh_api_snap_revoked(snap, &s);
+    gh_api_snap_unref(snap);
+    return r;
+}
+
 static void
-test_revoked_set(void **state)
+test_signouts(void **state)
 {
     struct fx *f = *state;
-    struct gh_console_revoked *r = &f->console->revoked;
-    char id[21];
+    struct gh_store_tx *tx;
+    struct gh_store_signout *rows;
+    struct gh_arena a;
+    struct gh_api *again = NULL;
+    struct gh_session s;
+    size_t n;
+    int64_t now = gh_now_s();
 
-    assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW));
-    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 100, NOW),
-                     GH_OK);
-    assert_true(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW));
-    assert_true(gh_console_session_revoked(f->console, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 99));
-    /* Past its expiry the session is refused as expired anyway. */
-    assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAA"), NOW + 100));
-    assert_false(gh_console_revoked_has(r, GH_S("ASIAAAAAAAAAAAAAAAAB"), NOW));
-    assert_int_equal(gh_console_revoked_add(r, GH_S(""), NOW + 100, NOW), GH_ERR_INVALID_INPUT);
-    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAAAAAAAAAAAAAAAAAAAAAA"), NOW + 1, NOW),
-                     GH_ERR_INVALID_INPUT);
-    /* Fill to the bound with live entries: the next one is refused ... */
-    for (unsigned i = 1; i < GH_CONSOLE_REVOKED_MAX / 2; i++) {
-        (void)snprintf(id, sizeof(id), "ASIA%016u", i);
-        assert_int_equal(gh_console_revoked_add(r, gh_slice_from_cstr(id), NOW + 50, NOW), GH_OK);
-    }
-    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAZZZZZZZZZZZZZZZZ"), NOW + 50, NOW),
-                     GH_ERR_LIMIT);
-    for (unsigned i = 1; i < GH_CONSOLE_REVOKED_MAX / 2; i += 97) {
-        (void)snprintf(id, sizeof(id), "ASIA%016u", i);
-        assert_true(gh_console_revoked_has(r, gh_slice_from_cstr(id), NOW));
-    }
-    /* ... until they expire, when the rebuild makes room. */
-    assert_int_equal(gh_console_revoked_add(r, GH_S("ASIAZZZZZZZZZZZZZZZZ"), NOW + 500, NOW + 60),
-                     GH_OK);
-    assert_true(gh_console_revoked_has(r, GH_S("ASIAZZZZZZZZZZZZZZZZ"), NOW + 60));
-    assert_false(gh_console_revoked_has(r, GH_S("ASIA0000000000000001"), NOW + 60));
+    /* The store: live rows up to a bound, expired ones pruned on the next put. */
+    struct gh_store_signout so = {GH_S("ASIAAAAAAAAAAAAAAAAA"), GH_S(ACCT), now + 100};
+    assert_int_equal(gh_store_tx_begin(f->store, true, &tx), GH_OK);
+    assert_int_equal(gh_store_signout_put(tx, &so, now, 2), GH_OK);
+    so.access_key_id = GH_S("ASIAAAAAAAAAAAAAAAAB");
+    so.expires = now + 10;
+    assert_int_equal(gh_store_signout_put(tx, &so, now, 2), GH_OK);
+    so.access_key_id = GH_S("ASIAAAAAAAAAAAAAAAAC");
+    assert_int_equal(gh_store_signout_put(tx, &so, now, 2), GH_ERR_LIMIT);
+    so.expires = now + 50;
+    assert_int_equal(gh_store_signout_put(tx, &so, now + 10, 2), GH_OK); /* B expired */
+    so.expires = now; /* already expired: nothing to remember */
+    so.access_key_id = GH_S("ASIAAAAAAAAAAAAAAAAD");
+    assert_int_equal(gh_store_signout_put(tx, &so, now, 2), GH_OK);
+    assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+    gh_arena_init(&a);
+    assert_int_equal(gh_store_tx_begin(f->store, false, &tx), GH_OK);
+    assert_int_equal(gh_store_signout_list(tx, &a, now, &rows, &n), GH_OK);
+    assert_int_equal(n, 2);
+    assert_true(gh_slice_eq_cstr(rows[0].access_key_id, "ASIAAAAAAAAAAAAAAAAA"));
+    assert_true(gh_slice_eq_cstr(rows[1].access_key_id, "ASIAAAAAAAAAAAAAAAAC"));
+    assert_int_equal(gh_store_signout_list(tx, &a, now + 100, &rows, &n), GH_OK);
+    assert_int_equal(n, 0); /* past every expiry: refused as expired anyway */
+    gh_store_tx_rollback(tx);
+    gh_arena_cleanup(&a);
+
+    /* The api: a sign-out is in the next snapshot at once ... */
+    memset(&s, 0, sizeof(s));
+    s.type = GH_PRINCIPAL_USER;
+    memcpy(s.account, ACCT, sizeof(s.account));
+    memcpy(s.access_key_id, "ASIAEEEEEEEEEEEEEEEE", 21);
+    s.expires = now + 3600;
+    assert_false(snap_revoked(f->api, "ASIAEEEEEEEEEEEEEEEE"));
+    assert_int_equal(gh_api_sign_out(f->api, &s, now), GH_OK);
+    assert_true(snap_revoked(f->api, "ASIAEEEEEEEEEEEEEEEE"));
+    assert_true(snap_revoked(f->api, "ASIAAAAAAAAAAAAAAAAA"));
+    assert_false(snap_revoked(f->api, "ASIAEEEEEEEEEEEEEEEF"));
+    assert_false(snap_revoked(f->api, "ASIAEEEEEEEEEEEEEEE"));
+    /* ... and a server started later on the same store (a restart) has it too. */
+    static const struct gh_service *const none[] = {NULL};
+    struct gh_api_config cfg = {.region = "us-east-1"};
+    struct gh_api_deps d = {
+        .store = f->store, .keyring = f->ring, .config = &cfg, .services = none};
+    assert_int_equal(gh_api_new(&d, &again), GH_OK);
+    assert_true(snap_revoked(again, "ASIAEEEEEEEEEEEEEEEE"));
+    assert_false(snap_revoked(again, "ASIAEEEEEEEEEEEEEEEF"));
+    gh_api_free(again);
 }
 
 static void
@@ -374,7 +415,7 @@ test_root_signin_and_signout(void **state)
     call_done(&k);
 
     /* Sign-out revokes exactly that key. */
-    assert_false(gh_console_session_revoked(f->console, gh_slice_from_cstr(akid), gh_now_s()));
+    assert_false(snap_revoked(f->api, akid));
     (void)snprintf(form, sizeof(form), "sessionToken=%s", token);
     for (char *p = form; *p != '\0'; p++) /* '+' and '/' of base64 must be escaped in a form */
         if (*p == '+' || *p == '/' || *p == '=') {
@@ -392,7 +433,7 @@ test_root_signin_and_signout(void **state)
     call_run(f->console, &k, "POST", "/console/signout", form, true, "10.0.0.1");
     assert_int_equal(k.resp.status, 200);
     call_done(&k);
-    assert_true(gh_console_session_revoked(f->console, gh_slice_from_cstr(akid), gh_now_s()));
+    assert_true(snap_revoked(f->api, akid));
     json_decref(o);
 
     call_run(f->console, &k, "POST", "/console/signout", "sessionToken=garbage", true, "10.0.0.1");
@@ -561,7 +602,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_revoked_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limiter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_built, setup, teardown),
