@@ -144,9 +144,10 @@ void gh_fed_free(struct gh_fed *f);
  * The keys of issuer `iss` (an https URL): from the cache while fresh,
  * otherwise by OIDC discovery (ISS/.well-known/openid-configuration ->
  * jwks_uri) over verified HTTPS, bounded by GH_FED_FETCH_TIMEOUT_MS.
- * `refresh` forces a fetch (an unknown kid). GH_ERR_IDP_COMMUNICATION
- * when the issuer cannot be reached or answers garbage (diag says why),
- * GH_ERR_NOMEM. *out holds one reference.
+ * `refresh` forces a fetch (an unknown kid). `iss` must be
+ * https://HOST[:PORT][/PATH] with no user-info, query or fragment.
+ * GH_ERR_IDP_COMMUNICATION when the issuer cannot be reached or answers
+ * garbage (diag says why), GH_ERR_NOMEM. *out holds one reference.
  */
 GH_MUST_CHECK enum gh_err gh_fed_jwks_get(struct gh_fed *f, struct gh_slice iss, bool refresh,
                                           struct gh_fed_jwks **out, struct gh_diag *diag);

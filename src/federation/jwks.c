@@ -205,6 +205,29 @@ https_get(const struct gh_fed *f, const char *url, int64_t deadline_ms, struct f
     return GH_OK;
 }
 
+/*
+ * Is `iss` https://HOST[:PORT][/PATH] whose discovery URL (iss +
+ * "/.well-known/openid-configuration") stays on that host and path? No
+ * user-info, query, fragment, backslash, whitespace or control character.
+ * IAM refuses such provider URLs at creation; this keeps a provider stored
+ * before that check from steering the fetch elsewhere.
+ */
+static bool
+is_fetchable_issuer(struct gh_slice iss)
+{
+    if (!gh_slice_starts_with(iss, GH_S("https://")) || iss.len == 8)
+        return false;
+    for (size_t i = 8; i < iss.len; i++) {
+        unsigned char ch = (unsigned char)iss.ptr[i];
+        if (ch <= 0x20 || ch >= 0x7f || ch == '?' || ch == '#' || ch == '\\' || ch == '%')
+            return false;
+        /* '@' before the first '/' is user-info. */
+        if (ch == '@' && memchr(iss.ptr + 8, '/', i - 8) == NULL)
+            return false;
+    }
+    return iss.ptr[8] != '/';
+}
+
 /* Discovery, then the JWKS; *ttl_s from the JWKS response's max-age. */
 static enum gh_err
 fetch_keys(const struct gh_fed *f, struct gh_slice iss, struct gh_fed_jwks **out, int64_t *ttl_s,
@@ -310,6 +333,10 @@ gh_fed_jwks_get(struct gh_fed *f, struct gh_slice iss, bool refresh, struct gh_f
 
     *out = NULL;
     gh_diag_clear(diag);
+    if (!is_fetchable_issuer(iss)) {
+        gh_diag_set(diag, "not an https issuer URL of a host and path");
+        return GH_ERR_IDP_COMMUNICATION;
+    }
     pthread_mutex_lock(&f->mu);
     e = find(f, iss);
     if (e != NULL) {

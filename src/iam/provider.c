@@ -31,6 +31,59 @@ is_saml_name(struct gh_slice v)
     return v.len > 0;
 }
 
+/*
+ * Is `host_path` (a provider URL after "https://") a host, an optional port
+ * and an optional path, and nothing else? AWS IAM OpenIDConnectProviderUrlType:
+ * "Per the OIDC standard, path components are allowed but query parameters
+ * are not. Typically the URL consists of only a hostname". So no user-info
+ * ("user:pw@host"), no query ("?"), no fragment ("#"): each would make the
+ * discovery fetch (URL + "/.well-known/openid-configuration") go to another
+ * host or path than the issuer names. No percent-escapes, backslashes or
+ * dot segments either, which a server may resolve to another path. A port
+ * is kept (AWS says the URL "should not" have one; test issuers need it).
+ */
+static bool
+is_oidc_host_path(struct gh_slice hp)
+{
+    size_t i = 0, host_len, port_len = 0;
+
+    while (i < hp.len && hp.ptr[i] != '/' && hp.ptr[i] != ':') {
+        char ch = hp.ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '-'))
+            return false;
+        i++;
+    }
+    host_len = i;
+    if (host_len == 0 || hp.ptr[0] == '.' || hp.ptr[0] == '-')
+        return false;
+    if (i < hp.len && hp.ptr[i] == ':') {
+        for (i++; i < hp.len && hp.ptr[i] >= '0' && hp.ptr[i] <= '9'; i++)
+            port_len++;
+        if (port_len == 0 || port_len > 5)
+            return false;
+    }
+    if (i == hp.len)
+        return true;
+    if (hp.ptr[i] != '/')
+        return false;
+    /* The path: RFC 3986 pchar without '%', in segments that are not "." or "..". */
+    while (i < hp.len) {
+        size_t start = ++i; /* past the '/' */
+        while (i < hp.len && hp.ptr[i] != '/') {
+            char ch = hp.ptr[i];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || (ch != '\0' && strchr("-._~!$&'()*+,;=:@", ch))))
+                return false;
+            i++;
+        }
+        if ((i - start == 1 && hp.ptr[start] == '.') ||
+            (i - start == 2 && hp.ptr[start] == '.' && hp.ptr[start + 1] == '.'))
+            return false;
+    }
+    return true;
+}
+
 /* A list parameter of strings each checked with `rule` (member "name.N.member"). */
 static enum gh_err
 read_list(struct gh_call *c, const char *name, const char *member, size_t max,
@@ -179,6 +232,12 @@ gh_iam_CreateOpenIDConnectProvider(struct gh_call *c)
     if (!gh_slice_starts_with(url, GH_S("https://")) || url.len == 8)
         return gh_call_fail(c, GH_ERR_INVALID_INPUT, "Invalid Url");
     host = gh_slice_sub(url, 8, url.len - 8);
+    /* AWS IAM documents no message for such a URL; InvalidInput (the error
+     * the botocore model lists) with "Invalid Open ID Connect Provider URL."
+     * is the wording AWS-conformance test suites (moto, IAM-compatible
+     * gateways) record for user-info, query and fragment URLs. */
+    if (!is_oidc_host_path(host))
+        return gh_call_fail(c, GH_ERR_INVALID_INPUT, "Invalid Open ID Connect Provider URL.");
     if (host.len > 0 && host.ptr[host.len - 1] == '/')
         host.len--;
     if ((arn = gh_iam_arn(c, gh_iam_account(c), "oidc-provider/", GH_S(""), host)).ptr == NULL)

@@ -401,6 +401,23 @@ test_unreachable_issuer(void **state)
     assert_non_null(strstr(d.text, "moments ago"));
     assert_int_equal(gh_fed_jwks_get(f, GH_S("http://127.0.0.1:1"), false, &k, &d),
                      GH_ERR_IDP_COMMUNICATION);
+    /* Nor one whose discovery URL would leave the issuer's host or path
+     * (a provider stored before IAM refused such URLs). */
+    {
+        static const char *const steered[] = {
+            "https://user:pw@127.0.0.1:1", "https://127.0.0.1:1?x=",
+            "https://127.0.0.1:1/a?",      "https://127.0.0.1:1#f",
+            "https://127.0.0.1:1/a%2F",    "https:///127.0.0.1:1",
+            "https://127.0.0.1:1/a b",     "https://",
+        };
+        for (size_t i = 0; i < GH_ARRAY_LEN(steered); i++) {
+            assert_int_equal(gh_fed_jwks_get(f, gh_slice_from_cstr(steered[i]), false, &k, &d),
+                             GH_ERR_IDP_COMMUNICATION);
+            assert_null(k);
+            if (strstr(d.text, "not an https issuer URL") == NULL)
+                fail_msg("%s: %s", steered[i], d.text);
+        }
+    }
     assert_true(gh_mono_ms() - t0 < GH_FED_FETCH_TIMEOUT_MS);
     gh_fed_free(f);
     assert_int_equal(gh_fed_new("/nonexistent/ca.pem", &f), GH_ERR_IO);
