@@ -32,6 +32,11 @@
 #define GH_FED_JWKS_TTL_MAX_S 86400
 /* After a failed fetch an issuer is not asked again for this long. */
 #define GH_FED_FETCH_BACKOFF_MS 2000
+/* A token naming a kid the cached JWKS lacks forces a re-fetch (a key
+ * rotation) at most once per issuer in this interval: the request is
+ * unauthenticated, so without a cap every token with a made-up kid would
+ * cost the issuer a discovery and a JWKS fetch. */
+#define GH_FED_JWKS_REFRESH_MIN_MS 60000
 /* Issuers whose keys are cached at once. */
 #define GH_FED_ISSUERS_MAX 64
 /* Values of one claim or attribute, attributes of one assertion. */
@@ -144,10 +149,11 @@ void gh_fed_free(struct gh_fed *f);
  * The keys of issuer `iss` (an https URL): from the cache while fresh,
  * otherwise by OIDC discovery (ISS/.well-known/openid-configuration ->
  * jwks_uri) over verified HTTPS, bounded by GH_FED_FETCH_TIMEOUT_MS.
- * `refresh` forces a fetch (an unknown kid). `iss` must be
- * https://HOST[:PORT][/PATH] with no user-info, query or fragment.
- * GH_ERR_IDP_COMMUNICATION when the issuer cannot be reached or answers
- * garbage (diag says why), GH_ERR_NOMEM. *out holds one reference.
+ * `refresh` forces a fetch (an unknown kid), at most once per issuer per
+ * GH_FED_JWKS_REFRESH_MIN_MS: a refresh asked sooner gets the cached keys.
+ * `iss` must be https://HOST[:PORT][/PATH] with no user-info, query or
+ * fragment. GH_ERR_IDP_COMMUNICATION when the issuer cannot be reached or
+ * answers garbage (diag says why), GH_ERR_NOMEM. *out holds one reference.
  */
 GH_MUST_CHECK enum gh_err gh_fed_jwks_get(struct gh_fed *f, struct gh_slice iss, bool refresh,
                                           struct gh_fed_jwks **out, struct gh_diag *diag);

@@ -23,6 +23,7 @@ struct entry {
     struct gh_fed_jwks *keys;  /* NULL until a fetch succeeded */
     int64_t expires_ms;        /* monotonic */
     int64_t failed_until_ms;   /* monotonic; no new fetch before */
+    int64_t refreshed_ms;      /* monotonic; last forced refresh, 0 = none */
     int64_t used_ms;
 };
 
@@ -346,6 +347,18 @@ gh_fed_jwks_get(struct gh_fed *f, struct gh_slice iss, bool refresh, struct gh_f
             pthread_mutex_unlock(&f->mu);
             return GH_OK;
         }
+        /* A forced refresh soon after the last one would only let anyone
+         * holding a made-up kid make us fetch from the issuer: the keys we
+         * have are the answer. Claimed under the lock, so concurrent
+         * unknown kids cause one fetch, not one each. */
+        if (refresh && e->keys != NULL) {
+            if (e->refreshed_ms != 0 && now - e->refreshed_ms < GH_FED_JWKS_REFRESH_MIN_MS) {
+                *out = gh_fed_jwks_ref(e->keys);
+                pthread_mutex_unlock(&f->mu);
+                return GH_OK;
+            }
+            e->refreshed_ms = now != 0 ? now : 1;
+        }
         if (now < e->failed_until_ms) {
             pthread_mutex_unlock(&f->mu);
             gh_diag_set(diag, "the issuer failed moments ago");
@@ -366,6 +379,8 @@ gh_fed_jwks_get(struct gh_fed *f, struct gh_slice iss, bool refresh, struct gh_f
         return GH_ERR_NOMEM;
     }
     e->used_ms = now;
+    if (refresh && e->refreshed_ms == 0)
+        e->refreshed_ms = now != 0 ? now : 1; /* a slot (re)claimed while we fetched */
     if (err == GH_OK) {
         gh_fed_jwks_unref(e->keys);
         e->keys = gh_fed_jwks_ref(keys);

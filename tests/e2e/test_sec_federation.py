@@ -40,6 +40,125 @@ def unb64url(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
+# ---- 9: unknown kids cannot make the server hammer the issuer ----
+
+
+class CountingIssuer:
+    """An HTTPS OIDC issuer that counts the discovery and JWKS requests it
+    answers. The keys are those of a `gatehouse oidc-issuer serve` behind it;
+    the TLS certificate is that issuer's (127.0.0.1, signed by its CA)."""
+
+    def __init__(self, upstream, idir):
+        self.hits = {"discovery": 0, "jwks": 0}
+        self.lock = threading.Lock()
+        port = free_port()
+        self.url = f"https://127.0.0.1:{port}"
+        up_ctx = ssl.create_default_context(cafile=os.path.join(idir, "ca.pem"))
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path == "/.well-known/openid-configuration":
+                    kind = "discovery"
+                    body = json.dumps({"issuer": outer.url,
+                                       "jwks_uri": outer.url + "/.well-known/jwks.json"}).encode()
+                elif self.path == "/.well-known/jwks.json":
+                    kind = "jwks"
+                    with urllib.request.urlopen(upstream + "/.well-known/jwks.json", context=up_ctx,
+                                                timeout=10) as r:
+                        body = r.read()
+                else:
+                    self.send_error(404)
+                    return
+                with outer.lock:
+                    outer.hits[kind] += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(idir, "tls.pem"), os.path.join(idir, "tls.key"))
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def count(self, kind):
+        with self.lock:
+            return self.hits[kind]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def counting_issuer(tmp_path):
+    idir = str(tmp_path / "issuer")
+    port = free_port()
+    p = subprocess.Popen([gatehouse_bin(), "oidc-issuer", "serve", "--listen", f"127.0.0.1:{port}",
+                          "--dir", idir], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    info = dict(p.stdout.readline().split() for _ in range(2))
+    ci = CountingIssuer(info["issuer"], idir)
+    # Tokens minted from this directory now name the counting issuer as iss.
+    with open(os.path.join(idir, "issuer"), "w") as f:
+        f.write(ci.url)
+    ci.dir = idir
+    ci.ca_file = info["ca-file"]
+    yield ci
+    ci.close()
+    p.terminate()
+    p.wait(timeout=10)
+
+
+def test_unknown_kids_force_at_most_one_jwks_refetch(gh_factory, counting_issuer):
+    iss = counting_issuer
+    g = gh_factory(extra_args=("--oidc-ca-file", iss.ca_file))
+    host = iss.url[len("https://"):]
+    g.aws("iam", "create-open-id-connect-provider", "--url", iss.url,
+          "--client-id-list", "sts.amazonaws.com", "--thumbprint-list", "a" * 40)
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{g.account_id}:oidc-provider/{host}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{host}:aud": "sts.amazonaws.com"}}}]}
+    arn = g.aws("iam", "create-role", "--role-name", "ci", "--assume-role-policy-document",
+                json.dumps(trust))["Role"]["Arn"]
+    tok = run("oidc-issuer", "mint", "--dir", iss.dir, "--sub", "repo:acme/app",
+              "--aud", "sts.amazonaws.com").strip()
+    out = g.aws("sts", "assume-role-with-web-identity", "--role-arn", arn, "--role-session-name", "ok",
+                "--web-identity-token", tok)
+    assert out["AssumedRoleUser"]["Arn"].endswith(":assumed-role/ci/ok")
+    assert iss.count("jwks") == 1 and iss.count("discovery") == 1
+
+    # The same claims under headers naming kids the issuer never had: nothing to
+    # verify them with, so each is refused, and the issuer is asked again at
+    # most once in the minute, however many arrive.
+    h, p, s = tok.split(".")
+    header = json.loads(unb64url(h))
+    sts = boto3.client("sts", endpoint_url=g.endpoint, region_name="us-east-1",
+                       config=botocore.config.Config(signature_version=botocore.UNSIGNED,
+                                                     retries={"max_attempts": 1}))
+    for i in range(12):
+        header["kid"] = secrets.token_hex(8)
+        forged = ".".join([b64url(json.dumps(header).encode()), p, s])
+        expect_error(lambda: sts.assume_role_with_web_identity(
+            RoleArn=arn, RoleSessionName=f"k{i}", WebIdentityToken=forged),
+            "InvalidIdentityToken", UNKNOWN_KID, status=400)
+    assert iss.count("jwks") <= 2, iss.hits
+    assert iss.count("discovery") <= 2, iss.hits
+
+    # The known kid is still served from the cache.
+    out = g.aws("sts", "assume-role-with-web-identity", "--role-arn", arn, "--role-session-name", "ok2",
+                "--web-identity-token", tok)
+    assert out["AssumedRoleUser"]["Arn"].endswith(":assumed-role/ci/ok2")
+    assert iss.count("jwks") <= 2, iss.hits
+
+
 # ---- 11: provider URLs that would steer the discovery fetch ----
 
 
