@@ -214,6 +214,32 @@ link_load(struct gh_call *c, const char *action, struct gh_instance_profile *p, 
     return err;
 }
 
+/*
+ * AWS IAM AddRoleToInstanceProfile: "The caller of this operation must be
+ * granted the PassRole permission on the IAM role by a permissions
+ * policy", and for iam:AssociatedResourceArn "The ARN value must be
+ * arn:aws:ec2:*:CallerAccountId:instance/" followed by "*" (any instance
+ * of any Region; the value set below). A profile's role is passed to
+ * EC2, hence iam:PassedToService. Without this, whoever may edit a profile
+ * could put any role (an administrator's) in it and run an instance as it.
+ */
+static enum gh_err
+pass_role(struct gh_call *c, const struct gh_role *r)
+{
+    struct gh_slice arn = gh_iam_arn(c, r->account, "role", r->path, r->name);
+    char *inst = gh_arena_printf(c->arena, "arn:aws:ec2:*:%.*s:instance/*", GH_SP(r->account));
+    struct gh_api_key keys[2];
+    struct gh_api_keys extra = {keys, 2};
+
+    if (arn.ptr == NULL || inst == NULL)
+        return GH_ERR_NOMEM;
+    keys[0] = (struct gh_api_key){GH_S("iam:PassedToService"), GH_PT_STRING,
+                                  GH_S("ec2.amazonaws.com"), false};
+    keys[1] = (struct gh_api_key){GH_S("iam:AssociatedResourceArn"), GH_PT_ARN,
+                                  gh_slice_from_cstr(inst), false};
+    return gh_call_authorize_ctx(c, "iam:PassRole", arn, &extra);
+}
+
 enum gh_err
 gh_iam_AddRoleToInstanceProfile(struct gh_call *c)
 {
@@ -223,6 +249,8 @@ gh_iam_AddRoleToInstanceProfile(struct gh_call *c)
     enum gh_err err;
 
     if ((err = link_load(c, "iam:AddRoleToInstanceProfile", &p, &r)) != GH_OK)
+        return err;
+    if ((err = pass_role(c, &r)) != GH_OK)
         return err;
     if ((err = gh_store_instance_profile_roles(c->tx, c->arena, p.id, &roles, &nroles)) != GH_OK)
         return err;

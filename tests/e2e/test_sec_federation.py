@@ -186,3 +186,54 @@ def test_oidc_provider_url_host_port_path_accepted(gh):
         arn = gh.aws("iam", "create-open-id-connect-provider", "--url", url, "--client-id-list",
                      "sts.amazonaws.com", "--thumbprint-list", "a" * 40)["OpenIDConnectProviderArn"]
         assert arn == f"arn:aws:iam::{gh.account_id}:oidc-provider/{name}"
+
+
+# ---- 12: instance profiles and iam:PassRole ----
+
+
+def user_with_policy(gh, name, policy=None):
+    gh.aws("iam", "create-user", "--user-name", name)
+    if policy is not None:
+        gh.aws("iam", "put-user-policy", "--user-name", name, "--policy-name", "p",
+               "--policy-document", json.dumps(policy))
+    key = gh.aws("iam", "create-access-key", "--user-name", name)["AccessKey"]
+    gh.add_profile(name, key["AccessKeyId"], key["SecretAccessKey"])
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def for_service(gh, profile_name, key):
+    return gh.query("AssumeRoleForService", {"ServicePrincipal": "ec2.amazonaws.com",
+                                             "InstanceProfileName": profile_name,
+                                             "RoleSessionName": "i-0123456789abcdef0"},
+                    service="sts", access_key=key[0], secret=key[1])
+
+
+def test_add_role_to_instance_profile_requires_passrole(gh):
+    gh.aws("iam", "create-role", "--role-name", "admin-role", "--assume-role-policy-document",
+           json.dumps(TRUST_EC2))
+    gh.aws("iam", "create-instance-profile", "--instance-profile-name", "web")
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["iam:AddRoleToInstanceProfile", "iam:GetInstanceProfile"],
+        "Resource": "*"}]}
+    user_with_policy(gh, "ops", policy)
+    cp = gh.aws("iam", "add-role-to-instance-profile", "--instance-profile-name", "web",
+                "--role-name", "admin-role", profile="ops", check=False)
+    assert cli_error(cp) == ("AccessDenied",
+                             f"User: arn:aws:iam::{gh.account_id}:user/ops is not authorized to perform: "
+                             f"iam:PassRole on resource: arn:aws:iam::{gh.account_id}:role/admin-role "
+                             f"because no identity-based policy allows the iam:PassRole action")
+    assert gh.aws("iam", "get-instance-profile", "--instance-profile-name", "web")["InstanceProfile"]["Roles"] == []
+
+    # PassRole on that role, to EC2 (iam:PassedToService), as AWS documents it.
+    policy["Statement"].append({
+        "Effect": "Allow", "Action": "iam:PassRole",
+        "Resource": f"arn:aws:iam::{gh.account_id}:role/admin-role",
+        "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"},
+                      "ArnLike": {"iam:AssociatedResourceArn":
+                                  f"arn:aws:ec2:*:{gh.account_id}:instance/*"}}})
+    gh.aws("iam", "put-user-policy", "--user-name", "ops", "--policy-name", "p",
+           "--policy-document", json.dumps(policy))
+    gh.aws("iam", "add-role-to-instance-profile", "--instance-profile-name", "web",
+           "--role-name", "admin-role", profile="ops")
+    roles = gh.aws("iam", "get-instance-profile", "--instance-profile-name", "web")["InstanceProfile"]["Roles"]
+    assert [r["RoleName"] for r in roles] == ["admin-role"]
