@@ -137,32 +137,82 @@ done:
     return err;
 }
 
-/* The role currently in instance profile `name` of the caller's account. */
+/*
+ * The role in instance profile `name` of the caller's account, and its
+ * ARN. GH_ERR_NOT_FOUND, with no message set, when there is no such
+ * profile (*found false) or it holds no role (*found true): the caller
+ * decides what to say once it has authorized the request.
+ */
 static enum gh_err
 profile_role(struct gh_call *c, struct gh_slice name, struct gh_instance_profile *prof,
-             struct gh_role *role)
+             struct gh_role *role, bool *found)
 {
     struct gh_slice account = gh_slice_from_cstr(c->caller->account);
     struct gh_role *roles = NULL;
     size_t nroles = 0;
     enum gh_err err;
 
-    err = gh_store_instance_profile_get(c->tx, c->arena, account, name, prof);
-    if (err == GH_ERR_NOT_FOUND)
-        /* AWS IAM: NoSuchEntity "Instance Profile X cannot be found." */
-        return gh_call_fail(c, err, "Instance Profile %.*s cannot be found.", GH_SP(name));
-    if (err != GH_OK)
-        return gh_call_fail(c, err, "The instance profile could not be read.");
+    *found = false;
+    if ((err = gh_store_instance_profile_get(c->tx, c->arena, account, name, prof)) != GH_OK)
+        return err;
+    *found = true;
     if ((err = gh_store_instance_profile_roles(c->tx, c->arena, prof->id, &roles, &nroles)) !=
         GH_OK)
-        return gh_call_fail(c, err, "The instance profile could not be read.");
+        return err;
     if (nroles == 0)
+        return GH_ERR_NOT_FOUND;
+    *role = roles[0]; /* AWS IAM: a profile holds at most one role */
+    return GH_OK;
+}
+
+/*
+ * Instance profile `name`: its role, authorized for iam:PassRole (with
+ * `extra` keys) before anything about the profile is told. The decision
+ * is on the profile's role when it holds one; for a profile that does not
+ * exist or holds no role, on the ARN "role/" + wildcard (any role of the
+ * account): only a caller who may pass any role learns that. Every other
+ * caller gets the
+ * same AccessDenied, naming neither the role nor whether the profile
+ * exists (a gatehouse extension: AWS has no such action, so no wording).
+ */
+static enum gh_err
+profile_pass(struct gh_call *c, struct gh_slice name, const struct gh_api_keys *extra,
+             struct gh_instance_profile *prof, struct gh_role *role, struct gh_slice *role_arn)
+{
+    const struct gh_principal *p = c->caller;
+    bool found = false;
+    enum gh_err err = profile_role(c, name, prof, role, &found);
+
+    if (err != GH_OK && err != GH_ERR_NOT_FOUND)
+        return gh_call_fail(c, err, "The instance profile could not be read.");
+    if (err == GH_OK)
+        role_arn->ptr = gh_arena_printf(c->arena, "arn:aws:iam::%.*s:role%.*s%.*s",
+                                        GH_SP(role->account), GH_SP(role->path), GH_SP(role->name));
+    else
+        role_arn->ptr = gh_arena_printf(c->arena, "arn:aws:iam::%s:role/*", p->account);
+    if (role_arn->ptr == NULL)
+        return gh_call_fail(c, GH_ERR_NOMEM, "The service is out of memory.");
+    role_arn->len = strlen(role_arn->ptr);
+    {
+        enum gh_err az = gh_call_authorize_ctx(c, "iam:PassRole", *role_arn, extra);
+        if (az == GH_ERR_ACCESS_DENIED)
+            return gh_call_fail(c, GH_ERR_ACCESS_DENIED,
+                                "User: %.*s is not authorized to perform: iam:PassRole on the role "
+                                "of instance profile %.*s",
+                                GH_SP(p->arn), GH_SP(name));
+        if (az != GH_OK)
+            return az;
+    }
+    if (!found)
+        /* AWS IAM: NoSuchEntity "Instance Profile X cannot be found." */
+        return gh_call_fail(c, GH_ERR_NOT_FOUND, "Instance Profile %.*s cannot be found.",
+                            GH_SP(name));
+    if (err == GH_ERR_NOT_FOUND)
         /* AWS EC2: an instance whose profile holds no role gets no credentials. */
         return gh_call_fail(c, GH_ERR_NOT_FOUND,
                             "Instance Profile %.*s has no role, so there are no credentials to "
                             "deliver.",
                             GH_SP(prof->name));
-    *role = roles[0]; /* AWS IAM: a profile holds at most one role */
     return GH_OK;
 }
 
@@ -203,20 +253,8 @@ gh_sts_assume_role_for_service(struct gh_call *c)
     if (p->type == GH_PRINCIPAL_ANONYMOUS)
         return gh_call_fail(c, GH_ERR_MISSING_AUTH, "Request is missing Authentication Token");
 
-    if (profile_name.ptr != NULL) {
-        if ((err = profile_role(c, profile_name, &prof, &role)) != GH_OK)
-            return err;
-        role_arn.ptr = gh_arena_printf(c->arena, "arn:aws:iam::%.*s:role%.*s%.*s",
-                                       GH_SP(role.account), GH_SP(role.path), GH_SP(role.name));
-        profile_arn.ptr = gh_arena_printf(c->arena, "arn:aws:iam::%.*s:instance-profile%.*s%.*s",
-                                          GH_SP(prof.account), GH_SP(prof.path), GH_SP(prof.name));
-        if (role_arn.ptr == NULL || profile_arn.ptr == NULL)
-            return gh_call_fail(c, GH_ERR_NOMEM, "The service is out of memory.");
-        role_arn.len = strlen(role_arn.ptr);
-        profile_arn.len = strlen(profile_arn.ptr);
-    } else if (!role_arn_split(role_arn, &account, &path, &name)) {
+    if (profile_name.ptr == NULL && !role_arn_split(role_arn, &account, &path, &name))
         return gh_call_fail(c, GH_ERR_VALIDATION, "%.*s is invalid", GH_SP(role_arn));
-    }
 
     /* (1) AWS IAM: handing a role to a service needs iam:PassRole on the
      * role, with iam:PassedToService naming the service. */
@@ -231,8 +269,17 @@ gh_sts_assume_role_for_service(struct gh_call *c)
                                       gh_slice_from_cstr(inst), false};
         extra.count = 2;
     }
-    if ((err = gh_call_authorize_ctx(c, "iam:PassRole", role_arn, &extra)) != GH_OK)
+    if (profile_name.ptr != NULL) {
+        if ((err = profile_pass(c, profile_name, &extra, &prof, &role, &role_arn)) != GH_OK)
+            return err;
+        profile_arn.ptr = gh_arena_printf(c->arena, "arn:aws:iam::%.*s:instance-profile%.*s%.*s",
+                                          GH_SP(prof.account), GH_SP(prof.path), GH_SP(prof.name));
+        if (profile_arn.ptr == NULL)
+            return gh_call_fail(c, GH_ERR_NOMEM, "The service is out of memory.");
+        profile_arn.len = strlen(profile_arn.ptr);
+    } else if ((err = gh_call_authorize_ctx(c, "iam:PassRole", role_arn, &extra)) != GH_OK) {
         return err;
+    }
     if (profile_name.ptr == NULL) {
         /* AWS IAM: a role can only be passed within its own account. */
         if (!gh_slice_eq_cstr(account, p->account))

@@ -208,6 +208,46 @@ def for_service(gh, profile_name, key):
                     service="sts", access_key=key[0], secret=key[1])
 
 
+def test_assume_role_for_service_authorizes_before_looking_up_the_profile(gh):
+    gh.aws("iam", "create-role", "--role-name", "admin-role", "--assume-role-policy-document",
+           json.dumps(TRUST_EC2))
+    gh.aws("iam", "create-instance-profile", "--instance-profile-name", "web")
+    gh.aws("iam", "add-role-to-instance-profile", "--instance-profile-name", "web",
+           "--role-name", "admin-role")
+    gh.aws("iam", "create-instance-profile", "--instance-profile-name", "empty")
+    nobody = user_with_policy(gh, "nobody")
+    arn = f"arn:aws:iam::{gh.account_id}:user/nobody"
+
+    # A caller who may pass no role cannot tell a profile holding a role from an
+    # empty one or one that does not exist, nor learn the role's name.
+    for prof in ("web", "empty", "nope"):
+        r = for_service(gh, prof, nobody)
+        assert (r.status, r.code) == (403, "AccessDenied"), r
+        assert r.message == (f"User: {arn} is not authorized to perform: iam:PassRole on the role of "
+                             f"instance profile {prof}"), r
+        assert "admin-role" not in r.body.decode()
+
+    # Allowed to pass exactly that role: the profile holding it works; the
+    # others still say nothing.
+    one = user_with_policy(gh, "one", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:PassRole",
+        "Resource": f"arn:aws:iam::{gh.account_id}:role/admin-role"}]})
+    r = for_service(gh, "web", one)
+    assert r.status == 200, r
+    gh.secrets.add(r.find("SecretAccessKey"))
+    assert r.find("Arn") == f"arn:aws:sts::{gh.account_id}:assumed-role/admin-role/i-0123456789abcdef0"
+    for prof in ("empty", "nope"):
+        r = for_service(gh, prof, one)
+        assert (r.status, r.code) == (403, "AccessDenied"), r
+
+    # A caller who may pass any role learns what is wrong.
+    r = for_service(gh, "nope", (gh.root_key, gh.root_secret))
+    assert (r.status, r.code, r.message) == (404, "NoSuchEntity", "Instance Profile nope cannot be found."), r
+    r = for_service(gh, "empty", (gh.root_key, gh.root_secret))
+    assert (r.code, r.message) == (
+        "NoSuchEntity", "Instance Profile empty has no role, so there are no credentials to deliver."), r
+
+
 def test_add_role_to_instance_profile_requires_passrole(gh):
     gh.aws("iam", "create-role", "--role-name", "admin-role", "--assume-role-policy-document",
            json.dumps(TRUST_EC2))
