@@ -175,6 +175,7 @@ struct gh_slice gh_fed_url_host_path(struct gh_slice url);
 
 /* What the signed element of a SAML response says; arena-owned slices. */
 struct gh_fed_saml {
+    struct gh_slice assertion_id; /* the Assertion's ID attribute (never empty) */
     struct gh_slice issuer;
     struct gh_slice name_id;        /* Subject/NameID */
     struct gh_slice name_id_format; /* its Format URI; empty when absent */

@@ -348,8 +348,17 @@ static enum gh_err
 extract(struct gh_arena *a, xmlNode *as, struct gh_fed_saml *out)
 {
     xmlNode *subj = child(as, NS_A, "Subject"), *nid, *cond, *st;
+    xmlChar *id = xmlGetProp(as, (const xmlChar *)"ID");
     enum gh_err err;
     size_t na = 0;
+
+    /* As given, not trimmed: the replay check keys on the signed value. */
+    err = id == NULL || id[0] == '\0'
+              ? GH_ERR_INVALID_IDENTITY_TOKEN
+              : gh_arena_dup(a, gh_slice_from_cstr((const char *)id), &out->assertion_id);
+    xmlFree(id);
+    if (err != GH_OK)
+        return err;
 
     if ((err = text_dup(a, xmlNodeGetContent(child(as, NS_A, "Issuer")), &out->issuer)) != GH_OK)
         return err;

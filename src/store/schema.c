@@ -224,6 +224,17 @@ static const char schema_v7[] =
     "  expires INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS session_signouts_expires ON session_signouts(expires);";
 
+/*
+ * Migration 8: the federated assertions already accepted (store/assertion.c),
+ * by a digest of issuer and assertion ID, until they expire (unix seconds),
+ * so a SAML response is exchanged for credentials only once.
+ */
+static const char schema_v8[] =
+    "CREATE TABLE IF NOT EXISTS used_assertions ("
+    "  key BLOB PRIMARY KEY,"
+    "  expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS used_assertions_expires ON used_assertions(expires);";
+
 static const struct migration migrations[] = {
     {schema_v1, NULL},
     {NULL, store_aws_policies_seed},
@@ -232,6 +243,7 @@ static const struct migration migrations[] = {
     {schema_v5, NULL},
     {schema_v6, NULL},
     {schema_v7, NULL},
+    {schema_v8, NULL},
 };
 
 static enum gh_err

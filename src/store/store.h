@@ -54,6 +54,21 @@ uint64_t gh_store_generation(const struct gh_store *s);
  */
 GH_MUST_CHECK enum gh_err gh_store_refresh(struct gh_store *s, bool *changed);
 
+/* ---- federated assertions already used (replay protection) ---- */
+
+/* Longest key gh_store_assertion_use takes (a digest fits). */
+#define GH_STORE_ASSERTION_KEY_MAX 64
+
+/*
+ * Records that the assertion identified by `key` (a digest of its issuer
+ * and ID; 1..GH_STORE_ASSERTION_KEY_MAX bytes) is used, until `expires`
+ * (unix seconds), forgetting those expired at `now`. Runs in its own write
+ * transaction: call it with no write transaction open. GH_OK the first
+ * time; GH_ERR_EXISTS while the key is remembered (a replay).
+ */
+GH_MUST_CHECK enum gh_err gh_store_assertion_use(struct gh_store *s, struct gh_slice key,
+                                                 int64_t expires, int64_t now);
+
 /* ---- key/value settings of the installation (bootstrap account id ...) ---- */
 
 GH_MUST_CHECK enum gh_err gh_store_meta_get(struct gh_store_tx *tx, struct gh_arena *a,

@@ -128,6 +128,29 @@ name_qualifier(struct gh_call *c, struct gh_slice issuer, struct gh_slice accoun
     return err;
 }
 
+/* SHA-256 of issuer, NUL, assertion ID: the assertion's identity for the
+ * replay check (IDs are unique per issuer; a digest bounds the key). */
+static enum gh_err
+replay_key(struct gh_call *c, const struct gh_fed_saml *sa, struct gh_slice *out)
+{
+    uint8_t *md = gh_arena_alloc(c->arena, GH_SHA256_LEN);
+    struct gh_sha256_ctx h;
+    enum gh_err err;
+
+    *out = GH_SLICE_NULL;
+    if (md == NULL)
+        return GH_ERR_NOMEM;
+    if ((err = gh_sha256_init(&h)) != GH_OK)
+        return err;
+    gh_sha256_update(&h, sa->issuer.ptr, sa->issuer.len);
+    gh_sha256_update(&h, "", 1);
+    gh_sha256_update(&h, sa->assertion_id.ptr, sa->assertion_id.len);
+    gh_sha256_final(&h, md);
+    gh_sha256_cleanup(&h);
+    *out = (struct gh_slice){(const char *)md, GH_SHA256_LEN};
+    return GH_OK;
+}
+
 enum gh_err
 gh_sts_assume_role_with_saml(struct gh_call *c)
 {
@@ -139,7 +162,7 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
     struct gh_fed_saml sa;
     struct gh_policy_principal pp;
     struct gh_policy_ctx ctx;
-    struct gh_fed_grant g;
+    struct gh_fed_grant g = {0};
     struct gh_fed_tag *tags = NULL;
     const struct gh_fed_claim *attr;
     struct gh_diag diag;
@@ -297,8 +320,14 @@ gh_sts_assume_role_with_saml(struct gh_call *c)
         return gh_call_fail(c, err == GH_ERR_NOMEM ? err : GH_ERR_INVALID_IDENTITY_TOKEN,
                             "The assertion's attributes could not be read.");
 
-    g = (struct gh_fed_grant){action, role_arn, has_duration ? duration : GH_STS_ROLE_DEFAULT_S,
-                              &ctx};
+    if ((err = replay_key(c, &sa, &g.use_once_key)) != GH_OK)
+        return gh_call_fail(c, err, "The service is out of memory.");
+    g.action = action;
+    g.role_arn = role_arn;
+    g.duration_s = has_duration ? duration : GH_STS_ROLE_DEFAULT_S;
+    g.ctx = &ctx;
+    /* Kept for as long as gh_fed_saml_check would still accept it. */
+    g.use_once_until = sa.not_on_or_after + GH_FED_SKEW_S;
     if ((err = gh_sts_fed_finish(c, &g, &s)) != GH_OK)
         goto done;
     gh_xml_elem(c->result, "Subject", sa.name_id);

@@ -64,6 +64,11 @@ struct gh_fed_grant {
     struct gh_slice role_arn;
     int64_t duration_s;
     struct gh_policy_ctx *ctx;  /* principal and condition keys set */
+    /* When not empty: the assertion's replay key, used up (until
+     * `use_once_until`) once the trust policy allows, before credentials
+     * are made; a second use is InvalidIdentityToken. */
+    struct gh_slice use_once_key;
+    int64_t use_once_until;
 };
 
 /* arn:aws:iam::ACCOUNT:role/PATH/NAME -> parts; GH_ERR_VALIDATION otherwise. */
@@ -82,7 +87,8 @@ GH_MUST_CHECK enum gh_err gh_sts_fed_request_keys(struct gh_call *c, struct gh_p
                                                   const struct gh_session *s);
 /*
  * The role, its MaxSessionDuration, session policies, the trust policy's
- * decision (and sts:TagSession when tags), then the session: writes
+ * decision (and sts:TagSession when tags), the single use of the
+ * assertion (g->use_once_key), then the session: writes
  * Credentials, AssumedRoleUser and PackedPolicySize. The caller wipes
  * s->secret.
  */

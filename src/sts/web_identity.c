@@ -141,6 +141,27 @@ gh_sts_fed_finish(struct gh_call *c, const struct gh_fed_grant *g, struct gh_ses
         }
     }
 
+    /* SAML 2.0 Profiles 4.1.4.5: "The service provider MUST ensure that
+     * bearer assertions are not replayed, by maintaining the set of used ID
+     * values for the length of time for which the assertion would be
+     * considered valid". Used up only once every check has passed, so a
+     * refused request does not burn the assertion. AWS documents no
+     * message for a replay; this is STS's InvalidIdentityToken text. */
+    if (g->use_once_key.len > 0) {
+        err = gh_store_assertion_use(c->store, g->use_once_key, g->use_once_until, c->now);
+        if (err == GH_ERR_EXISTS) {
+            err = gh_call_fail(c, GH_ERR_INVALID_IDENTITY_TOKEN, "%s",
+                               "The web identity token that was passed could not be validated "
+                               "by AWS. Get a new identity token from the identity provider and "
+                               "then retry the request.");
+            goto done;
+        }
+        if (err != GH_OK) {
+            err = gh_call_fail(c, err, "The assertion could not be recorded.");
+            goto done;
+        }
+    }
+
     s->type = GH_PRINCIPAL_ASSUMED_ROLE;
     memcpy(s->account, role.account.ptr, 12);
     s->account[12] = '\0';
@@ -344,8 +365,12 @@ gh_sts_assume_role_with_web_identity(struct gh_call *c)
         return gh_call_fail(c, err == GH_ERR_NOMEM ? err : GH_ERR_INVALID_IDENTITY_TOKEN,
                             "The token's claims could not be read.");
 
-    g = (struct gh_fed_grant){action, role_arn, has_duration ? duration : GH_STS_ROLE_DEFAULT_S,
-                              &ctx};
+    /* No single use: SDKs present the same token (the EKS token file) at every
+     * refresh until it expires, and AWS STS accepts it each time. */
+    g = (struct gh_fed_grant){.action = action,
+                              .role_arn = role_arn,
+                              .duration_s = has_duration ? duration : GH_STS_ROLE_DEFAULT_S,
+                              .ctx = &ctx};
     if ((err = gh_sts_fed_finish(c, &g, &s)) != GH_OK)
         goto done;
     gh_xml_elem(c->result, "SubjectFromWebIdentityToken", t.sub);

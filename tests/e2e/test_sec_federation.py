@@ -277,3 +277,38 @@ def test_add_role_to_instance_profile_requires_passrole(gh):
            "--role-name", "admin-role", profile="ops")
     roles = gh.aws("iam", "get-instance-profile", "--instance-profile-name", "web")["InstanceProfile"]["Roles"]
     assert [r["RoleName"] for r in roles] == ["admin-role"]
+
+
+# ---- 13: a SAML assertion buys one session ----
+
+
+def test_saml_assertion_accepted_once(gh, tmp_path):
+    idp = str(tmp_path / "idp")
+    md = run("saml-idp", "metadata", "--dir", idp)
+    prov = gh.aws("iam", "create-saml-provider", "--name", "TestIdP",
+                  "--saml-metadata-document", md)["SAMLProviderArn"]
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": prov}, "Action": "sts:AssumeRoleWithSAML"}]}
+    arn = gh.aws("iam", "create-role", "--role-name", "saml-admin", "--assume-role-policy-document",
+                 json.dumps(trust))["Role"]["Arn"]
+
+    def assertion():
+        return run("saml-idp", "assert", "--dir", idp, "--subject", "alice", "--role",
+                   f"{arn},{prov}").strip()
+
+    def assume(a):
+        return gh.aws("sts", "assume-role-with-saml", "--role-arn", arn, "--principal-arn", prov,
+                      "--saml-assertion", a, check=False)
+
+    a = assertion()
+    cp = assume(a)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.json["AssumedRoleUser"]["Arn"].endswith(":assumed-role/saml-admin/alice")
+    cp = assume(a)
+    assert cli_error(cp) == ("InvalidIdentityToken", INVALID_TOKEN)
+    # Remembered in the store: a restart does not make it new again.
+    gh.restart()
+    assert cli_error(assume(a)) == ("InvalidIdentityToken", INVALID_TOKEN)
+    # Another assertion from the IdP (another ID) is fine.
+    cp = assume(assertion())
+    assert cp.returncode == 0, cp.stderr

@@ -444,6 +444,33 @@ test_generation_and_rollback(void **state)
     assert_int_equal(gh_store_generation(f->s), g0 + 2);
 }
 
+/* ---- used assertions (SAML replay protection) ---- */
+
+static void
+test_assertion_used_once(void **state)
+{
+    struct fx *f = *state;
+    uint64_t g0 = gh_store_generation(f->s);
+    struct gh_store_tx *tx;
+
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-a"), 2000, 1000), GH_OK);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-a"), 2000, 1500), GH_ERR_EXISTS);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-b"), 2000, 1500), GH_OK);
+    assert_int_equal(gh_store_generation(f->s), g0); /* no cached decision depends on it */
+    /* Beside a request's open read transaction, as AssumeRoleWithSAML calls it. */
+    tx = rtx(f);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-c"), 2000, 1500), GH_OK);
+    gh_store_tx_rollback(tx);
+    /* Remembered across a restart, until it expires; then forgotten. */
+    gh_store_close(f->s);
+    f->s = NULL;
+    fx_open(f);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-a"), 2000, 1999), GH_ERR_EXISTS);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-a"), 3000, 2000), GH_OK);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S("key-a"), 3000, 2500), GH_ERR_EXISTS);
+    assert_int_equal(gh_store_assertion_use(f->s, GH_S(""), 3000, 2000), GH_ERR_INVALID_PARAM);
+}
+
 /* ---- roles ---- */
 
 static void
@@ -1243,6 +1270,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_reader_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers_and_readers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_durability_sigkill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_assertion_used_once, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
