@@ -143,6 +143,13 @@ GH_MUST_CHECK enum gh_err gh_parse_u64(struct gh_slice s, uint64_t max, uint64_t
 GH_MUST_CHECK enum gh_err gh_parse_i64(struct gh_slice s, int64_t min, int64_t max, int64_t *out);
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 bool gh_utf8_is_valid(struct gh_slice s);
+/*
+ * True when every byte of `s` is an ASCII letter or digit or one of the
+ * characters of `extra` (a C string): the AWS name charsets such as
+ * [\w+=,.@-] are gh_slice_is_charset(s, "_+=,.@-"). A NUL byte never
+ * matches (strchr would find the terminator). True for an empty slice.
+ */
+bool gh_slice_is_charset(struct gh_slice s, const char *extra);
 
 /* ---- arenas: one per request, freed in one call ---- */
 

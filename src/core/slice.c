@@ -163,6 +163,19 @@ gh_parse_i64(struct gh_slice s, int64_t min, int64_t max, int64_t *out)
 }
 
 bool
+gh_slice_is_charset(struct gh_slice s, const char *extra)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.ptr[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+            continue;
+        if (ch == '\0' || strchr(extra, ch) == NULL)
+            return false;
+    }
+    return true;
+}
+
+bool
 gh_utf8_is_valid(struct gh_slice s)
 {
     const unsigned char *p = (const unsigned char *)s.ptr;

@@ -186,14 +186,7 @@ static const struct gh_param_rule shape_device_name = {NULL, 1, 226, "[\\w+=,.@-
 static bool
 is_serial(struct gh_slice v)
 {
-    for (size_t i = 0; i < v.len; i++) {
-        char ch = v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              strchr("_+=/:,.@-", ch) != NULL) ||
-            ch == '\0')
-            return false;
-    }
-    return v.len > 0;
+    return v.len > 0 && gh_slice_is_charset(v, "_+=/:,.@-");
 }
 
 static bool

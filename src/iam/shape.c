@@ -118,10 +118,7 @@ gh_iam_is_name(struct gh_slice v)
     /* AWS IAM: [\w+=,.@-]+ */
     if (v.len == 0)
         return false;
-    for (size_t i = 0; i < v.len; i++)
-        if (!is_word_char((unsigned char)v.ptr[i]) && strchr("+=,.@-", v.ptr[i]) == NULL)
-            return false;
-    return true;
+    return gh_slice_is_charset(v, "_+=,.@-");
 }
 
 bool
@@ -172,7 +169,7 @@ gh_iam_is_policy_path(struct gh_slice v)
         if (ch == '/') {
             if (v.ptr[i - 1] == '/')
                 return false; /* empty segment */
-        } else if (!is_ascii_alnum((unsigned char)ch) && strchr(".,+@=_-", ch) == NULL) {
+        } else if (!gh_slice_is_charset(gh_slice_sub(v, i, 1), ".,+@=_-")) {
             return false;
         }
     }

@@ -307,11 +307,7 @@ valid_role_name(const char *s)
 
     if (n < 1 || n > 64)
         return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              strchr("_+=,.@-", *p) != NULL))
-            return false;
-    return true;
+    return gh_slice_is_charset(gh_slice_from_cstr(s), "_+=,.@-");
 }
 
 /* The role AWS puts in every created account: the management account's root may assume it. */

@@ -15,39 +15,21 @@ static bool
 is_session_name(struct gh_slice v)
 {
     /* [\w+=,.@-]* */
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              strchr("_+=,.@-", ch) != NULL))
-            return false;
-    }
-    return true;
+    return gh_slice_is_charset(v, "_+=,.@-");
 }
 
 static bool
 is_external_id(struct gh_slice v)
 {
     /* [\w+=,.@:\/-]* */
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              strchr("_+=,.@:/-", ch) != NULL))
-            return false;
-    }
-    return true;
+    return gh_slice_is_charset(v, "_+=,.@:/-");
 }
 
 static bool
 is_serial(struct gh_slice v)
 {
     /* [\w+=/:,.@-]* */
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              strchr("_+=/:,.@-", ch) != NULL))
-            return false;
-    }
-    return true;
+    return gh_slice_is_charset(v, "_+=/:,.@-");
 }
 
 static bool

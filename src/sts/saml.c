@@ -83,13 +83,7 @@ is_session_name(struct gh_slice v)
 {
     if (v.len < 2 || v.len > 64)
         return false;
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              strchr("_+=,.@-", ch) != NULL))
-            return false;
-    }
-    return true;
+    return gh_slice_is_charset(v, "_+=,.@-");
 }
 
 static struct gh_slice

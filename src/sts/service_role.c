@@ -28,13 +28,7 @@ static bool
 is_profile_name(struct gh_slice v)
 {
     /* AWS IAM instanceProfileNameType: [\w+=,.@-]+ */
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char ch = (unsigned char)v.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              strchr("_+=,.@-", ch) != NULL))
-            return false;
-    }
-    return true;
+    return gh_slice_is_charset(v, "_+=,.@-");
 }
 
 static const struct gh_param_rule service_rule = {"servicePrincipal", 1, 64, NULL, NULL};

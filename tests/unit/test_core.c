@@ -64,6 +64,21 @@ test_parse_i64(void **state)
     assert_int_equal(gh_parse_i64(GH_S("-"), -10, 10, &v), GH_ERR_VALIDATION);
 }
 
+/* The AWS name charsets: letters, digits and the extra set; never NUL. */
+static void
+test_is_charset(void **state)
+{
+    (void)state;
+    assert_true(gh_slice_is_charset(GH_S("Bob_1+=,.@-"), "_+=,.@-"));
+    assert_true(gh_slice_is_charset(GH_S(""), "_+=,.@-"));
+    assert_false(gh_slice_is_charset(GH_S("bob admin"), "_+=,.@-"));
+    assert_false(gh_slice_is_charset(GH_S("bob/x"), "_+=,.@-"));
+    /* strchr(set, 0) finds the terminator: the helper must not. */
+    assert_false(gh_slice_is_charset((struct gh_slice){"ab\0cd", 5}, "_+=,.@-"));
+    assert_false(gh_slice_is_charset((struct gh_slice){"\0", 1}, ""));
+    assert_false(gh_slice_is_charset(GH_S("caf\xc3\xa9"), "_"));
+}
+
 static void
 test_utf8(void **state)
 {
@@ -408,11 +423,17 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_u64), cmocka_unit_test(test_parse_i64),
-        cmocka_unit_test(test_utf8),      cmocka_unit_test(test_split_trim),
-        cmocka_unit_test(test_base64_hex), cmocka_unit_test(test_uri),
-        cmocka_unit_test(test_time),      cmocka_unit_test(test_buf_limits),
-        cmocka_unit_test(test_arena),     cmocka_unit_test(test_err_table),
+        cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_is_charset),
+        cmocka_unit_test(test_split_trim),
+        cmocka_unit_test(test_base64_hex),
+        cmocka_unit_test(test_uri),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_buf_limits),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_err_table),
         cmocka_unit_test(test_arena_wipes_before_free),
         cmocka_unit_test(test_buf_wipes_before_free),
     };
