@@ -22,7 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "cli/cli.h"
+#include "cli/cli_int.h"
 #include "crypto/crypto.h"
 #include "federation/federation.h"
 
@@ -67,16 +67,11 @@ read_file(const char *path, struct gh_buf *out)
     return ok && out->ptr != NULL;
 }
 
+/* `data` into `path` with `mode` from its creation on (gh_cli_file_write). */
 static bool
-write_file(const char *path, struct gh_slice data)
+write_file(const char *path, struct gh_slice data, mode_t mode)
 {
-    FILE *f = fopen(path, "wb");
-    bool ok;
-
-    if (f == NULL)
-        return false;
-    ok = fwrite(data.ptr, 1, data.len, f) == data.len;
-    return fclose(f) == 0 && ok;
+    return gh_cli_file_write(path, data, mode) == GH_OK;
 }
 
 static bool
@@ -145,7 +140,8 @@ add_key(const char *dir, char *kid_out, size_t kid_cap)
         return false;
     }
     (void)snprintf(path, sizeof(path), "%s/keys/%04u.json", dir, n == 0 ? 1 : nums[n - 1] + 1);
-    ok = write_file(path, gh_slice_from_cstr(json));
+    ok = write_file(path, gh_slice_from_cstr(json), GH_CLI_MODE_SECRET); /* private JWK */
+    OPENSSL_cleanse(json, strlen(json));
     free(json);
     cjose_jwk_release(jwk);
     (void)snprintf(kid_out, kid_cap, "%s", kid);
@@ -190,6 +186,29 @@ jwks_json(const char *dir)
     return out;
 }
 
+/*
+ * Key files an older gatehouse wrote with mode 0644 are made private
+ * (chmod 0600) before they are used again.
+ */
+static bool
+keys_private(const char *dir)
+{
+    unsigned nums[KEYS_MAX];
+    size_t n = key_files(dir, nums);
+    char path[4096];
+    bool ok = true;
+
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n)
+            (void)snprintf(path, sizeof(path), "%s/keys/%04u.json", dir, nums[i]);
+        else
+            (void)snprintf(path, sizeof(path), "%s/ca.key", dir);
+        if (chmod(path, GH_CLI_MODE_SECRET) != 0 && errno != ENOENT)
+            ok = false;
+    }
+    return ok;
+}
+
 /* CA in DIR (made once), a TLS certificate for `host` signed by it. */
 static bool
 ensure_pki(const char *dir, const char *host)
@@ -208,7 +227,8 @@ ensure_pki(const char *dir, const char *host)
     if (!exists(ca_key) || !exists(ca_pem)) {
         if (gh_fed_pki_issue("gatehouse test issuer CA", NULL, true, false, GH_S(""), GH_S(""),
                              3650, &k, &c) != GH_OK ||
-            !write_file(ca_key, gh_buf_slice(&k)) || !write_file(ca_pem, gh_buf_slice(&c)))
+            !write_file(ca_key, gh_buf_slice(&k), GH_CLI_MODE_SECRET) ||
+            !write_file(ca_pem, gh_buf_slice(&c), GH_CLI_MODE_PUBLIC))
             goto done;
     }
     gh_buf_reset(&k);
@@ -222,7 +242,8 @@ ensure_pki(const char *dir, const char *host)
         ok = read_file(ca_key, &ck) && read_file(ca_pem, &cc) &&
              gh_fed_pki_issue(host, san, false, false, gh_buf_slice(&ck), gh_buf_slice(&cc), 825,
                               &k, &c) == GH_OK &&
-             write_file(tls_key, gh_buf_slice(&k)) && write_file(tls_pem, gh_buf_slice(&c));
+             write_file(tls_key, gh_buf_slice(&k), GH_CLI_MODE_SECRET) &&
+             write_file(tls_pem, gh_buf_slice(&c), GH_CLI_MODE_PUBLIC);
         gh_buf_cleanup(&ck);
         gh_buf_cleanup(&cc);
     }
@@ -272,11 +293,11 @@ serve_one(SSL_CTX *ctx, int fd, const char *dir, const char *issuer)
     memcpy(path, target.ptr, target.len);
     path[target.len] = '\0';
     if (strcmp(path, "/.well-known/openid-configuration") == 0) {
-        json_t *doc = json_pack("{s:s,s:s+,s:[s],s:[s],s:[s],s:[sssss]}", "issuer", issuer,
-                                "jwks_uri", issuer, "/.well-known/jwks.json",
-                                "response_types_supported", "id_token", "subject_types_supported",
-                                "public", "id_token_signing_alg_values_supported", "RS256",
-                                "claims_supported", "sub", "aud", "exp", "iat", "iss");
+        json_t *doc =
+            json_pack("{s:s,s:s+,s:[s],s:[s],s:[s],s:[sssss]}", "issuer", issuer, "jwks_uri",
+                      issuer, "/.well-known/jwks.json", "response_types_supported", "id_token",
+                      "subject_types_supported", "public", "id_token_signing_alg_values_supported",
+                      "RS256", "claims_supported", "sub", "aud", "exp", "iat", "iss");
         char *body = json_dumps(doc, JSON_COMPACT);
         respond(ssl, 200, "application/json", body == NULL ? "{}" : body,
                 "Cache-Control: max-age=300\r\n");
@@ -314,18 +335,19 @@ cmd_serve(const char *listen_on, const char *dir)
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) !=
-        1)
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) != 1)
         return usage("--listen needs an IPv4 address or localhost");
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return fail("serve", "cannot create --dir");
+    if (!keys_private(dir))
+        return fail("serve", "cannot make the key files in --dir private (chmod 600)");
     if (!ensure_pki(dir, host))
         return fail("serve", "cannot create the CA and TLS certificate in --dir");
     if (key_files(dir, nums) == 0 && !add_key(dir, kid, sizeof(kid)))
         return fail("serve", "cannot create a signing key in --dir");
     (void)snprintf(issuer, sizeof(issuer), "https://%s", listen_on);
     (void)snprintf(path, sizeof(path), "%s/issuer", dir);
-    if (!write_file(path, gh_slice_from_cstr(issuer)))
+    if (!write_file(path, gh_slice_from_cstr(issuer), GH_CLI_MODE_PUBLIC))
         return fail("serve", "cannot write DIR/issuer");
 
     if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
@@ -584,7 +606,8 @@ gh_cli_oidc_issuer(int argc, char **argv)
     if (dir == NULL)
         rc = usage("--dir DIR is required");
     else if (strcmp(argv[1], "serve") == 0)
-        rc = listen_on == NULL ? usage("serve needs --listen HOST:PORT") : cmd_serve(listen_on, dir);
+        rc =
+            listen_on == NULL ? usage("serve needs --listen HOST:PORT") : cmd_serve(listen_on, dir);
     else if (strcmp(argv[1], "mint") == 0)
         rc = cmd_mint(nrest, rest, dir);
     else if (strcmp(argv[1], "rotate") == 0) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
+#include "cli/cli_int.h"
 #include "crypto/crypto.h"
 #include "federation/federation.h"
 
@@ -49,18 +49,6 @@ slurp(const char *path, struct gh_buf *out)
     return ok && out->ptr != NULL;
 }
 
-static bool
-spill(const char *path, struct gh_slice s)
-{
-    FILE *f = fopen(path, "wb");
-    bool ok;
-
-    if (f == NULL)
-        return false;
-    ok = fwrite(s.ptr, 1, s.len, f) == s.len;
-    return fclose(f) == 0 && ok;
-}
-
 /* DIR/idp.key and DIR/idp.pem (RSA, self-signed), made on first use. */
 static bool
 load_keys(const char *dir, struct gh_buf *key, struct gh_buf *cert)
@@ -77,7 +65,8 @@ load_keys(const char *dir, struct gh_buf *key, struct gh_buf *cert)
         return false;
     return gh_fed_pki_issue("gatehouse test IdP", NULL, false, true, GH_S(""), GH_S(""), 3650, key,
                             cert) == GH_OK &&
-           spill(kp, gh_buf_slice(key)) && spill(cp, gh_buf_slice(cert));
+           gh_cli_file_write(kp, gh_buf_slice(key), GH_CLI_MODE_SECRET) == GH_OK &&
+           gh_cli_file_write(cp, gh_buf_slice(cert), GH_CLI_MODE_PUBLIC) == GH_OK;
 }
 
 /* The base64 body of a PEM certificate (what X509Certificate holds). */
