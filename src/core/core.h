@@ -244,6 +244,16 @@ GH_MUST_CHECK enum gh_err gh_uri_encode(struct gh_buf *out, struct gh_slice in, 
  */
 GH_MUST_CHECK enum gh_err gh_uri_decode(struct gh_arena *a, struct gh_slice in, bool plus_space,
                                         struct gh_slice *out);
+
+/* ---- keyed hashing ---- */
+
+#define GH_SIPHASH_KEY_LEN 16
+/*
+ * SipHash-2-4 of `in` under the 128-bit `key`: for hash tables keyed by
+ * client input, with a random key per process so buckets cannot be aimed at.
+ */
+uint64_t gh_siphash24(const uint8_t key[GH_SIPHASH_KEY_LEN], struct gh_slice in);
+
 /*
  * XML text/attribute escaping of & < > " ' and CR (as &#x0d;). The output
  * is always XML 1.0: a byte that is not valid UTF-8, and a character XML
