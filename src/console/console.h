@@ -18,9 +18,14 @@
 #define GH_CONSOLE_PREFIX "/console"
 /* AWS console sessions last 12 hours (the GetSessionToken default). */
 #define GH_CONSOLE_SESSION_S 43200
-/* Failed sign-ins allowed per user and per client address in one window. */
+/*
+ * Failed sign-ins allowed per user, per client address and per account
+ * in one window (AWS documents no numbers; these slow guessing to a
+ * crawl while a user who mistypes a few times is not locked out).
+ */
 #define GH_CONSOLE_FAILS_PER_USER 5
 #define GH_CONSOLE_FAILS_PER_ADDR 20
+#define GH_CONSOLE_FAILS_PER_ACCOUNT 100
 #define GH_CONSOLE_FAIL_WINDOW_S 900
 /* The bundle: at most this many files, each at most this large. */
 #define GH_CONSOLE_FILES_MAX 256

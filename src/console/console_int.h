@@ -10,31 +10,52 @@
 
 #include "console/console.h"
 
-/* ---- failed sign-in counting (limit.c) ---- */
+/* ---- sign-in attempt counting (limit.c) ---- */
 
 #define GH_CONSOLE_LIMIT_SLOTS 4096
 #define GH_CONSOLE_LIMIT_KEY_MAX 160
+/* Keys one attempt is counted against at most (address, user, account). */
+#define GH_CONSOLE_LIMIT_TAKE_MAX 4
 
 struct gh_console_limit_slot {
-    char key[GH_CONSOLE_LIMIT_KEY_MAX]; /* "u:ACCOUNT:lowercased user" / "a:ADDR"; "" = free */
+    char key[GH_CONSOLE_LIMIT_KEY_MAX]; /* "a:ADDR" / "u:ACCOUNT:user" / "c:ACCOUNT"; "" = free */
     int64_t window_start;
-    unsigned fails;
+    unsigned fails; /* attempts counted in the window (given back when not a wrong guess) */
+    unsigned max;   /* the limit for this key */
 };
 
 struct gh_console_limit {
     pthread_mutex_t lock;
+    uint8_t hash_key[GH_SIPHASH_KEY_LEN]; /* random per process */
     struct gh_console_limit_slot slots[GH_CONSOLE_LIMIT_SLOTS];
+};
+
+/* One key an attempt counts against, with its limit per window. */
+struct gh_console_limit_key {
+    struct gh_slice key;
+    unsigned max;
 };
 
 GH_MUST_CHECK enum gh_err gh_console_limit_init(struct gh_console_limit *l);
 void gh_console_limit_cleanup(struct gh_console_limit *l);
-/* True when `key` has `max` or more failures in the window that holds `now`. */
-bool gh_console_limit_blocked(struct gh_console_limit *l, struct gh_slice key, unsigned max,
-                              int64_t now);
-/* Counts one failure for `key`. */
-void gh_console_limit_fail(struct gh_console_limit *l, struct gh_slice key, int64_t now);
+/*
+ * Counts one attempt against each of keys[0..n) and returns true; or
+ * counts nothing and returns false (refuse the attempt) when one key
+ * already has `max` attempts in the window holding `now`, when a key is
+ * empty or too long, or when a key has no slot: its probed slots are all
+ * held by keys at their limits, which are never pushed out (fail closed).
+ * Counting before the password is checked means parallel guesses cannot
+ * all pass one check.
+ */
+GH_MUST_CHECK bool gh_console_limit_take(struct gh_console_limit *l,
+                                         const struct gh_console_limit_key *keys, size_t n,
+                                         int64_t now);
+/* Uncounts one attempt of `key` (taken for a sign-in that was not a wrong guess). */
+void gh_console_limit_give_back(struct gh_console_limit *l, struct gh_slice key, int64_t now);
 /* Forgets `key` (a successful sign-in clears the user's count). */
 void gh_console_limit_clear(struct gh_console_limit *l, struct gh_slice key);
+/* The home slot of `key` (its probes follow it); for tests. */
+size_t gh_console_limit_home(const struct gh_console_limit *l, struct gh_slice key);
 
 /* ---- the bundle (files.c) ---- */
 

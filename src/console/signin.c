@@ -3,7 +3,7 @@
  * the account (id or alias), the user's password (argon2id) and, when the
  * user has an MFA device, a TOTP code, then mints temporary credentials as
  * GetSessionToken does (12 h, MFA flag when used). Every failure gets one
- * message; failures are counted per user and per client address.
+ * message; attempts are counted per client address, user and account.
  * Sign-out stores the session's key as refused until it expires (the api
  * publishes it at once; a restart keeps it).
  */
@@ -275,7 +275,7 @@ gh_console_signin(struct gh_console *c, struct gh_http_req *req, struct gh_http_
 {
     struct gh_params params;
     struct gh_diag diag;
-    struct gh_slice account, user, password, code, ukey, akey;
+    struct gh_slice account, user, password, code, ukey, akey, ckey;
     struct login l;
     enum gh_err err;
     char *addr;
@@ -294,21 +294,30 @@ gh_console_signin(struct gh_console *c, struct gh_http_req *req, struct gh_http_
         gh_console_error(resp, 401, "SignInFailed", MSG_WRONG);
         return;
     }
+    err = login_load(c, req->arena, account, user, now, &l);
+    if (err != GH_OK && err != GH_ERR_NOT_FOUND) {
+        gh_console_error(resp, 500, "ServiceFailure", "The sign-in could not be checked.");
+        return;
+    }
+    /* Counted under the account's id once resolved, so an alias is no second allowance. */
+    if (l.account[0] != '\0')
+        account = gh_slice_from_cstr(l.account);
     addr = gh_arena_printf(req->arena, "a:%s", req->remote_addr);
     ukey = user_key(req->arena, account, user.len == 0 ? GH_S("(root)") : user);
-    if (addr == NULL || ukey.ptr == NULL) {
+    ckey = gh_slice_from_cstr(gh_arena_printf(req->arena, "c:%.*s", GH_SP(account)));
+    if (addr == NULL || ukey.ptr == NULL || ckey.ptr == NULL) {
         gh_console_error(resp, 500, "InternalFailure", "The service is out of memory.");
         return;
     }
     akey = gh_slice_from_cstr(addr);
-    if (gh_console_limit_blocked(&c->limit, akey, GH_CONSOLE_FAILS_PER_ADDR, now) ||
-        gh_console_limit_blocked(&c->limit, ukey, GH_CONSOLE_FAILS_PER_USER, now)) {
+    const struct gh_console_limit_key keys[] = {
+        {akey, GH_CONSOLE_FAILS_PER_ADDR},
+        {ukey, GH_CONSOLE_FAILS_PER_USER},
+        {ckey, GH_CONSOLE_FAILS_PER_ACCOUNT},
+    };
+    /* Counted before the check, so parallel guesses cannot all pass it. */
+    if (!gh_console_limit_take(&c->limit, keys, GH_ARRAY_LEN(keys), now)) {
         gh_console_error(resp, 429, "Throttling", MSG_THROTTLED);
-        return;
-    }
-    err = login_load(c, req->arena, account, user, now, &l);
-    if (err != GH_OK && err != GH_ERR_NOT_FOUND) {
-        gh_console_error(resp, 500, "ServiceFailure", "The sign-in could not be checked.");
         return;
     }
     /*
@@ -321,21 +330,19 @@ gh_console_signin(struct gh_console *c, struct gh_http_req *req, struct gh_http_
     else if (gh_console_password_ok(c->dummy_hash, password))
         ok = false; /* the dummy hash is of random bytes; it only spends the time */
     if (!ok) {
-        gh_console_limit_fail(&c->limit, akey, now);
-        gh_console_limit_fail(&c->limit, ukey, now);
-        gh_console_error(resp, 401, "SignInFailed", MSG_WRONG);
+        gh_console_error(resp, 401, "SignInFailed", MSG_WRONG); /* the attempt stays counted */
         return;
     }
     if (l.nmfa > 0 && code.len == 0) {
         /* AWS console: the MFA code is asked for once the password is right. */
+        for (size_t i = 0; i < GH_ARRAY_LEN(keys); i++)
+            gh_console_limit_give_back(&c->limit, keys[i].key, now);
         gh_console_error(resp, 401, "MFARequired", "Enter the code from your MFA device.");
         return;
     }
     if (l.nmfa > 0) {
         err = mfa_check(c, &l, code, now);
         if (err == GH_ERR_ACCESS_DENIED) {
-            gh_console_limit_fail(&c->limit, akey, now);
-            gh_console_limit_fail(&c->limit, ukey, now);
             gh_console_error(resp, 401, "SignInFailed", MSG_WRONG);
             return;
         }
@@ -344,6 +351,8 @@ gh_console_signin(struct gh_console *c, struct gh_http_req *req, struct gh_http_
             return;
         }
     }
+    gh_console_limit_give_back(&c->limit, akey, now);
+    gh_console_limit_give_back(&c->limit, ckey, now);
     gh_console_limit_clear(&c->limit, ukey);
     if (session_issue(c, req->arena, &l, l.nmfa > 0, now, resp) != GH_OK) {
         gh_buf_reset(&resp->body);

@@ -217,35 +217,92 @@ test_signouts(void **state)
     gh_api_free(again);
 }
 
+static bool
+take1(struct gh_console_limit *l, const char *key, unsigned max, int64_t now)
+{
+    struct gh_console_limit_key k = {gh_slice_from_cstr(key), max};
+    return gh_console_limit_take(l, &k, 1, now);
+}
+
 static void
 test_limiter(void **state)
 {
     struct fx *f = *state;
     struct gh_console_limit *l = &f->console->limit;
 
-    for (unsigned i = 0; i < 3; i++) {
-        assert_false(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW));
-        gh_console_limit_fail(l, GH_S("u:x"), NOW + i);
-    }
-    assert_true(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW + 3));
-    assert_false(gh_console_limit_blocked(l, GH_S("u:y"), 3, NOW + 3));
+    for (unsigned i = 0; i < 3; i++)
+        assert_true(take1(l, "u:x", 3, NOW + i));
+    assert_false(take1(l, "u:x", 3, NOW + 3));
+    assert_false(take1(l, "u:x", 3, NOW + 4)); /* a refusal counts nothing, and stays one */
+    assert_true(take1(l, "u:y", 3, NOW + 3));
     /* A new window starts fresh. */
-    assert_false(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW + GH_CONSOLE_FAIL_WINDOW_S));
+    assert_true(take1(l, "u:x", 3, NOW + GH_CONSOLE_FAIL_WINDOW_S));
     gh_console_limit_clear(l, GH_S("u:x"));
-    assert_false(gh_console_limit_blocked(l, GH_S("u:x"), 3, NOW + 3));
+    for (unsigned i = 0; i < 3; i++)
+        assert_true(take1(l, "u:x", 3, NOW + 3));
+    /* An attempt given back (not a wrong guess) frees its place. */
+    gh_console_limit_give_back(l, GH_S("u:x"), NOW + 3);
+    assert_true(take1(l, "u:x", 3, NOW + 3));
+    assert_false(take1(l, "u:x", 3, NOW + 3));
     /* Keys that cannot be stored are refused, never let through. */
     char big[GH_CONSOLE_LIMIT_KEY_MAX + 1];
     memset(big, 'k', sizeof(big));
-    assert_true(gh_console_limit_blocked(l, (struct gh_slice){big, sizeof(big)}, 3, NOW));
+    struct gh_console_limit_key bk = {(struct gh_slice){big, sizeof(big)}, 3};
+    assert_false(gh_console_limit_take(l, &bk, 1, NOW));
+    /* Several keys: nothing is counted unless all may take one more. */
+    struct gh_console_limit_key two[] = {{GH_S("a:10.9.9.9"), 2}, {GH_S("u:x"), 3}};
+    assert_false(gh_console_limit_take(l, two, 2, NOW + 3));
+    assert_true(take1(l, "a:10.9.9.9", 2, NOW + 3));
+    assert_true(take1(l, "a:10.9.9.9", 2, NOW + 3));
+    assert_false(take1(l, "a:10.9.9.9", 2, NOW + 3));
     /* Many other keys cannot flush one out of its probe window for free. */
     for (unsigned i = 0; i < 100; i++) {
         char k[32];
         (void)snprintf(k, sizeof(k), "a:10.0.0.%u", i);
-        gh_console_limit_fail(l, gh_slice_from_cstr(k), NOW);
+        assert_true(take1(l, k, 20, NOW));
     }
-    assert_false(gh_console_limit_blocked(l, GH_S("a:10.0.0.5"), 2, NOW));
-    gh_console_limit_fail(l, GH_S("a:10.0.0.5"), NOW);
-    assert_true(gh_console_limit_blocked(l, GH_S("a:10.0.0.5"), 2, NOW));
+    assert_true(take1(l, "a:10.0.0.5", 2, NOW));
+    assert_false(take1(l, "a:10.0.0.5", 2, NOW));
+}
+
+/*
+ * Eviction: keys that share the victim's home slot (found with the
+ * table's own hash key, which a client never sees) fill its probes. A
+ * key at its limit is never pushed out; once every probed slot is at its
+ * limit, new keys there are refused (fail closed), not given a slot.
+ */
+static void
+test_limiter_no_eviction(void **state)
+{
+    struct fx *f = *state;
+    struct gh_console_limit *l = &f->console->limit;
+    const char *victim = "u:" ACCT ":victim";
+    size_t home = gh_console_limit_home(l, gh_slice_from_cstr(victim));
+    char same[16][32];
+    unsigned n = 0;
+
+    for (unsigned i = 0; n < 16; i++) {
+        assert_true(i < 10000000u);
+        (void)snprintf(same[n], sizeof(same[n]), "u:" ACCT ":x%u", i);
+        if (gh_console_limit_home(l, gh_slice_from_cstr(same[n])) == home)
+            n++;
+    }
+    for (unsigned i = 0; i < GH_CONSOLE_FAILS_PER_USER; i++)
+        assert_true(take1(l, victim, GH_CONSOLE_FAILS_PER_USER, NOW));
+    assert_false(take1(l, victim, GH_CONSOLE_FAILS_PER_USER, NOW));
+    /* Under-limit neighbours are pushed out by each other, never the victim. */
+    for (unsigned i = 0; i < 16; i++)
+        assert_true(take1(l, same[i], GH_CONSOLE_FAILS_PER_USER, NOW + 1 + i));
+    assert_false(take1(l, victim, GH_CONSOLE_FAILS_PER_USER, NOW + 20));
+    /* Seven neighbours at their limits: the probes are full of live, over-limit keys. */
+    for (unsigned i = 9; i < 16; i++)
+        for (unsigned j = 1; j < GH_CONSOLE_FAILS_PER_USER; j++)
+            assert_true(take1(l, same[i], GH_CONSOLE_FAILS_PER_USER, NOW + 30));
+    assert_false(take1(l, same[0], GH_CONSOLE_FAILS_PER_USER, NOW + 40)); /* fail closed */
+    assert_false(take1(l, victim, GH_CONSOLE_FAILS_PER_USER, NOW + 40));
+    /* When their window is over, the slots are free again. */
+    assert_true(take1(l, same[0], GH_CONSOLE_FAILS_PER_USER, NOW + 31 + GH_CONSOLE_FAIL_WINDOW_S));
+    assert_true(take1(l, victim, GH_CONSOLE_FAILS_PER_USER, NOW + GH_CONSOLE_FAIL_WINDOW_S));
 }
 
 static void
@@ -474,6 +531,60 @@ test_throttling(void **state)
     call_done(&k);
 }
 
+/* FNV-1a, the limiter's old public hash: what an attacker could aim with. */
+static size_t
+fnv_slot(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)(h % 4096);
+}
+
+/*
+ * The hostile review's attack: root's counter is at its limit; eight
+ * failures with user names whose limiter key collided with root's under
+ * the old public FNV-1a hash took over its slots and wiped the count, so
+ * guessing could go on. Now the count survives and the right password is
+ * still refused.
+ */
+static void
+test_signin_collisions_keep_the_count(void **state)
+{
+    struct fx *f = *state;
+    struct call k;
+    size_t target = fnv_slot("u:" ACCT ":(root)");
+    unsigned found = 0;
+
+    assert_int_equal(gh_console_root_password_set(f->store, GH_S(ACCT), GH_S("Root-pass-1")),
+                     GH_OK);
+    for (unsigned i = 0; i < GH_CONSOLE_FAILS_PER_USER; i++) {
+        call_run(f->console, &k, "POST", "/console/signin",
+                 "account=" ACCT "&username=&password=guess", true, "10.0.2.1");
+        assert_generic_failure(&k);
+        call_done(&k);
+    }
+    for (unsigned i = 0; found < 12; i++) {
+        char key[64], form[128], addr[32];
+        assert_true(i < 10000000u);
+        (void)snprintf(key, sizeof(key), "u:" ACCT ":c%u", i);
+        if (fnv_slot(key) != target)
+            continue;
+        (void)snprintf(form, sizeof(form), "account=" ACCT "&username=c%u&password=x", i);
+        (void)snprintf(addr, sizeof(addr), "10.0.3.%u", found++);
+        call_run(f->console, &k, "POST", "/console/signin", form, true, addr);
+        assert_generic_failure(&k);
+        call_done(&k);
+    }
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=&password=Root-pass-1", true, "10.0.2.2");
+    assert_int_equal(k.resp.status, 429);
+    call_done(&k);
+}
+
 /* A user with a login profile as src/iam stores it (record "login" by user id). */
 static void
 user_with_login(struct fx *f, const char *name, const char *pw, bool reset, bool mfa)
@@ -520,6 +631,64 @@ user_with_login(struct fx *f, const char *name, const char *pw, bool reset, bool
         gh_secret_wipe(&seed);
     }
     assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+}
+
+/*
+ * Per account: failures spread over many user names and addresses stop at
+ * GH_CONSOLE_FAILS_PER_ACCOUNT; the account's alias counts as its id, for
+ * the account and for each user.
+ */
+static void
+test_signin_account_limit(void **state)
+{
+    struct fx *f = *state;
+    struct gh_store_tx *tx;
+    struct call k;
+    char form[128], addr[32];
+
+    user_with_login(f, "alice", "Alice-pass-1", false, false);
+    user_with_login(f, "bob", "Bob-pass-1", false, false);
+    struct gh_store_rec alias = {.account = GH_S(""),
+                                 .kind = GH_S("alias"),
+                                 .id = GH_S("acme-test"),
+                                 .owner = GH_S(ACCT),
+                                 .created = NOW,
+                                 .updated = NOW,
+                                 .data = GH_S("{}")};
+    assert_int_equal(gh_store_tx_begin(f->store, true, &tx), GH_OK);
+    assert_int_equal(gh_store_rec_put(tx, &alias, NULL, false), GH_OK);
+    assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+
+    /* Per user, whether the account is named by id or by alias. */
+    for (unsigned i = 0; i < GH_CONSOLE_FAILS_PER_USER; i++) {
+        (void)snprintf(form, sizeof(form), "account=%s&username=bob&password=x",
+                       i % 2 == 0 ? ACCT : "acme-test");
+        call_run(f->console, &k, "POST", "/console/signin", form, true, "10.0.4.1");
+        assert_generic_failure(&k);
+        call_done(&k);
+    }
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=acme-test&username=bob&password=Bob-pass-1", true, "10.0.4.2");
+    assert_int_equal(k.resp.status, 429);
+    call_done(&k);
+    /* Per account: the rest of its allowance on names that do not exist, from many addresses. */
+    for (unsigned i = GH_CONSOLE_FAILS_PER_USER; i < GH_CONSOLE_FAILS_PER_ACCOUNT; i++) {
+        (void)snprintf(form, sizeof(form), "account=%s&username=n%u&password=x",
+                       i % 2 == 0 ? ACCT : "acme-test", i);
+        (void)snprintf(addr, sizeof(addr), "10.0.5.%u", i / 10);
+        call_run(f->console, &k, "POST", "/console/signin", form, true, addr);
+        assert_generic_failure(&k);
+        call_done(&k);
+    }
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=" ACCT "&username=alice&password=Alice-pass-1", true, "10.0.6.1");
+    assert_int_equal(k.resp.status, 429);
+    call_done(&k);
+    /* Another account is not affected. */
+    call_run(f->console, &k, "POST", "/console/signin",
+             "account=210987654321&username=alice&password=x", true, "10.0.6.1");
+    assert_generic_failure(&k);
+    call_done(&k);
 }
 
 static bool
@@ -604,6 +773,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_signouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limiter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limiter_no_eviction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signin_collisions_keep_the_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signin_account_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_built, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_signin_and_signout, setup, teardown),
