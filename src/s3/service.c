@@ -5,6 +5,7 @@
  * documents buffered), integrity checks, and the response. Serves both
  * the streaming entry (gh_s3_stream) and the buffered one (gh_s3_handle).
  */
+#include <assert.h>
 #include <openssl/crypto.h>
 #include <dirent.h>
 #include <errno.h>
@@ -319,6 +320,23 @@ req_body_done(struct s3_req *r)
     return S3_OK;
 }
 
+/*
+ * Every S3 answer can carry user content (an object, or a key echoed in an
+ * error), and S3 shares the console's origin unless the console has its
+ * own listener: the browser must neither sniff it into HTML nor give it
+ * the origin's rights. "sandbox" gives the document an opaque origin with
+ * no scripts, so an uploaded page cannot reach the console's document,
+ * storage or requests. Set first, so user metadata cannot crowd them out.
+ */
+static void
+isolation_headers(struct gh_http_resp *resp)
+{
+    assert(resp->nheaders == 0);
+    if (gh_http_resp_header(resp, "X-Content-Type-Options", GH_S("nosniff")) != GH_OK ||
+        gh_http_resp_header(resp, "Content-Security-Policy", GH_S("sandbox")) != GH_OK)
+        resp->status = 500; /* cannot happen: the first two of GH_HTTP_RESP_HEADERS_MAX */
+}
+
 static void
 common_headers(struct s3_req *r, struct gh_http_resp *resp)
 {
@@ -332,6 +350,7 @@ req_finish(struct s3_req *r, struct gh_http_resp *resp)
     enum s3_code code = r->code;
 
     resp->nheaders = 0;
+    isolation_headers(resp);
     if (code == S3_OK)
         code = req_body_done(r);
     if (code == S3_OK && r->op != NULL) {
@@ -353,6 +372,7 @@ req_finish(struct s3_req *r, struct gh_http_resp *resp)
             resp->body_fd_set = false;
         }
         resp->nheaders = 0;
+        isolation_headers(resp);
         s3_render_error(r, resp);
     } else if (gh_buf_status(&resp->body) != GH_OK) {
         r->code = S3_INTERNAL;
