@@ -382,5 +382,12 @@ void gh_api_call_init(struct gh_api *api, struct gh_http_req *req,
 void gh_api_call_cleanup(struct gh_call *c);
 /* The HTTP handler: routes, authenticates, runs the action, renders. */
 void gh_api_handle(void *api, struct gh_http_req *req, struct gh_http_resp *resp);
+/*
+ * The Query and JSON APIs alone (IAM, STS, Organizations): no /healthz,
+ * no mounts, never the REST handler, so nothing stored by users (S3
+ * objects) is served; a request signed for S3 gets InvalidAction. For a
+ * listener that must not serve user content (the console's own).
+ */
+void gh_api_handle_query(void *api, struct gh_http_req *req, struct gh_http_resp *resp);
 
 #endif

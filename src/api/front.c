@@ -711,17 +711,6 @@ void
 gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
 {
     struct gh_api *api = ctx;
-    struct gh_params params;
-    struct gh_principal caller;
-    struct gh_diag diag;
-    struct gh_call c;
-    struct gh_buf result;
-    const struct gh_service *svc = NULL;
-    struct gh_api_snap *snap = NULL;
-    char rid[37];
-    struct gh_slice action_name, version;
-    int64_t now = gh_now_s();
-    enum gh_err err;
 
     if (gh_slice_eq_cstr(req->path, "/healthz")) {
         resp->status = 200;
@@ -741,6 +730,25 @@ gh_api_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
         api->rest.handle(api->rest.ctx, req, resp);
         return;
     }
+    gh_api_handle_query(api, req, resp);
+}
+
+void
+gh_api_handle_query(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
+{
+    struct gh_api *api = ctx;
+    struct gh_params params;
+    struct gh_principal caller;
+    struct gh_diag diag;
+    struct gh_call c;
+    struct gh_buf result;
+    const struct gh_service *svc = NULL;
+    struct gh_api_snap *snap = NULL;
+    char rid[37];
+    struct gh_slice action_name, version;
+    int64_t now = gh_now_s();
+    enum gh_err err;
+
     request_id(rid);
     gh_diag_clear(&diag);
     memset(&c, 0, sizeof(c));
