@@ -35,6 +35,7 @@ e2e: build-test/gatehouse
 browser: build-test/gatehouse
 	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse node tests/browser/logic.mjs
 	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse node tests/browser/run.mjs
+	GATEHOUSE_BIN=$(CURDIR)/build-test/gatehouse node tests/browser/isolation.mjs
 
 test: unit e2e browser
 

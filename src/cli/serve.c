@@ -62,7 +62,8 @@ usage(const char *why)
     fprintf(stderr,
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
-            "                       [--console-dir DIR] [--oidc-ca-file PEM]\n"
+            "                       [--console-dir DIR] [--console-listen HOST:PORT]\n"
+            "                       [--oidc-ca-file PEM]\n"
             "                       [--tls-listen HOST:PORT --tls-cert PEM --tls-key PEM]\n"
             "                       [--max-connections N] [--max-connections-per-ip N]\n"
             "                       [--header-timeout SECONDS] [--body-timeout SECONDS]\n",
@@ -130,6 +131,10 @@ gh_cli_serve(int argc, char **argv)
     struct gh_console *console = NULL;
     const char *console_dir = NULL;
     char console_found[4096];
+    /* The console on its own origin: --console-listen; the main listener then has none. */
+    const char *console_listen = NULL;
+    struct gh_console_site site;
+    struct gh_http_server *console_srv = NULL;
     struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
     /* HTTPS beside HTTP: --tls-listen with --tls-cert and --tls-key. */
@@ -171,6 +176,8 @@ gh_cli_serve(int argc, char **argv)
             oidc_ca = argv[++i];
         else if (strcmp(argv[i], "--console-dir") == 0 && i + 1 < argc)
             console_dir = argv[++i];
+        else if (strcmp(argv[i], "--console-listen") == 0 && i + 1 < argc)
+            console_listen = argv[++i];
         else if (strcmp(argv[i], "--tls-listen") == 0 && i + 1 < argc)
             tls_listen = argv[++i];
         else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc)
@@ -199,8 +206,13 @@ gh_cli_serve(int argc, char **argv)
         return usage("HTTPS needs all three of --tls-listen, --tls-cert and --tls-key");
     if (tls_listen != NULL && strcmp(tls_listen, listen) == 0)
         return usage("--tls-listen must differ from --listen (one port per protocol)");
+    if (console_listen != NULL && (strcmp(console_listen, listen) == 0 ||
+                                   (tls_listen != NULL && strcmp(console_listen, tls_listen) == 0)))
+        return usage(
+            "--console-listen must differ from --listen and --tls-listen (its own origin)");
     raise_nofile();
-    fd_budget = gh_http_conn_fd_budget() / (tls_listen != NULL ? 2 : 1);
+    fd_budget = gh_http_conn_fd_budget() /
+                (1u + (tls_listen != NULL ? 1u : 0u) + (console_listen != NULL ? 1u : 0u));
     gh_http_limits_default(fd_budget, &limits);
     if (conn_max > fd_budget) {
         fprintf(stderr, "gatehouse serve: --max-connections %u is more than the open-file limit "
@@ -292,9 +304,16 @@ gh_cli_serve(int argc, char **argv)
     if (console_dir == NULL && gh_console_dir_default(console_found, sizeof(console_found)) == GH_OK)
         console_dir = console_found;
     struct gh_console_deps cdeps = {.store = store, .api = api, .assets_dir = console_dir};
+    /*
+     * With --console-listen the console is only there: the main listener,
+     * which serves S3 objects, answers 404 under /console, so no uploaded
+     * page shares the console's origin.
+     */
     if ((err = gh_console_new(&cdeps, &console)) != GH_OK ||
         (err = gh_api_mount(api, GH_CONSOLE_PREFIX,
-                            (struct gh_http_handler){gh_console_handle, console})) != GH_OK) {
+                            console_listen != NULL
+                                ? (struct gh_http_handler){gh_console_elsewhere_handle, NULL}
+                                : (struct gh_http_handler){gh_console_handle, console})) != GH_OK) {
         fprintf(stderr, "gatehouse serve: cannot load the console from %s (%s)\n",
                 console_dir != NULL ? console_dir : "(none)", gh_err_str(err));
         goto done;
@@ -340,6 +359,21 @@ gh_cli_serve(int argc, char **argv)
         }
         fprintf(stderr, "gatehouse: serving HTTPS on https://%s\n", tls_listen);
     }
+    /* The console's listener before the main one too: /healthz there means all are up. */
+    if (console_listen != NULL) {
+        site = (struct gh_console_site){console, {gh_api_handle_query, api}};
+        err = gh_http_server_start_opts(console_listen, threads, GH_FORM_BODY_MAX,
+                                        (struct gh_http_handler){gh_console_site_handle, &site},
+                                        NULL, NULL, &limits, &console_srv);
+        if (err != GH_OK) {
+            fprintf(stderr,
+                    "gatehouse serve: cannot serve the console on %s; is the port in use "
+                    "or the address wrong? (%s)\n",
+                    console_listen, gh_err_str(err));
+            goto done;
+        }
+        fprintf(stderr, "gatehouse: serving the console on http://%s/console/\n", console_listen);
+    }
     err = gh_http_server_start_opts(listen, threads, GH_FORM_BODY_MAX,
                                     (struct gh_http_handler){gh_api_handle, api}, &s3stream,
                                     NULL, &limits, &srv);
@@ -372,6 +406,7 @@ gh_cli_serve(int argc, char **argv)
     fprintf(stderr, "gatehouse: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 done:
+    gh_http_server_stop(console_srv);
     gh_http_server_stop(tls_srv);
     gh_http_server_stop(srv);
     gh_http_tls_cleanup(&tls);

@@ -58,6 +58,29 @@ void gh_console_free(struct gh_console *c);
 void gh_console_handle(void *console, struct gh_http_req *req, struct gh_http_resp *resp);
 
 /*
+ * The console on its own listener (gatehouse serve --console-listen):
+ * `api` answers the IAM/STS calls the console makes on its origin; it must
+ * serve no user content (gh_api_handle_query). Both borrowed.
+ */
+struct gh_console_site {
+    struct gh_console *console;
+    struct gh_http_handler api;
+};
+
+/*
+ * The console listener's handler (ctx = a struct gh_console_site): GET
+ * /healthz, everything under GH_CONSOLE_PREFIX, and POST / to `api`;
+ * anything else is 404. S3 and other user content are never served there.
+ */
+void gh_console_site_handle(void *site, struct gh_http_req *req, struct gh_http_resp *resp);
+
+/*
+ * For GH_CONSOLE_PREFIX on the main listener when the console has its own:
+ * 404 for every request (ctx unused).
+ */
+void gh_console_elsewhere_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp);
+
+/*
  * Sets the console password of `account`'s root user (stored as an
  * argon2id hash). GH_ERR_INVALID_INPUT when the password is empty or
  * longer than GH_CONSOLE_PASSWORD_MAX; GH_ERR_NOT_FOUND for no account.

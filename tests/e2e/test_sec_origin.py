@@ -2,12 +2,18 @@
 through GetObject and HeadObject, public and presigned reads, uploads,
 listings, errors) carries `X-Content-Type-Options: nosniff` and
 `Content-Security-Policy: sandbox`, so an uploaded HTML page gets an opaque
-origin and no script."""
+origin and no script; and `gatehouse serve --console-listen HOST:PORT` puts
+the console on its own origin: there it is served with /healthz and the
+IAM/STS calls it makes (POST /), never S3; the main listener then answers
+404 under /console while S3 and IAM work as before."""
 import json
+import subprocess
 import urllib.parse
 
 import botocore.exceptions
 import pytest
+
+from conftest import free_port, gatehouse_bin
 
 HTML = b"<!doctype html><script>document.title = 'ran'</script><p>hi</p>"
 ISOLATION = {"x-content-type-options": "nosniff", "content-security-policy": "sandbox"}
@@ -90,3 +96,92 @@ def test_s3_isolation_headers_survive_many_metadata_headers(gh):
     r = gh.http("GET", "/site/meta.html")
     assert r.status == 200 and r.body == HTML
     assert_isolated(r.headers, "GetObject with 56 metadata headers")
+
+
+@pytest.fixture
+def split(gh_factory):
+    """A server whose console has its own listener."""
+    port = free_port()
+    g = gh_factory(extra_args=("--console-listen", f"127.0.0.1:{port}"))
+    g.console_port = port
+    return g
+
+
+def on_console(g, fn, *args, **kw):
+    """Runs g.http / g.signed against the console's listener (Host included)."""
+    saved = g.port, g.endpoint
+    g.port, g.endpoint = g.console_port, f"http://127.0.0.1:{g.console_port}"
+    try:
+        return fn(*args, **kw)
+    finally:
+        g.port, g.endpoint = saved
+
+
+def console_http(g, method, path, body=b"", headers=None):
+    return on_console(g, g.http, method, path, body=body, headers=headers)
+
+
+def test_console_listen_serves_the_console_only_there(split):
+    g = split
+    r = console_http(g, "GET", "/healthz")
+    assert r.status == 200 and r.body == b"ok\n"
+    r = console_http(g, "GET", "/console/")
+    assert r.status == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert b"<!doctype html>" in r.body.lower()
+    # Sign-in goes to the console's listener (wrong password: the generic answer).
+    form = urllib.parse.urlencode({"account": g.account_id_arg, "username": "", "password": "nope"})
+    hdrs = {"Content-Type": "application/x-www-form-urlencoded", "X-Gatehouse-Console": "1"}
+    r = console_http(g, "POST", "/console/signin", body=form, headers=hdrs)
+    assert r.status == 401
+    assert json.loads(r.body)["error"] == {
+        "code": "SignInFailed",
+        "message": "Your authentication information is incorrect. Please try again."}
+
+    # The main listener has no console any more.
+    for method, path, body in (("GET", "/console/", b""), ("GET", "/console", b""),
+                               ("GET", "/console/index.html", b""), ("POST", "/console/signin", form)):
+        r = g.http(method, path, body=body, headers=hdrs if method == "POST" else None)
+        assert r.status == 404, (method, path, r)
+        assert json.loads(r.body)["error"] == {
+            "code": "NotFound", "message": "The console is not served on this address."}
+        assert_isolated(r.headers, f"main {path}")
+    assert g.http("GET", "/healthz").status == 200
+
+
+def test_console_listen_leaves_s3_and_iam_alone(split):
+    g = split
+    s3, _ = public_html(g)
+    assert s3.get_object(Bucket="site", Key="x.html")["Body"].read() == HTML
+    iam = g.client("iam")
+    iam.create_user(UserName="alice")
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["alice"]
+    assert g.client("sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{g.account_id_arg}:root"
+
+    # The console's listener answers the console's IAM and STS calls (same origin) ...
+    r = on_console(g, g.query, "ListUsers")
+    assert r.status == 200, r
+    assert r.findall("UserName") == ["alice"]
+    assert_isolated(r.headers, "console listener ListUsers")
+    r = on_console(g, g.query, "GetCallerIdentity", service="sts")
+    assert r.status == 200 and r.find("Arn") == f"arn:aws:iam::{g.account_id_arg}:root"
+
+    # ... and never S3: no object, no listing, not even signed.
+    r = console_http(g, "GET", "/site/x.html")
+    assert r.status == 404
+    assert json.loads(r.body)["error"]["code"] == "NotFound"
+    r = on_console(g, g.signed, b"", service="s3", method="GET", path="/site/x.html")
+    assert r.status == 404 and r.body != HTML
+    r = on_console(g, g.signed, b"", service="s3", method="POST", path="/")
+    assert r.status == 400 and r.code == "InvalidAction", r
+    assert r.body.find(b"x.html") < 0
+
+
+def test_console_listen_must_be_its_own_address(tmp_path):
+    port = free_port()
+    cp = subprocess.run([gatehouse_bin(), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir",
+                         str(tmp_path / "d"), "--console-listen", f"127.0.0.1:{port}"],
+                        capture_output=True, text=True, timeout=30)
+    assert cp.returncode == 2
+    assert "--console-listen must differ from --listen" in cp.stderr
