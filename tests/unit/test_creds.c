@@ -278,11 +278,12 @@ test_refusals(void **state)
 {
     struct fixture *f = *state;
 
-    /* No iam:PassRole at all: AccessDenied names the action and the role. */
+    /* No iam:PassRole at all: AccessDenied names the action and the profile, never the
+     * role (a caller who may not pass it learns nothing about the profile). */
     expect_error(f, NOBODY_KEY, FOR_EC2 "&InstanceProfileName=web&RoleSessionName=i-1", 403,
                  "AccessDenied",
                  "User: arn:aws:iam::" ACCOUNT ":user/nobody is not authorized to perform: "
-                 "iam:PassRole on resource: arn:aws:iam::" ACCOUNT ":role/ec2-s3-read-role");
+                 "iam:PassRole on the role of instance profile web</Message>");
     /* iam:PassRole only for ecs-tasks: the condition on iam:PassedToService refuses EC2. */
     expect_error(f, ECS_ONLY_KEY, FOR_EC2 "&InstanceProfileName=web&RoleSessionName=i-1", 403,
                  "AccessDenied", "iam:PassRole");
