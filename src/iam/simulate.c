@@ -403,14 +403,24 @@ struct outcome {
     enum gh_decision resource_side; /* cross-account: the resource policy's verdict */
 };
 
-/* The account that owns `resource`: its ARN's, else ResourceOwner's, else the caller's. */
+/*
+ * The account that owns `resource`: its ARN's, else ResourceOwner's, else
+ * the caller's. AWS IAM "AWS managed policies": they are "created and
+ * administered by AWS" and available in every account; the "aws" in
+ * arn:aws:iam::aws:policy/NAME is not an account, so cross-account
+ * evaluation does not apply to them (enforcement passes no resource
+ * account for IAM resources at all, and the two must agree).
+ */
 static struct gh_slice
 resource_account(const struct sim *s, struct gh_slice resource)
 {
     struct gh_slice service, account, rest;
 
-    if (arn_parts(resource, &service, &account, &rest) && account.len > 0)
+    if (arn_parts(resource, &service, &account, &rest) && account.len > 0) {
+        if (gh_slice_eq_cstr(account, "aws"))
+            return s->caller_account;
         return account;
+    }
     if (s->owner_account.len > 0)
         return s->owner_account;
     return s->caller_account;

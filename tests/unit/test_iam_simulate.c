@@ -200,6 +200,43 @@ test_custom_boundary_and_resource_policy(void **state)
                ALLOW_S3, "ActionNames.member.1", "s3:GetObject");
 }
 
+/*
+ * AWS IAM "AWS managed policies": available to every account; the "aws" in
+ * arn:aws:iam::aws:policy/NAME is not an account, so the simulator must
+ * not evaluate them cross-account (a real GetPolicy by the same user is
+ * allowed by its identity policy alone).
+ */
+static void
+test_custom_aws_managed_not_cross_account(void **state)
+{
+    static const char *const actions[] = {
+        "iam:GetPolicy",          "iam:GetPolicyVersion",
+        "iam:ListPolicyVersions", "iam:ListEntitiesForPolicy",
+        "iam:ListPolicyTags",     "iam:GenerateServiceLastAccessedDetails",
+    };
+    static const char *const policies[] = {
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    };
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < GH_ARRAY_LEN(actions); i++) {
+        for (size_t j = 0; j < GH_ARRAY_LEN(policies); j++) {
+            struct reply r;
+
+            CALL_OK(f, &r, "SimulateCustomPolicy", "PolicyInputList.member.1",
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                    "\"Action\":\"*\",\"Resource\":\"*\"}]}",
+                    "CallerArn", "arn:aws:iam::" ACCOUNT ":user/bob", "ActionNames.member.1",
+                    actions[i], "ResourceArns.member.1", policies[j]);
+            if (strstr(r.xml, "<EvalDecision>allowed</EvalDecision>") == NULL ||
+                strstr(r.xml, "Resource Policy") != NULL)
+                fail_msg("%s on %s: %s", actions[i], policies[j], r.xml);
+            reply_free(&r);
+        }
+    }
+}
+
 static void
 test_custom_errors(void **state)
 {
@@ -503,6 +540,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_custom_decisions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_resources_and_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_boundary_and_resource_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_aws_managed_not_cross_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_principal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_principal_role, setup, teardown),
