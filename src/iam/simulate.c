@@ -450,6 +450,8 @@ simulate_one(struct gh_call *c, const struct sim *s, struct gh_slice action,
                    ? gh_call_fail(c, err, "Invalid resource name %.*s.", GH_SP(resource))
                    : err;
     gh_policy_ctx_set_principal(&ctx, &s->who);
+    /* The resource side below is evaluated on its own: it must know of the boundary too. */
+    gh_policy_ctx_set_bounded(&ctx, s->has_boundary);
     if ((err = context_apply(c, s, &ctx)) != GH_OK)
         return err;
     memset(&set, 0, sizeof(set));

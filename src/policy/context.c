@@ -159,6 +159,12 @@ gh_policy_ctx_set_principal(struct gh_policy_ctx *c, const struct gh_policy_prin
     c->principal = *p;
 }
 
+void
+gh_policy_ctx_set_bounded(struct gh_policy_ctx *c, bool bounded)
+{
+    c->principal_bounded = bounded;
+}
+
 const struct gh_policy_ctx_key *
 gh_ctx_key_find(const struct gh_policy_ctx *c, struct gh_slice name, uint32_t hash)
 {

@@ -43,16 +43,24 @@ resource_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c)
     return m != st->not_resource;
 }
 
+/*
+ * `bounded`: the caller has a permissions boundary. AWS IAM "Permissions
+ * boundaries for IAM entities" and "NotPrincipal": "The NotPrincipal
+ * element with a Deny effect will always deny any IAM principal that has
+ * a permissions boundary policy attached, regardless of the values
+ * specified in the NotPrincipal element."
+ */
 static bool
-stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, enum gh_pmatch *pm,
-             struct gh_policy_result *res)
+stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, bool bounded,
+             enum gh_pmatch *pm, struct gh_policy_result *res)
 {
     *pm = GH_PM_NONE;
     if (!action_applies(st, c) || !resource_applies(st, c))
         return false;
     if (st->has_principal) {
         if (st->not_principal) {
-            if (!gh_principal_not_match(st->principals, st->nprin, &c->principal))
+            if (!(st->deny && bounded) &&
+                !gh_principal_not_match(st->principals, st->nprin, &c->principal))
                 return false;
             *pm = GH_PM_WILDCARD;
         } else if ((*pm = gh_principal_match(st->principals, st->nprin, &c->principal)) ==
@@ -88,13 +96,13 @@ hit_add(struct hits *h, const struct gh_policy_src *src, enum gh_policy_role rol
 
 static void
 stmt_eval(const struct gh_policy_src *src, enum gh_policy_role role, uint32_t idx,
-          const struct gh_policy_ctx *c, struct verdict *v, struct hits *allow, struct hits *deny,
-          struct gh_policy_result *res)
+          const struct gh_policy_ctx *c, bool bounded, struct verdict *v, struct hits *allow,
+          struct hits *deny, struct gh_policy_result *res)
 {
     const struct gh_stmt *st = &src->policy->stmts[idx];
     enum gh_pmatch pm;
 
-    if (!stmt_applies(st, c, &pm, res))
+    if (!stmt_applies(st, c, bounded, &pm, res))
         return;
     if (st->deny) {
         v->deny = true;
@@ -110,8 +118,8 @@ stmt_eval(const struct gh_policy_src *src, enum gh_policy_role role, uint32_t id
 /* Evaluates the statements of one policy that may name the request's service, in order. */
 static void
 policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
-            const struct gh_policy_ctx *c, struct verdict *v, struct hits *allow, struct hits *deny,
-            struct gh_policy_result *res)
+            const struct gh_policy_ctx *c, bool bounded, struct verdict *v, struct hits *allow,
+            struct hits *deny, struct gh_policy_result *res)
 {
     const struct gh_policy *p = src->policy;
     struct gh_slice svc = gh_slice_sub(c->action_lower, 0, c->service_len);
@@ -132,15 +140,15 @@ policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
             idx = a[ia++];
         else
             idx = b[ib++];
-        stmt_eval(src, role, idx, c, v, allow, deny, res);
+        stmt_eval(src, role, idx, c, bounded, v, allow, deny, res);
     }
 }
 
 /* The union of a group of policies (identity, session). */
 static void
 group_eval(const struct gh_policy_src *srcs, size_t n, enum gh_policy_role role,
-           const struct gh_policy_ctx *c, struct verdict *v, struct hits *allow, struct hits *deny,
-           struct gh_policy_result *res)
+           const struct gh_policy_ctx *c, bool bounded, struct verdict *v, struct hits *allow,
+           struct hits *deny, struct gh_policy_result *res)
 {
     memset(v, 0, sizeof(*v));
     for (size_t i = 0; i < n; i++) {
@@ -148,7 +156,7 @@ group_eval(const struct gh_policy_src *srcs, size_t n, enum gh_policy_role role,
 
         if (srcs[i].policy == NULL)
             continue;
-        policy_eval(&srcs[i], role, c, &one, allow, deny, res);
+        policy_eval(&srcs[i], role, c, bounded, &one, allow, deny, res);
         v->allow = v->allow || one.allow;
         v->deny = v->deny || one.deny;
         if (one.pm > v->pm)
@@ -191,27 +199,31 @@ gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
 {
     struct hits allow = {0}, deny = {0};
     struct verdict id, rs = {0}, bd = {0}, ss = {0}, scp = {0};
-    bool scp_all = true, trust;
+    bool scp_all = true, trust, bounded;
 
     memset(out, 0, sizeof(*out));
     if (c == NULL || set == NULL || c->action_lower.len == 0)
         return GH_ERR_INVALID_INPUT;
+    /* A boundary in the set is the caller's; the context may say so too. */
+    bounded = c->principal_bounded || (set->boundary != NULL && set->boundary->policy != NULL);
 
     /* AWS IAM "Policy evaluation logic": every applicable policy is
      * evaluated; an explicit deny in any of them ends it. */
     for (size_t i = 0; i < set->scp_count; i++) {
         struct verdict one = {0};
         if (set->scp[i].policy != NULL)
-            policy_eval(&set->scp[i], GH_ROLE_SCP, c, &one, &allow, &deny, out);
+            policy_eval(&set->scp[i], GH_ROLE_SCP, c, bounded, &one, &allow, &deny, out);
         scp.deny = scp.deny || one.deny;
         scp_all = scp_all && one.allow;
     }
     if (set->resource != NULL && set->resource->policy != NULL)
-        policy_eval(set->resource, GH_ROLE_RESOURCE, c, &rs, &allow, &deny, out);
-    group_eval(set->identity, set->identity_count, GH_ROLE_IDENTITY, c, &id, &allow, &deny, out);
+        policy_eval(set->resource, GH_ROLE_RESOURCE, c, bounded, &rs, &allow, &deny, out);
+    group_eval(set->identity, set->identity_count, GH_ROLE_IDENTITY, c, bounded, &id, &allow, &deny,
+               out);
     if (set->boundary != NULL && set->boundary->policy != NULL)
-        policy_eval(set->boundary, GH_ROLE_BOUNDARY, c, &bd, &allow, &deny, out);
-    group_eval(set->session, set->session_count, GH_ROLE_SESSION, c, &ss, &allow, &deny, out);
+        policy_eval(set->boundary, GH_ROLE_BOUNDARY, c, bounded, &bd, &allow, &deny, out);
+    group_eval(set->session, set->session_count, GH_ROLE_SESSION, c, bounded, &ss, &allow, &deny,
+               out);
 
     if (scp.deny)
         return finish_deny(out, GH_REASON_DENY_SCP, GH_ROLE_SCP, &deny), GH_OK;
@@ -292,7 +304,7 @@ gh_policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
     if (c == NULL || src == NULL || src->policy == NULL || c->action_lower.len == 0 ||
         (unsigned)role > GH_ROLE_SCP)
         return GH_ERR_INVALID_INPUT;
-    policy_eval(src, role, c, &v, &allow, &deny, out);
+    policy_eval(src, role, c, c->principal_bounded, &v, &allow, &deny, out);
     if (v.deny)
         finish(out, GH_DENY_EXPLICIT, deny_reason[role], &deny);
     else if (v.allow)

@@ -124,6 +124,7 @@ struct gh_policy_ctx {
     uint16_t res_colon[5]; /* offsets of the first 5 colons of resource */
     uint8_t res_ncolon;
     struct gh_policy_principal principal;
+    bool principal_bounded; /* the principal has a permissions boundary */
     struct gh_policy_ctx_key *keys;
     size_t nkeys, keys_cap;
     struct gh_policy_ctx_val *vals;
@@ -140,6 +141,13 @@ GH_MUST_CHECK enum gh_err gh_policy_ctx_set_action(struct gh_policy_ctx *c, stru
 GH_MUST_CHECK enum gh_err gh_policy_ctx_set_resource(struct gh_policy_ctx *c, struct gh_slice arn);
 /* Copies the struct; its slices stay borrowed. */
 void gh_policy_ctx_set_principal(struct gh_policy_ctx *c, const struct gh_policy_principal *p);
+/*
+ * Says whether the principal has a permissions boundary, for policies
+ * evaluated without their set (gh_policy_eval); gh_policy_decide also
+ * takes a boundary in its set as the principal's. AWS IAM: a Deny with
+ * NotPrincipal always applies to a principal with a boundary.
+ */
+void gh_policy_ctx_set_bounded(struct gh_policy_ctx *c, bool bounded);
 /*
  * Adds one value to condition key `key` (created on first use; names are
  * case-insensitive; calling again makes the key multi-valued). `key` and

@@ -44,3 +44,43 @@ def test_aws_managed_policy_is_not_another_accounts_resource(gh):
     out = gh.aws("iam", "simulate-custom-policy", "--policy-input-list", compact(ALLOW_ALL),
                  "--caller-arn", arn, "--action-names", *MANAGED_ACTIONS, "--resource-arns", ADMIN)
     assert [r["EvalDecision"] for r in out["EvaluationResults"]] == ["allowed"] * len(MANAGED_ACTIONS)
+
+
+def test_deny_notprincipal_denies_a_principal_with_a_boundary(gh, tmp_path):
+    # AWS IAM "Permissions boundaries for IAM entities" / "NotPrincipal": "The NotPrincipal element
+    # with a Deny effect will always deny any IAM principal that has a permissions boundary policy
+    # attached, regardless of the values specified in the NotPrincipal element."
+    acct = gh.account_id
+    bob = user_profile(gh, "bob", inline={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    gh.aws("s3api", "create-bucket", "--bucket", "np-bucket")
+    body = tmp_path / "body"
+    body.write_bytes(b"data")
+    gh.aws("s3api", "put-object", "--bucket", "np-bucket", "--key", "k", "--body", body)
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AllowBob", "Effect": "Allow", "Principal": {"AWS": bob}, "Action": "s3:*",
+         "Resource": "arn:aws:s3:::np-bucket/*"},
+        {"Sid": "OnlyBob", "Effect": "Deny",
+         "NotPrincipal": {"AWS": [bob, f"arn:aws:iam::{acct}:root"]},
+         "Action": "s3:*", "Resource": "arn:aws:s3:::np-bucket/*"}]}
+    gh.aws("s3api", "put-bucket-policy", "--bucket", "np-bucket", "--policy", compact(policy))
+    get = ("s3api", "get-object", "--bucket", "np-bucket", "--key", "k", tmp_path / "out")
+    gh.aws(*get, profile="bob")  # listed in NotPrincipal: the Deny does not apply
+    boundary = gh.aws("iam", "create-policy", "--policy-name", "s3-only", "--policy-document",
+                      compact({"Version": "2012-10-17", "Statement": [
+                          {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))["Policy"]["Arn"]
+    gh.aws("iam", "put-user-permissions-boundary", "--user-name", "bob",
+           "--permissions-boundary", boundary)
+    cli_fails(gh, "AccessDenied",
+              f"User: {bob} is not authorized to perform: s3:GetObject on resource: "
+              "arn:aws:s3:::np-bucket/k with an explicit deny in a resource-based policy",
+              *get, profile="bob")
+    # The simulator agrees: explicitDeny by the resource policy's OnlyBob statement.
+    out = gh.aws("iam", "simulate-principal-policy", "--policy-source-arn", bob,
+                 "--action-names", "s3:GetObject", "--resource-arns", "arn:aws:s3:::np-bucket/k",
+                 "--resource-policy", compact(policy))
+    r = out["EvaluationResults"][0]
+    assert r["EvalDecision"] == "explicitDeny", r
+    assert [m["SourcePolicyId"] for m in r["MatchedStatements"]] == ["ResourcePolicy"]
+    gh.aws("iam", "delete-user-permissions-boundary", "--user-name", "bob")
+    gh.aws(*get, profile="bob")

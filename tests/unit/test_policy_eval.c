@@ -300,6 +300,8 @@ run_case(struct named *pols, size_t np, char *ln, int line)
             set_principal(&c, eq);
         else if (strcmp(f, "k") == 0)
             ctx_key(&c, eq, line);
+        else if (strcmp(f, "bounded") == 0)
+            gh_policy_ctx_set_bounded(&c, eq[0] == '1');
         else if (strcmp(f, "hits") == 0)
             nhits = strtol(eq, NULL, 10);
         else if (strcmp(f, "sid") == 0)
@@ -508,13 +510,65 @@ test_fail_closed(void **state)
     gh_arena_cleanup(&a);
 }
 
+/*
+ * AWS IAM "NotPrincipal": a Deny with NotPrincipal always denies a principal
+ * with a permissions boundary; a resource policy evaluated on its own
+ * (gh_policy_eval) learns of the boundary from the context.
+ */
+static void
+test_notprincipal_bounded(void **state)
+{
+    static const struct {
+        const char *who; /* set_principal spec */
+        bool bounded;
+        enum gh_decision want;
+    } cases[] = {
+        {"user,arn:aws:iam::111122223333:user/bob", false, GH_ALLOW},
+        {"user,arn:aws:iam::111122223333:user/bob", true, GH_DENY_EXPLICIT},
+        {"user,arn:aws:iam::111122223333:user/alice", false, GH_DENY_EXPLICIT},
+        {"user,arn:aws:iam::111122223333:user/alice", true, GH_DENY_EXPLICIT},
+        {"root,111122223333,arn:aws:iam::111122223333:root", false, GH_DENY_IMPLICIT},
+    };
+    static const char doc[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{"
+        "\"AWS\":\"arn:aws:iam::111122223333:user/bob\"},\"Action\":\"s3:*\",\"Resource\":\"*\"},"
+        "{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":[\"arn:aws:iam::111122223333:user/bob\","
+        "\"arn:aws:iam::111122223333:root\"]},\"Action\":\"s3:*\",\"Resource\":\"*\"}]}";
+    struct gh_policy *p = NULL;
+    struct gh_diag d;
+    struct gh_policy_src src = {0};
+
+    (void)state;
+    assert_int_equal(gh_policy_compile(gh_slice_from_cstr(doc), GH_POLICY_RESOURCE, &d, &p), GH_OK);
+    src.policy = p;
+    src.id = GH_S("bucket policy");
+    for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
+        struct gh_arena a;
+        struct gh_policy_ctx c;
+        struct gh_policy_result r;
+        char who[128];
+
+        snprintf(who, sizeof(who), "%s", cases[i].who);
+        gh_arena_init(&a);
+        gh_policy_ctx_init(&c, &a);
+        default_ctx(&c);
+        set_principal(&c, who);
+        gh_policy_ctx_set_bounded(&c, cases[i].bounded);
+        assert_int_equal(gh_policy_eval(&src, GH_ROLE_RESOURCE, &c, &r), GH_OK);
+        if (r.decision != cases[i].want)
+            fail_msg("case %zu: got %s", i, gh_policy_decision_str(r.decision));
+        gh_arena_cleanup(&a);
+    }
+    gh_policy_unref(p);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conditions),  cmocka_unit_test(test_eval_table),
         cmocka_unit_test(test_context),     cmocka_unit_test(test_reason_text),
-        cmocka_unit_test(test_fail_closed),
+        cmocka_unit_test(test_fail_closed), cmocka_unit_test(test_notprincipal_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
