@@ -25,7 +25,7 @@ usage(FILE *f)
           "                             [--resource-policy FILE [--cross-account]]\n"
           "                             [--boundary FILE] [--session-policy FILE ...]\n"
           "                             [--context KEY=TYPE:VALUE ...]\n"
-          "KIND: identity (default), resource, trust, boundary, session, scp\n"
+          "KIND: identity (default), resource, trust, boundary, session, scp, managed\n"
           "TYPE: string, number, date, bool, binary, ip, arn\n",
           f);
 }
@@ -40,8 +40,8 @@ bad_usage(const char *what)
 static bool
 kind_parse(const char *s, enum gh_policy_kind *out)
 {
-    static const char *const names[] = {"identity", "resource", "trust",
-                                        "boundary", "session",  "scp"};
+    static const char *const names[] = {"identity", "resource", "trust",  "boundary",
+                                        "session",  "scp",      "managed"};
     for (size_t i = 0; i < GH_ARRAY_LEN(names); i++) {
         if (strcmp(s, names[i]) == 0) {
             *out = (enum gh_policy_kind)i;

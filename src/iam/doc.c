@@ -32,8 +32,11 @@ static enum gh_err
 doc_validate(struct gh_call *c, enum gh_iam_doc_kind kind, struct gh_slice doc)
 {
     /* AWS IAM: a trust policy is a resource-based policy of the role; every
-     * other document stored here (inline, managed, boundary) is identity-shaped. */
-    enum gh_policy_kind pk = kind == GH_IAM_DOC_TRUST ? GH_POLICY_TRUST : GH_POLICY_IDENTITY;
+     * other document stored here (inline, managed, boundary) is identity-shaped,
+     * and a managed one must also be of Version 2012-10-17. */
+    enum gh_policy_kind pk = kind == GH_IAM_DOC_TRUST     ? GH_POLICY_TRUST
+                             : kind == GH_IAM_DOC_MANAGED ? GH_POLICY_MANAGED
+                                                          : GH_POLICY_IDENTITY;
     struct gh_policy *p = NULL;
     struct gh_diag diag;
     enum gh_err err;
@@ -47,10 +50,11 @@ doc_validate(struct gh_call *c, enum gh_iam_doc_kind kind, struct gh_slice doc)
      * says "This policy contains invalid Json" (AWSCookbook/Security#2), while
      * CreatePolicy and PutUserPolicy say "Syntax errors in policy."
      * (aws/aws-cli#4555, aws-samples/amazon-ecs-firelens-examples#50). */
-    if (pk != GH_POLICY_TRUST && (diag.text[0] == '\0' ||
-                                  strcmp(diag.text, "This policy contains invalid Json") == 0))
+    if (pk != GH_POLICY_TRUST &&
+        (diag.text[0] == '\0' || strcmp(diag.text, "This policy contains invalid Json") == 0))
         return gh_call_fail(c, err, "Syntax errors in policy.");
-    return gh_call_fail(c, err, "%s", diag.text[0] != '\0' ? diag.text : "Syntax errors in policy.");
+    return gh_call_fail(c, err, "%s",
+                        diag.text[0] != '\0' ? diag.text : "Syntax errors in policy.");
 }
 
 enum gh_err

@@ -34,6 +34,8 @@ enum gh_policy_kind {
     GH_POLICY_BOUNDARY,     /* permissions boundary (a managed policy) */
     GH_POLICY_SESSION,      /* session policy passed to AssumeRole* / GetFederationToken */
     GH_POLICY_SCP,          /* organization service control policy */
+    GH_POLICY_MANAGED,      /* a customer managed policy's document (CreatePolicy,
+                               CreatePolicyVersion): identity-shaped, Version 2012-10-17 */
 };
 
 struct gh_policy; /* opaque; immutable once compiled */

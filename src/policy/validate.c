@@ -29,7 +29,7 @@ static bool
 is_identity_kind(enum gh_policy_kind k)
 {
     return k == GH_POLICY_IDENTITY || k == GH_POLICY_BOUNDARY || k == GH_POLICY_SESSION ||
-           k == GH_POLICY_SCP;
+           k == GH_POLICY_SCP || k == GH_POLICY_MANAGED;
 }
 
 json_t *
@@ -466,6 +466,18 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
 
     if ((err = syntax(root, d)) != GH_OK)
         return err;
+    /*
+     * AWS IAM CreatePolicy / CreatePolicyVersion: MalformedPolicyDocument
+     * "Policy document must be version 2012-10-17 or greater." for a
+     * managed policy without Version or with 2008-10-17, checked after the
+     * grammar and before legacy parsing and Sid uniqueness (moto's
+     * AWS-verified validation order). Inline policies accept both.
+     */
+    if (kind == GH_POLICY_MANAGED) {
+        json_t *ver = json_object_get(root, "Version");
+        if (!json_is_string(ver) || strcmp(json_string_value(ver), "2012-10-17") != 0)
+            return fail(d, "Policy document must be version 2012-10-17 or greater.");
+    }
     if ((sts = gh_policy_statements(root)) == NULL)
         return GH_ERR_NOMEM;
     err = GH_ERR_MALFORMED_POLICY;

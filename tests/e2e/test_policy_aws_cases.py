@@ -84,3 +84,32 @@ def test_deny_notprincipal_denies_a_principal_with_a_boundary(gh, tmp_path):
     assert [m["SourcePolicyId"] for m in r["MatchedStatements"]] == ["ResourcePolicy"]
     gh.aws("iam", "delete-user-permissions-boundary", "--user-name", "bob")
     gh.aws(*get, profile="bob")
+
+
+def test_managed_policy_must_be_version_2012(gh):
+    # AWS IAM CreatePolicy / CreatePolicyVersion: MalformedPolicyDocument "Policy document must be
+    # version 2012-10-17 or greater." (moto's AWS-verified validation cases); checked after the
+    # grammar and before Sid uniqueness; inline policies still accept both versions.
+    stmt = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::example_bucket"}
+    msg = "Policy document must be version 2012-10-17 or greater."
+    no_version = {"Statement": stmt}
+    v2008 = {"Version": "2008-10-17", "Statement": stmt}
+    dup_sid = {"Statement": [dict(stmt, Sid="A"), dict(stmt, Sid="A")]}
+    for doc in (no_version, v2008, dup_sid):
+        cli_fails(gh, "MalformedPolicyDocument", msg, "iam", "create-policy", "--policy-name", "old",
+                  "--policy-document", compact(doc))
+    assert gh.aws("iam", "list-policies", "--scope", "Local")["Policies"] == []
+    cli_fails(gh, "MalformedPolicyDocument", "Syntax errors in policy.", "iam", "create-policy",
+              "--policy-name", "old", "--policy-document",
+              compact({"Version": "2013-10-17", "Statement": stmt}))
+    arn = gh.aws("iam", "create-policy", "--policy-name", "new", "--policy-document",
+                 compact({"Version": "2012-10-17", "Statement": stmt}))["Policy"]["Arn"]
+    cli_fails(gh, "MalformedPolicyDocument", msg, "iam", "create-policy-version", "--policy-arn", arn,
+              "--policy-document", compact(v2008))
+    versions = gh.aws("iam", "list-policy-versions", "--policy-arn", arn)["Versions"]
+    assert [v["VersionId"] for v in versions] == ["v1"]
+    gh.aws("iam", "create-user", "--user-name", "inl")
+    for name, doc in (("none", no_version), ("v2008", v2008)):
+        gh.aws("iam", "put-user-policy", "--user-name", "inl", "--policy-name", name,
+               "--policy-document", compact(doc))
+    assert sorted(gh.aws("iam", "list-user-policies", "--user-name", "inl")["PolicyNames"]) == ["none", "v2008"]

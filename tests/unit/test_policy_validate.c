@@ -17,6 +17,7 @@
 #define ID GH_POLICY_IDENTITY
 #define RS GH_POLICY_RESOURCE
 #define TR GH_POLICY_TRUST
+#define MG GH_POLICY_MANAGED
 
 #define V "\"Version\":\"2012-10-17\","
 #define OK_STMT "{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}"
@@ -48,15 +49,15 @@ static const struct {
      NULL},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"StringEqualz\":{}}}]}",
+     "\"Condition\":{\"StringEqualz\":{}}}]}",
      NULL},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
-           "\"Action\":\"sts:AssumeRole\"}]}",
+     "\"Action\":\"sts:AssumeRole\"}]}",
      NULL},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"123456789012\",\"arn:"
-           "aws:iam::123456789012:root\","
+     "aws:iam::123456789012:root\","
      "\"arn:aws:iam::123456789012:user/a/b\",\"arn:aws:iam::123456789012:role/"
      "r\",\"arn:aws:sts::123456789012:assumed-role/r/s\"]},"
      "\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}",
@@ -67,18 +68,42 @@ static const struct {
      NULL},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::"
-           "123456789012:oidc-provider/token.actions.githubusercontent.com\"},"
+     "123456789012:oidc-provider/token.actions.githubusercontent.com\"},"
      "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}",
      NULL},
     {RS,
      "{" V "\"Statement\":[{\"Sid\":\"public "
-           "read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:GetObject\","
-           "\"Resource\":\"arn:aws:s3:::b/*\"}]}",
+     "read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:GetObject\","
+     "\"Resource\":\"arn:aws:s3:::b/*\"}]}",
      NULL},
     {ID,
      "{" V "\"Statement\":[{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*"
-           "\"},{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "\"},{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      NULL},
+    /* AWS IAM CreatePolicy: a managed policy must be of Version 2012-10-17 (moto's
+     * AWS-verified cases), checked after the grammar, before legacy parsing and Sids. */
+    {MG, "{" V "\"Statement\":[" OK_STMT "]}", NULL},
+    {MG, "{\"Statement\":[" OK_STMT "]}", "Policy document must be version 2012-10-17 or greater."},
+    {MG, "{\"Version\":\"2008-10-17\",\"Statement\":" OK_STMT "}",
+     "Policy document must be version 2012-10-17 or greater."},
+    {MG,
+     "{\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*"
+     "\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "Policy document must be version 2012-10-17 or greater."},
+    {MG,
+     "{\"Version\":\"2008-10-17\",\"Statement\":[{\"Effect\":\"allow\",\"Action\":\"s3:*\","
+     "\"Resource\":\"*\"}]}",
+     "Policy document must be version 2012-10-17 or greater."},
+    {MG, "{\"Statement\":[{\"Effect\":\"Allow\",\"Resource\":\"*\"}]}",
+     "Policy document must be version 2012-10-17 or greater."},
+    {MG, "{\"Version\":\"2013-10-17\",\"Statement\":[" OK_STMT "]}", "Syntax errors in policy."},
+    {MG, "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"X\":1}]}",
+     "Syntax errors in policy."},
+    {MG, "{\"Statement\":[]}", "Syntax errors in policy."},
+    {ID,
+     "{\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*"
+     "\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "Statement IDs (SID) in a single policy must be unique."},
     /* not JSON */
     {ID, "", "This policy contains invalid Json"},
     {ID, "{", "This policy contains invalid Json"},
@@ -102,11 +127,11 @@ static const struct {
      "Syntax errors in policy."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotAction\":\"s3:x\","
-           "\"Resource\":\"*\"}]}",
+     "\"Resource\":\"*\"}]}",
      "Syntax errors in policy."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"NotResource\":\"*\"}]}",
+     "\"NotResource\":\"*\"}]}",
      "Syntax errors in policy."},
     {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}]}",
      "Syntax errors in policy."},
@@ -114,19 +139,19 @@ static const struct {
      "Syntax errors in policy."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"StringEqualz\":{\"aws:x\":\"y\"}}}]}",
+     "\"Condition\":{\"StringEqualz\":{\"aws:x\":\"y\"}}}]}",
      "Syntax errors in policy."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"NullIfExists\":{\"aws:x\":\"true\"}}}]}",
+     "\"Condition\":{\"NullIfExists\":{\"aws:x\":\"true\"}}}]}",
      "Syntax errors in policy."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"StringEquals\":\"x\"}}]}",
+     "\"Condition\":{\"StringEquals\":\"x\"}}]}",
      "Syntax errors in policy."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"StringEquals\":{\"aws:x\":[[\"y\"]]}}}]}",
+     "\"Condition\":{\"StringEquals\":{\"aws:x\":[[\"y\"]]}}}]}",
      "Syntax errors in policy."},
     {ID,
      "{" V
@@ -135,18 +160,18 @@ static const struct {
     /* kinds */
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\","
-           "\"Resource\":\"*\"}]}",
+     "\"Resource\":\"*\"}]}",
      "Policy document should not specify a principal."},
     {GH_POLICY_BOUNDARY,
      "{" V "\"Statement\":[{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"123456789012\"},"
-           "\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Policy document should not specify a principal."},
     {TR, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\"}]}",
      "Missing required field Principal"},
     {RS, "{" V "\"Statement\":[" OK_STMT "]}", "Missing required field Principal"},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\","
-           "\"Resource\":\"*\"}]}",
+     "\"Resource\":\"*\"}]}",
      "Has prohibited field Resource"},
     {TR,
      "{" V
@@ -154,22 +179,22 @@ static const struct {
      "AssumeRole policy may only specify STS AssumeRole actions."},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"sts:"
-           "AssumeRole\"}]}",
+     "AssumeRole\"}]}",
      "Invalid principal in policy: \"AWS\":\"bob\""},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
-           "123456789012:role/*\"},\"Action\":\"sts:AssumeRole\"}]}",
+     "123456789012:role/*\"},\"Action\":\"sts:AssumeRole\"}]}",
      "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/*\""},
     {TR,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Foo\":\"x\"},\"Action\":\"sts:"
-           "AssumeRole\"}]}",
+     "AssumeRole\"}]}",
      "Invalid principal in policy: \"Foo\":\"x\""},
     /* legacy parsing */
     {ID, "{" V "\"Statement\":[{\"Effect\":\"allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "The policy failed legacy parsing"},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"tomorrow\"}}}]}",
+     "\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"tomorrow\"}}}]}",
      "The policy failed legacy parsing"},
     {ID,
      "{" V
@@ -178,11 +203,11 @@ static const struct {
     /* Sid */
     {ID,
      "{" V "\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*"
-           "\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Statement IDs (SID) in a single policy must be unique."},
     {ID,
      "{" V "\"Statement\":[{\"Sid\":\"a "
-           "b\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+     "b\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
      "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular "
      "expression [0-9A-Za-z]*"},
     /* required elements */
@@ -211,15 +236,15 @@ static const struct {
      "Resource vendor must be fully qualified and cannot contain regexes."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"arn:aws:iam:"
-           "us-east-1:123456789012:user/x\"}]}",
+     "us-east-1:123456789012:user/x\"}]}",
      "IAM resource arn:aws:iam:us-east-1:123456789012:user/x cannot contain region information."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:us-"
-           "east-1::b\"}]}",
+     "east-1::b\"}]}",
      "Resource arn:aws:s3:us-east-1::b can not contain region information."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"arn:aws:iam::"
-           "123456789012:bogus/x\"}]}",
+     "123456789012:bogus/x\"}]}",
      "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, "
      "instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, "
      "oidc-provider/, report/, access-report/."},
@@ -232,7 +257,7 @@ static const struct {
      "Vendor i am is not valid"},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-           "\"Condition\":{\"StringEquals\":{\"username\":\"x\"}}}]}",
+     "\"Condition\":{\"StringEquals\":{\"username\":\"x\"}}}]}",
      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
 };
 
