@@ -618,26 +618,8 @@ gh_policy_validate(json_t *root, enum gh_policy_kind kind, struct gh_diag *d)
             });
         }
     }
-    json_array_foreach(sts, i, st)
-    {
-        json_t *cv = json_object_get(st, "Condition");
-        const char *ck, *kk;
-        json_t *kv;
-
-        if (cv == NULL)
-            continue;
-        json_object_foreach(cv, ck, v)
-        {
-            json_object_foreach(v, kk, kv)
-            {
-                if (strchr(kk, ':') == NULL) {
-                    fail(d, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
-                            "etc.");
-                    goto done;
-                }
-            }
-        }
-    }
+    /* AWS IAM accepts condition keys without a vendor prefix ({"StringEquals":
+     * {"a": "b"}}, moto's AWS-verified valid documents): only actions need one. */
     json_array_foreach(sts, i, st)
     {
         if (((v = json_object_get(st, "Principal")) != NULL && !principal_values(v, d)) ||

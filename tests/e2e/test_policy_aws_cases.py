@@ -113,3 +113,49 @@ def test_managed_policy_must_be_version_2012(gh):
         gh.aws("iam", "put-user-policy", "--user-name", "inl", "--policy-name", name,
                "--policy-document", compact(doc))
     assert sorted(gh.aws("iam", "list-user-policies", "--user-name", "inl")["PolicyNames"]) == ["none", "v2008"]
+
+
+def _doc(resource="*", condition=None, action="s3:GetObject"):
+    stmt = {"Effect": "Allow", "Action": action, "Resource": resource}
+    if condition is not None:
+        stmt["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [stmt]}
+
+
+def _create_all(gh, name, doc):
+    """CreatePolicy, PutUserPolicy and PutRolePolicy all accept `doc`."""
+    gh.aws("iam", "create-policy", "--policy-name", name, "--policy-document", compact(doc))
+    gh.aws("iam", "put-user-policy", "--user-name", "u", "--policy-name", name,
+           "--policy-document", compact(doc))
+    gh.aws("iam", "put-role-policy", "--role-name", "r", "--policy-name", name,
+           "--policy-document", compact(doc))
+
+
+def _setup_holders(gh):
+    gh.aws("iam", "create-user", "--user-name", "u")
+    gh.aws("iam", "create-role", "--role-name", "r", "--assume-role-policy-document",
+           compact({"Version": "2012-10-17", "Statement": [
+               {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}))
+
+
+def test_condition_keys_need_no_vendor_prefix(gh):
+    # AWS IAM accepts condition keys without a vendor prefix (moto's AWS-verified valid
+    # documents); only actions must be prefaced by a vendor.
+    _setup_holders(gh)
+    _create_all(gh, "novendor", _doc(condition={"StringEqualsIfExists": {"a": "asf"}}))
+    cli_fails(gh, "MalformedPolicyDocument",
+              "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+              "iam", "create-policy", "--policy-name", "noaction", "--policy-document",
+              compact(_doc(action="GetObject", condition={"StringEquals": {"a": "b"}})))
+    # The key is an ordinary context key: the simulator asks for it and matches it.
+    doc = compact(_doc(condition={"StringEquals": {"teamname": "red"}}))
+    out = gh.aws("iam", "simulate-custom-policy", "--policy-input-list", doc,
+                 "--action-names", "s3:GetObject")
+    assert out["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    assert out["EvaluationResults"][0]["MissingContextValues"] == ["teamname"]
+    out = gh.aws("iam", "simulate-custom-policy", "--policy-input-list", doc,
+                 "--action-names", "s3:GetObject", "--context-entries",
+                 "ContextKeyName=teamname,ContextKeyValues=red,ContextKeyType=string")
+    assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
+

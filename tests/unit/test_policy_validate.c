@@ -255,9 +255,27 @@ static const struct {
      "Actions/Condition can contain only one colon."},
     {ID, "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"i am:x\",\"Resource\":\"*\"}]}",
      "Vendor i am is not valid"},
+    /* AWS IAM: condition keys need no vendor prefix (moto's AWS-verified valid documents). */
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
      "\"Condition\":{\"StringEquals\":{\"username\":\"x\"}}}]}",
+     NULL},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+     "\"Condition\":{\"StringEqualsIfExists\":{\"a\":\"asf\"}}}]}",
+     NULL},
+    {MG,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+     "\"Condition\":{\"ForAnyValue:StringLike\":{\"k\":[\"a*\"]},\"NumericLessThan\":"
+     "{\"n\":\"1\"},\"DateGreaterThan\":{\"d\":\"2019-01-01T00:00:00Z\"}}}]}",
+     NULL},
+    {RS,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+     "\"Resource\":\"arn:aws:s3:::b/*\",\"Condition\":{\"Bool\":{\"secure\":\"true\"}}}]}",
+     NULL},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"CreateUser\",\"Resource\":\"*\","
+     "\"Condition\":{\"StringEquals\":{\"a\":\"b\"}}}]}",
      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
 };
 
