@@ -68,6 +68,19 @@ gh_parse_date(struct gh_slice s, int64_t *out)
         *out = (int64_t)v;
         return true;
     }
+    /*
+     * AWS IAM "Date condition operators": "You must use one of the W3C
+     * implementations of the ISO 8601 date formats": YYYY (all digits, read
+     * as epoch seconds above, as AWS reads it), YYYY-MM, YYYY-MM-DD and the
+     * forms with a time. A year-month stands for its first instant.
+     */
+    if (s.len == 7 && s.ptr[4] == '-') {
+        char full[10];
+
+        memcpy(full, s.ptr, 7);
+        memcpy(full + 7, "-01", 3);
+        return gh_time_parse_iso8601((struct gh_slice){full, sizeof(full)}, out) == GH_OK;
+    }
     return gh_time_parse_iso8601(s, out) == GH_OK;
 }
 

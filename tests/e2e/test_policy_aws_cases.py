@@ -159,3 +159,19 @@ def test_condition_keys_need_no_vendor_prefix(gh):
                  "ContextKeyName=teamname,ContextKeyValues=red,ContextKeyType=string")
     assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
 
+def test_w3c_year_month_dates(gh):
+    # AWS IAM "Date condition operators": W3C ISO 8601 date formats, such as YYYY-MM.
+    _setup_holders(gh)
+    _create_all(gh, "ym", _doc(condition={"DateGreaterThan": {"aws:CurrentTime": "2019-07"}}))
+    cli_fails(gh, "MalformedPolicyDocument", "The policy failed legacy parsing", "iam",
+              "create-policy", "--policy-name", "bad", "--policy-document",
+              compact(_doc(condition={"DateGreaterThan": {"aws:CurrentTime": "2019-13"}})))
+    doc = compact(_doc(condition={"DateLessThan": {"aws:CurrentTime": "2019-07"}}))
+    decisions = []
+    for when in ("2019-06-30T23:59:59Z", "2019-07-01T00:00:00Z"):
+        out = gh.aws("iam", "simulate-custom-policy", "--policy-input-list", doc,
+                     "--action-names", "s3:GetObject", "--context-entries",
+                     f"ContextKeyName=aws:CurrentTime,ContextKeyValues={when},ContextKeyType=date")
+        decisions.append(out["EvaluationResults"][0]["EvalDecision"])
+    assert decisions == ["allowed", "implicitDeny"]
+

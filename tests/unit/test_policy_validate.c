@@ -277,6 +277,20 @@ static const struct {
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"CreateUser\",\"Resource\":\"*\","
      "\"Condition\":{\"StringEquals\":{\"a\":\"b\"}}}]}",
      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
+/* AWS IAM "Date condition operators": W3C ISO 8601 forms (YYYY-MM) */
+#define DATE(op, v)                                                                                \
+    "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","           \
+    "\"Condition\":{\"" op "\":{\"aws:CurrentTime\":" v "}}}]}"
+    {ID, DATE("DateGreaterThan", "\"2019-07\""), NULL},
+    {ID, DATE("DateLessThanEquals", "[\"2019-07\",\"2019-07-16\",\"2019-07-16T12:00Z\"]"), NULL},
+    {MG, DATE("DateEquals", "\"2019-12\""), NULL},
+    {ID, DATE("DateNotEqualsIfExists", "\"2019-07-16T12:00:00.123+02:00\""), NULL},
+    {ID, DATE("DateGreaterThan", "\"1563278400\""), NULL},
+    {ID, DATE("DateGreaterThan", "\"2019-13\""), "The policy failed legacy parsing"},
+    {ID, DATE("DateGreaterThan", "\"2019-7\""), "The policy failed legacy parsing"},
+    {ID, DATE("DateGreaterThan", "\"2019-07-\""), "The policy failed legacy parsing"},
+    {ID, DATE("DateGreaterThan", "\"2019-07-32\""), "The policy failed legacy parsing"},
+#undef DATE
 };
 
 static void
