@@ -246,15 +246,61 @@ has_double_colon(struct gh_slice s)
     return false;
 }
 
+/* The `i`th ':'-separated field of `s` (0-based); empty when there are fewer. */
+static struct gh_slice
+colon_field(struct gh_slice s, size_t i)
+{
+    struct gh_slice f = GH_SLICE_NULL;
+
+    for (size_t k = 0; k <= i; k++) {
+        if (!gh_slice_split(&s, ':', &f))
+            return GH_SLICE_NULL;
+    }
+    return f;
+}
+
+/*
+ * AWS IAM legacy parsing of a resource (moto's AWS-verified cases): an ARN
+ * with fewer than five colons may not hold "::" ("arn:aws:s3::b"), and its
+ * service field may not be empty ("arn:aws::us-east-1:1:x").
+ */
 static bool
 resource_legacy_ok(struct gh_slice r)
 {
     if (gh_slice_eq_cstr(r, "*"))
         return true;
-    return count_char(r, ':') >= 5 || !has_double_colon(r);
+    if (count_char(r, ':') < 5 && has_double_colon(r))
+        return false;
+    return count_char(r, ':') < 2 || colon_field(r, 2).len > 0;
 }
 
-/* AWS IAM: the resource formats CreatePolicy refuses, with its words. */
+/*
+ * AWS S3: resources that live in a Region carry it in their ARN: access
+ * points ("Using access points": arn:aws:s3:REGION:ACCOUNT:accesspoint/
+ * NAME[/object/KEY]), and in the service authorization reference
+ * ("Actions, resources, and condition keys for Amazon S3") batch
+ * operations jobs, Storage Lens configurations and groups, and Access
+ * Grants instances. Buckets and objects (arn:aws:s3:::BUCKET/KEY) do not.
+ */
+static bool
+s3_regional(struct gh_slice res)
+{
+    static const char *const types[] = {"accesspoint/",        "job/",           "storage-lens/",
+                                        "storage-lens-group/", "access-grants/", NULL};
+
+    for (size_t i = 0; types[i] != NULL; i++)
+        if (gh_slice_starts_with(res, gh_slice_from_cstr(types[i])))
+            return true;
+    return false;
+}
+
+/*
+ * AWS IAM: the resource formats CreatePolicy refuses, with its words (and
+ * moto's AWS-verified messages). The text before the first colon is not
+ * read for the message: "a:b:c" is reported as partition "b" of
+ * "arn:b:c:*:*:*"; fields that are present stay as they are, even empty,
+ * and only missing ones read "*".
+ */
 static bool
 resource_format(struct gh_slice r, struct gh_diag *d)
 {
@@ -272,56 +318,64 @@ resource_format(struct gh_slice r, struct gh_diag *d)
                                             "report/",
                                             "access-report/",
                                             NULL};
-    struct gh_slice rest = r, part[5] = {{0}};
+    struct gh_slice rest, head, partition, part[4] = {{0}};
     size_t n = 0;
+    bool more;
 
     if (gh_slice_eq_cstr(r, "*"))
         return true;
-    if (gh_slice_index(r, ':') < 0 || !gh_slice_starts_with(r, GH_S("arn:"))) {
+    rest = r;
+    if (!gh_slice_split(&rest, ':', &head) || gh_slice_index(r, ':') < 0) {
         gh_diag_set(d, "Resource %.*s must be in ARN format or \"*\".", GH_SP(r));
         return false;
     }
-    rest = gh_slice_sub(r, 4, r.len);
-    while (n < 4) {
-        long c = gh_slice_index(rest, ':');
-        if (c < 0)
-            break;
-        part[n++] = gh_slice_sub(rest, 0, (size_t)c);
-        rest = gh_slice_sub(rest, (size_t)c + 1, rest.len);
+    more = gh_slice_index(rest, ':') >= 0;
+    (void)gh_slice_split(&rest, ':', &partition);
+    /* The fields after the partition: service, region, account, then the rest. */
+    if (more) {
+        while (n < 3 && gh_slice_index(rest, ':') >= 0)
+            (void)gh_slice_split(&rest, ':', &part[n++]);
+        part[n++] = rest;
     }
-    part[n] = rest; /* partition, service, region, account, resource */
-    if (!gh_slice_eq_cstr(part[0], "aws") && !gh_slice_eq_cstr(part[0], "aws-cn") &&
-        !gh_slice_eq_cstr(part[0], "aws-us-gov")) {
-        struct gh_slice p = n == 0 ? rest : part[0];
+    if (!gh_slice_eq_cstr(partition, "aws") && !gh_slice_eq_cstr(partition, "aws-cn") &&
+        !gh_slice_eq_cstr(partition, "aws-us-gov")) {
         const char *star = "*";
-#define PART(i)                                                                                    \
-    (int)(n >= (i) && part[i].len > 0 ? part[i].len : 1),                                          \
-        (n >= (i) && part[i].len > 0 ? part[i].ptr : star)
+#define PART(i) (int)((i) < n ? part[i].len : 1), ((i) < n ? part[i].ptr : star)
+        /* A lone empty service field reads "*" too (AWS: "arn:x:" gives "arn:x:*:*:*:*"). */
+        bool svc = n > 1 || (n == 1 && part[0].len > 0);
         gh_diag_set(
             d, "Partition \"%.*s\" is not valid for resource \"arn:%.*s:%.*s:%.*s:%.*s:%.*s\".",
-            GH_SP(p), GH_SP(p), PART(1), PART(2), PART(3), PART(4));
+            GH_SP(partition), GH_SP(partition), (int)(svc ? part[0].len : 1),
+            svc ? part[0].ptr : star, PART(1), PART(2), PART(3));
 #undef PART
         return false;
     }
-    if (n < 1 || part[1].len == 0 || gh_slice_index(part[1], '*') >= 0 ||
-        gh_slice_index(part[1], '?') >= 0) {
+    if (!gh_slice_eq_cstr(head, "arn")) {
+        /* A valid partition behind something else than "arn": AWS's answer is
+         * not documented; refuse it as not an ARN (fail closed). */
+        gh_diag_set(d, "Resource %.*s must be in ARN format or \"*\".", GH_SP(r));
+        return false;
+    }
+    if (n == 0 || gh_slice_index(part[0], '*') >= 0 || gh_slice_index(part[0], '?') >= 0) {
         gh_diag_set(d, "Resource vendor must be fully qualified and cannot contain regexes.");
         return false;
     }
-    if (n >= 2 && part[2].len > 0) {
-        if (gh_slice_eq_cstr(part[1], "iam")) {
+    /* AWS IAM: IAM and S3 resources carry no region (an ARN ending at its
+     * service counts as one that does); S3's regional resources excepted. */
+    if (n == 1 || part[1].len > 0) {
+        if (gh_slice_eq_cstr(part[0], "iam")) {
             gh_diag_set(d, "IAM resource %.*s cannot contain region information.", GH_SP(r));
             return false;
         }
-        if (gh_slice_eq_cstr(part[1], "s3")) {
+        if (gh_slice_eq_cstr(part[0], "s3") && !(n == 4 && s3_regional(part[3]))) {
             gh_diag_set(d, "Resource %.*s can not contain region information.", GH_SP(r));
             return false;
         }
     }
-    if (n == 4 && gh_slice_eq_cstr(part[1], "iam") && !gh_slice_eq_cstr(part[4], "*")) {
+    if (n == 4 && gh_slice_eq_cstr(part[0], "iam") && !gh_slice_eq_cstr(part[3], "*")) {
         bool ok = false;
         for (size_t i = 0; iam_paths[i] != NULL && !ok; i++)
-            ok = gh_slice_starts_with(part[4], gh_slice_from_cstr(iam_paths[i]));
+            ok = gh_slice_starts_with(part[3], gh_slice_from_cstr(iam_paths[i]));
         if (!ok) {
             gh_diag_set(d, "IAM resource path must either be \"*\" or start with user/, "
                            "federated-user/, role/, group/, instance-profile/, mfa/, "

@@ -159,6 +159,25 @@ def test_condition_keys_need_no_vendor_prefix(gh):
                  "ContextKeyName=teamname,ContextKeyValues=red,ContextKeyType=string")
     assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
 
+
+def test_s3_access_point_arns_may_carry_a_region(gh):
+    # AWS S3 "Using access points": arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME[/object/KEY].
+    _setup_holders(gh)
+    ap = "arn:aws:s3:us-east-1:123456789012:accesspoint/my-ap/object/*"
+    _create_all(gh, "ap", _doc(resource=[ap, "arn:aws:s3:us-west-2:123456789012:accesspoint/test"]))
+    # A bucket or object ARN still may not (aws/aws-cdk#22445).
+    bad = "arn:aws:s3:us-west-2:123456789:test/athena"
+    cli_fails(gh, "MalformedPolicyDocument", f"Resource {bad} can not contain region information.",
+              "iam", "create-policy", "--policy-name", "bad", "--policy-document",
+              compact(_doc(resource=bad)))
+    # The simulator matches an access point ARN (of the caller's account) like any other.
+    own = f"arn:aws:s3:us-east-1:{gh.account_id}:accesspoint/my-ap/object/"
+    out = gh.aws("iam", "simulate-custom-policy", "--policy-input-list",
+                 compact(_doc(resource=own + "*")), "--action-names", "s3:GetObject",
+                 "--resource-arns", own + "k", "arn:aws:s3:::my-bucket/k")
+    assert [r["EvalDecision"] for r in out["EvaluationResults"]] == ["allowed", "implicitDeny"]
+
+
 def test_w3c_year_month_dates(gh):
     # AWS IAM "Date condition operators": W3C ISO 8601 date formats, such as YYYY-MM.
     _setup_holders(gh)
@@ -175,3 +194,19 @@ def test_w3c_year_month_dates(gh):
         decisions.append(out["EvaluationResults"][0]["EvalDecision"])
     assert decisions == ["allowed", "implicitDeny"]
 
+
+def test_resource_format_messages(gh):
+    # AWS IAM MalformedPolicyDocument wording for bad resources (moto's AWS-verified cases).
+    cases = [
+        ("a:bsdfdsafsad", 'Partition "bsdfdsafsad" is not valid for resource "arn:bsdfdsafsad:*:*:*:*".'),
+        ("a:b:c:d:e:f:g:h", 'Partition "b" is not valid for resource "arn:b:c:d:e:f:g:h".'),
+        ("aws:s3:::example_bucket", 'Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".'),
+        ("arn:error:s3:::example_bucket",
+         'Partition "error" is not valid for resource "arn:error:s3:::example_bucket".'),
+        ("arn:aws::us-east-1:123456789012:thing", "The policy failed legacy parsing"),
+        ("sdfsadf", 'Resource sdfsadf must be in ARN format or "*".'),
+    ]
+    for resource, msg in cases:
+        cli_fails(gh, "MalformedPolicyDocument", msg, "iam", "create-policy", "--policy-name", "p",
+                  "--policy-document", compact(_doc(resource=resource)))
+    assert gh.aws("iam", "list-policies", "--scope", "Local")["Policies"] == []

@@ -226,7 +226,7 @@ static const struct {
     {ID,
      "{" V
      "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:foo:s3:::b\"}]}",
-     "Partition \"foo\" is not valid for resource \"arn:foo:s3:*:*:b\"."},
+     "Partition \"foo\" is not valid for resource \"arn:foo:s3:::b\"."},
     {ID,
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws\"}]}",
      "Resource vendor must be fully qualified and cannot contain regexes."},
@@ -277,6 +277,28 @@ static const struct {
      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"CreateUser\",\"Resource\":\"*\","
      "\"Condition\":{\"StringEquals\":{\"a\":\"b\"}}}]}",
      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
+/* AWS S3 "Using access points" and the S3 service authorization reference: regional S3
+ * resources carry their Region; buckets and objects do not. */
+#define RES(r)                                                                                     \
+    "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"" r "\"}]}"
+    {ID, RES("arn:aws:s3:us-east-1:123456789012:accesspoint/my-ap/object/*"), NULL},
+    {ID, RES("arn:aws:s3:us-west-2:123456789012:accesspoint/test"), NULL},
+    {ID, RES("arn:aws:s3:us-west-2:123456789012:accesspoint/*"), NULL},
+    {ID, RES("arn:aws:s3:us-west-2:123456789012:job/1234"), NULL},
+    {ID, RES("arn:aws:s3:us-west-2:123456789012:storage-lens/cfg"), NULL},
+    {MG, RES("arn:aws:s3:us-east-1:123456789012:accesspoint/my-ap/object/*"), NULL},
+    {RS,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+     "\"Resource\":\"arn:aws:s3:us-east-1:123456789012:accesspoint/my-ap/object/*\"}]}",
+     NULL},
+    /* aws/aws-cdk#22445: "Resource arn:aws:s3:us-west-2:123456789:test/athena can not contain
+     * region information." */
+    {ID, RES("arn:aws:s3:us-west-2:123456789:test/athena"),
+     "Resource arn:aws:s3:us-west-2:123456789:test/athena can not contain region information."},
+    {ID, RES("arn:aws:s3:us-west-2:123456789012:bucket/accesspoint/x"),
+     "Resource arn:aws:s3:us-west-2:123456789012:bucket/accesspoint/x can not contain region "
+     "information."},
+    {ID, RES("arn:aws:s3"), "Resource arn:aws:s3 can not contain region information."},
 /* AWS IAM "Date condition operators": W3C ISO 8601 forms (YYYY-MM) */
 #define DATE(op, v)                                                                                \
     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","           \
@@ -290,6 +312,35 @@ static const struct {
     {ID, DATE("DateGreaterThan", "\"2019-7\""), "The policy failed legacy parsing"},
     {ID, DATE("DateGreaterThan", "\"2019-07-\""), "The policy failed legacy parsing"},
     {ID, DATE("DateGreaterThan", "\"2019-07-32\""), "The policy failed legacy parsing"},
+    /* Resource formats, in AWS's words (moto's AWS-verified cases) */
+    {ID, RES(""), "Resource  must be in ARN format or \"*\"."},
+    {ID, RES("sdfsadf"), "Resource sdfsadf must be in ARN format or \"*\"."},
+    {ID, RES("a:bsdfdsafsad"),
+     "Partition \"bsdfdsafsad\" is not valid for resource \"arn:bsdfdsafsad:*:*:*:*\"."},
+    {ID, RES("a:b:cadfsdf"), "Partition \"b\" is not valid for resource \"arn:b:cadfsdf:*:*:*\"."},
+    {ID, RES("a:b:c:d:e:f:g:h"),
+     "Partition \"b\" is not valid for resource \"arn:b:c:d:e:f:g:h\"."},
+    {ID, RES("aws:s3:::example_bucket"),
+     "Partition \"s3\" is not valid for resource \"arn:s3:::example_bucket:*\"."},
+    {ID, RES("s3::example-bucket/*"),
+     "Partition \"\" is not valid for resource \"arn::example-bucket/*:*:*:*\"."},
+    {ID, RES("arn:error:s3:::example_bucket"),
+     "Partition \"error\" is not valid for resource \"arn:error:s3:::example_bucket\"."},
+    {ID, RES("arn:foo:"), "Partition \"foo\" is not valid for resource \"arn:foo:*:*:*:*\"."},
+    {ID, RES("arn:foo:s3:us-east-1::"),
+     "Partition \"foo\" is not valid for resource \"arn:foo:s3:us-east-1::\"."},
+    {ID,
+     "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":["
+     "\"arn:error:s3:::example_bucket\",\"arn:error:s3::example_bucket\"]}]}",
+     "Partition \"error\" is not valid for resource \"arn:error:s3:::example_bucket\"."},
+    {ID, RES("arn:aws:s3::example_bucket"), "The policy failed legacy parsing"},
+    {ID, RES("arn:aws::us-east-1:123456789012:thing"), "The policy failed legacy parsing"},
+    {ID, RES("arn:aws:::::x"), "The policy failed legacy parsing"},
+    {ID, RES("arn:aws:"), "The policy failed legacy parsing"},
+    {ID, RES("arn:aws"), "Resource vendor must be fully qualified and cannot contain regexes."},
+    {ID, RES("x:aws:s3:::b"), "Resource x:aws:s3:::b must be in ARN format or \"*\"."},
+    {ID, RES("arn:aws-cn:s3:::b"), NULL},
+#undef RES
 #undef DATE
 };
 
