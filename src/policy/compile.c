@@ -237,19 +237,97 @@ action_service(const struct gh_pat *a)
     return svc;
 }
 
+const struct gh_svc_index *
+gh_policy_svc_find(const struct gh_policy *p, struct gh_slice svc, uint32_t hash)
+{
+    if (p->svc_slots == NULL)
+        return NULL;
+    for (uint32_t i = hash & p->svc_mask;; i = (i + 1) & p->svc_mask) {
+        uint32_t at = p->svc_slots[i];
+        if (at == 0)
+            return NULL;
+        if (p->svc[at - 1].hash == hash && gh_slice_eq(p->svc[at - 1].service, svc))
+            return &p->svc[at - 1];
+    }
+}
+
+/* The index entry of `svc` (lower-case), created on first use; its number in *id. */
+static enum gh_err
+svc_intern(struct gh_policy *p, struct gh_slice svc, uint32_t *id)
+{
+    uint32_t hash = gh_key_hash(svc), i;
+    const struct gh_svc_index *ix = gh_policy_svc_find(p, svc, hash);
+    struct gh_svc_index *nx;
+
+    if (ix != NULL) {
+        *id = (uint32_t)(ix - p->svc);
+        return GH_OK;
+    }
+    nx = &p->svc[p->nsvc];
+    memset(nx, 0, sizeof(*nx));
+    if (gh_arena_dup(&p->arena, svc, &nx->service) != GH_OK)
+        return GH_ERR_NOMEM;
+    nx->hash = hash;
+    for (i = hash & p->svc_mask; p->svc_slots[i] != 0; i = (i + 1) & p->svc_mask)
+        ;
+    p->svc_slots[i] = ++p->nsvc;
+    *id = p->nsvc - 1;
+    return GH_OK;
+}
+
+/* A statement's pattern, keyed by the service it names, for grouping. */
+struct pat_key {
+    uint32_t svc;
+    uint32_t pat;
+};
+
+static int
+pat_key_cmp(const void *a, const void *b)
+{
+    const struct pat_key *x = a, *y = b;
+
+    if (x->svc != y->svc)
+        return x->svc < y->svc ? -1 : 1;
+    return x->pat < y->pat ? -1 : x->pat > y->pat;
+}
+
+/*
+ * The action index: for each service named literally by an Action, the
+ * statements naming it, each with the run of its patterns that do, so a
+ * decision matches only the patterns of the request's service (an AWS
+ * managed policy such as ReadOnlyAccess names hundreds of services in one
+ * statement). Statements with NotAction or a wildcard in a service go to
+ * any_stmts and are matched whole. Work is linear in the patterns.
+ */
 static enum gh_err
 build_index(struct gh_policy *p)
 {
-    size_t cap = 0;
+    size_t total = 0, nruns = 0, slots = 8, maxact = 0;
+    struct pat_key *keys = NULL;
+    struct gh_svc_hit *runs = NULL, *hits;
+    uint32_t *run_svc = NULL, *count;
+    enum gh_err err = GH_ERR_NOMEM;
 
-    for (uint32_t i = 0; i < p->nstmt; i++)
-        cap += p->stmts[i].nact;
-    p->svc = gh_arena_alloc(&p->arena, (cap ? cap : 1) * sizeof(*p->svc));
-    p->any_stmts = gh_arena_alloc(&p->arena, (p->nstmt ? p->nstmt : 1) * sizeof(*p->any_stmts));
-    if (p->svc == NULL || p->any_stmts == NULL)
-        return GH_ERR_NOMEM;
     for (uint32_t i = 0; i < p->nstmt; i++) {
-        const struct gh_stmt *st = &p->stmts[i];
+        total += p->stmts[i].nact;
+        if (p->stmts[i].nact > maxact)
+            maxact = p->stmts[i].nact;
+    }
+    while (slots < 2 * total)
+        slots *= 2;
+    p->svc = gh_arena_alloc(&p->arena, (total ? total : 1) * sizeof(*p->svc));
+    p->any_stmts = gh_arena_alloc(&p->arena, (p->nstmt ? p->nstmt : 1) * sizeof(*p->any_stmts));
+    p->svc_slots = gh_arena_alloc(&p->arena, slots * sizeof(*p->svc_slots));
+    keys = malloc((maxact ? maxact : 1) * sizeof(*keys));
+    runs = malloc((total ? total : 1) * sizeof(*runs));
+    run_svc = malloc((total ? total : 1) * sizeof(*run_svc));
+    if (p->svc == NULL || p->any_stmts == NULL || p->svc_slots == NULL || keys == NULL ||
+        runs == NULL || run_svc == NULL)
+        goto done;
+    memset(p->svc_slots, 0, slots * sizeof(*p->svc_slots));
+    p->svc_mask = (uint32_t)(slots - 1);
+    for (uint32_t i = 0; i < p->nstmt; i++) {
+        struct gh_stmt *st = &p->stmts[i];
         bool any = st->not_action;
 
         for (uint32_t a = 0; a < st->nact && !any; a++)
@@ -258,9 +336,10 @@ build_index(struct gh_policy *p)
             p->any_stmts[p->nany++] = i;
             continue;
         }
+        if ((st->act_order = gh_arena_alloc(&p->arena, st->nact * sizeof(uint32_t))) == NULL)
+            goto done;
         for (uint32_t a = 0; a < st->nact; a++) {
             struct gh_slice svc = action_service(&st->actions[a]);
-            struct gh_svc_index *ix = NULL;
             char lowsvc[128];
 
             if (svc.len >= sizeof(lowsvc))
@@ -270,22 +349,44 @@ build_index(struct gh_policy *p)
                 lowsvc[k] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
             }
             svc.ptr = lowsvc;
-            for (uint32_t s = 0; s < p->nsvc && ix == NULL; s++)
-                if (gh_slice_eq(p->svc[s].service, svc))
-                    ix = &p->svc[s];
-            if (ix == NULL) {
-                ix = &p->svc[p->nsvc++];
-                if (gh_arena_dup(&p->arena, svc, &ix->service) != GH_OK)
-                    return GH_ERR_NOMEM;
-                ix->stmts = gh_arena_alloc(&p->arena, p->nstmt * sizeof(*ix->stmts));
-                if (ix->stmts == NULL)
-                    return GH_ERR_NOMEM;
+            keys[a].pat = a;
+            if ((err = svc_intern(p, svc, &keys[a].svc)) != GH_OK)
+                goto done;
+        }
+        qsort(keys, st->nact, sizeof(*keys), pat_key_cmp);
+        for (uint32_t a = 0; a < st->nact; a++) {
+            st->act_order[a] = keys[a].pat;
+            if (a == 0 || keys[a].svc != keys[a - 1].svc) {
+                runs[nruns] = (struct gh_svc_hit){i, a, 0};
+                run_svc[nruns++] = keys[a].svc;
             }
-            if (ix->n == 0 || ix->stmts[ix->n - 1] != i)
-                ix->stmts[ix->n++] = i;
+            runs[nruns - 1].n++;
         }
     }
-    return GH_OK;
+    /* Each service's runs, contiguous and in statement order (a stable counting sort). */
+    err = GH_ERR_NOMEM;
+    hits = gh_arena_alloc(&p->arena, (nruns ? nruns : 1) * sizeof(*hits));
+    count = gh_arena_alloc(&p->arena, (p->nsvc + 1) * sizeof(*count));
+    if (hits == NULL || count == NULL)
+        goto done;
+    memset(count, 0, (p->nsvc + 1) * sizeof(*count));
+    for (size_t r = 0; r < nruns; r++)
+        count[run_svc[r] + 1]++;
+    for (uint32_t v = 0; v < p->nsvc; v++) {
+        count[v + 1] += count[v];
+        p->svc[v].hits = hits + count[v];
+        p->svc[v].n = 0;
+    }
+    for (size_t r = 0; r < nruns; r++) {
+        struct gh_svc_index *ix = &p->svc[run_svc[r]];
+        ix->hits[ix->n++] = runs[r];
+    }
+    err = GH_OK;
+done:
+    free(keys);
+    free(runs);
+    free(run_svc);
+    return err;
 }
 
 enum gh_err

@@ -153,6 +153,7 @@ gh_policy_ctx_set_action(struct gh_policy_ctx *c, struct gh_slice action)
     c->action = action;
     c->action_lower = (struct gh_slice){low, action.len};
     c->service_len = (size_t)colon;
+    c->service_hash = gh_key_hash(gh_slice_sub(c->action_lower, 0, c->service_len));
     return GH_OK;
 }
 

@@ -23,11 +23,18 @@ struct hits {
     bool truncated;
 };
 
+/* `pats`: when the service index chose the statement, the patterns naming the service. */
 static bool
-action_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c)
+action_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, const uint32_t *pats,
+               uint32_t npat)
 {
     bool m = false;
 
+    if (pats != NULL) {
+        for (uint32_t i = 0; i < npat && !m; i++)
+            m = gh_pat_match(&st->actions[pats[i]], c->action_lower, false, c);
+        return m; /* indexed statements have no NotAction */
+    }
     for (uint32_t i = 0; i < st->nact && !m; i++)
         m = gh_pat_match(&st->actions[i], c->action_lower, false, c);
     return m != st->not_action;
@@ -51,11 +58,11 @@ resource_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c)
  * specified in the NotPrincipal element."
  */
 static bool
-stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, bool bounded,
-             enum gh_pmatch *pm, struct gh_policy_result *res)
+stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, const uint32_t *pats,
+             uint32_t npat, bool bounded, enum gh_pmatch *pm, struct gh_policy_result *res)
 {
     *pm = GH_PM_NONE;
-    if (!action_applies(st, c) || !resource_applies(st, c))
+    if (!action_applies(st, c, pats, npat) || !resource_applies(st, c))
         return false;
     if (st->has_principal) {
         if (st->not_principal) {
@@ -96,13 +103,13 @@ hit_add(struct hits *h, const struct gh_policy_src *src, enum gh_policy_role rol
 
 static void
 stmt_eval(const struct gh_policy_src *src, enum gh_policy_role role, uint32_t idx,
-          const struct gh_policy_ctx *c, bool bounded, struct verdict *v, struct hits *allow,
-          struct hits *deny, struct gh_policy_result *res)
+          const uint32_t *pats, uint32_t npat, const struct gh_policy_ctx *c, bool bounded,
+          struct verdict *v, struct hits *allow, struct hits *deny, struct gh_policy_result *res)
 {
     const struct gh_stmt *st = &src->policy->stmts[idx];
     enum gh_pmatch pm;
 
-    if (!stmt_applies(st, c, bounded, &pm, res))
+    if (!stmt_applies(st, c, pats, npat, bounded, &pm, res))
         return;
     if (st->deny) {
         v->deny = true;
@@ -115,32 +122,32 @@ stmt_eval(const struct gh_policy_src *src, enum gh_policy_role role, uint32_t id
     }
 }
 
-/* Evaluates the statements of one policy that may name the request's service, in order. */
+/*
+ * Evaluates the statements of one policy that may name the request's
+ * service, in order: those the service index lists for it (with only their
+ * patterns naming it) merged with those that may match any service.
+ */
 static void
 policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
             const struct gh_policy_ctx *c, bool bounded, struct verdict *v, struct hits *allow,
             struct hits *deny, struct gh_policy_result *res)
 {
     const struct gh_policy *p = src->policy;
-    struct gh_slice svc = gh_slice_sub(c->action_lower, 0, c->service_len);
-    const uint32_t *a = p->any_stmts, *b = NULL;
-    uint32_t na = p->nany, nb = 0, ia = 0, ib = 0;
+    const struct gh_svc_index *ix =
+        gh_policy_svc_find(p, gh_slice_sub(c->action_lower, 0, c->service_len), c->service_hash);
+    const uint32_t *a = p->any_stmts;
+    const struct gh_svc_hit *b = ix != NULL ? ix->hits : NULL;
+    uint32_t na = p->nany, nb = ix != NULL ? ix->n : 0, ia = 0, ib = 0;
 
     memset(v, 0, sizeof(*v));
-    for (uint32_t s = 0; s < p->nsvc; s++) {
-        if (gh_slice_eq(p->svc[s].service, svc)) {
-            b = p->svc[s].stmts;
-            nb = p->svc[s].n;
-            break;
-        }
-    }
     while (ia < na || ib < nb) {
-        uint32_t idx;
-        if (ib >= nb || (ia < na && a[ia] < b[ib]))
-            idx = a[ia++];
-        else
-            idx = b[ib++];
-        stmt_eval(src, role, idx, c, bounded, v, allow, deny, res);
+        if (ib >= nb || (ia < na && a[ia] < b[ib].stmt)) {
+            stmt_eval(src, role, a[ia++], NULL, 0, c, bounded, v, allow, deny, res);
+        } else {
+            const struct gh_svc_hit *h = &b[ib++];
+            stmt_eval(src, role, h->stmt, &p->stmts[h->stmt].act_order[h->first], h->n, c, bounded,
+                      v, allow, deny, res);
+        }
     }
 }
 

@@ -122,6 +122,7 @@ struct gh_policy_ctx {
     struct gh_slice action;       /* as given */
     struct gh_slice action_lower; /* arena copy, lower-case */
     size_t service_len;           /* length of the service prefix in action_lower */
+    uint32_t service_hash;        /* hash of that prefix, for the policies' service index */
     struct gh_slice resource;
     uint16_t res_colon[5]; /* offsets of the first 5 colons of resource */
     uint8_t res_ncolon;

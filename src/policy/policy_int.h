@@ -190,6 +190,7 @@ struct gh_stmt {
     struct gh_policy_pos start, end;
     struct gh_pat *actions;
     uint32_t nact;
+    uint32_t *act_order; /* indexed statements: action patterns grouped by service */
     struct gh_pat *resources;
     uint32_t nres;
     struct gh_pentry *principals;
@@ -198,10 +199,17 @@ struct gh_stmt {
     uint32_t ncond;
 };
 
+/* One statement naming a service: the run of its action patterns that name it. */
+struct gh_svc_hit {
+    uint32_t stmt;
+    uint32_t first, n; /* into stmts[stmt].act_order */
+};
+
 /* Statements whose Action names this service (lower-case), in order. */
 struct gh_svc_index {
     struct gh_slice service;
-    uint32_t *stmts;
+    uint32_t hash; /* gh_key_hash(service) */
+    struct gh_svc_hit *hits;
     uint32_t n;
 };
 
@@ -216,6 +224,8 @@ struct gh_policy {
     uint32_t nstmt;
     struct gh_svc_index *svc;
     uint32_t nsvc;
+    uint32_t *svc_slots; /* open-addressing table of svc index + 1, 0 = empty */
+    uint32_t svc_mask;   /* slots - 1 (a power of two) */
     uint32_t *any_stmts; /* statements that may match any service (NotAction, "*") */
     uint32_t nany;
 };
@@ -229,6 +239,10 @@ GH_MUST_CHECK enum gh_err gh_policy_validate(json_t *root, enum gh_policy_kind k
                                              struct gh_diag *diag);
 /* The statements of a valid document as an array (borrowed or new: decref it). */
 json_t *gh_policy_statements(json_t *root);
+
+/* The service index entry of `svc` (lower-case, hash gh_key_hash(svc)), or NULL. */
+const struct gh_svc_index *gh_policy_svc_find(const struct gh_policy *p, struct gh_slice svc,
+                                              uint32_t hash);
 
 /* Records positions of each statement's braces (position.c). */
 void gh_policy_positions(struct gh_policy *p);

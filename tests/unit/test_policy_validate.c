@@ -446,8 +446,19 @@ test_index(void **state)
     assert_int_equal(p->nsvc, 2);
     assert_true(gh_slice_eq_cstr(p->svc[0].service, "iam"));
     assert_int_equal(p->svc[0].n, 1);
+    /* Statement 0's patterns grouped by service: iam's two, then s3's one. */
+    assert_int_equal(p->svc[0].hits[0].stmt, 0);
+    assert_int_equal(p->svc[0].hits[0].n, 2);
+    assert_int_equal(p->stmts[0].act_order[p->svc[0].hits[0].first], 0);
+    assert_int_equal(p->stmts[0].act_order[p->svc[0].hits[0].first + 1], 1);
     assert_true(gh_slice_eq_cstr(p->svc[1].service, "s3"));
     assert_int_equal(p->svc[1].n, 2);
+    assert_int_equal(p->svc[1].hits[0].stmt, 0);
+    assert_int_equal(p->svc[1].hits[0].n, 1);
+    assert_int_equal(p->stmts[0].act_order[p->svc[1].hits[0].first], 2);
+    assert_int_equal(p->svc[1].hits[1].stmt, 3);
+    assert_true(gh_policy_svc_find(p, GH_S("s3"), gh_key_hash(GH_S("s3"))) == &p->svc[1]);
+    assert_null(gh_policy_svc_find(p, GH_S("ec2"), gh_key_hash(GH_S("ec2"))));
     assert_int_equal(p->nany, 2);
     assert_int_equal(p->any_stmts[0], 1);
     assert_int_equal(p->any_stmts[1], 2);
