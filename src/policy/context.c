@@ -184,7 +184,8 @@ gh_ctx_key_find(const struct gh_policy_ctx *c, struct gh_slice name, uint32_t ha
 {
     for (size_t i = 0; i < c->nkeys; i++) {
         const struct gh_policy_ctx_key *k = &c->keys[i];
-        if (k->hash == hash && gh_slice_case_eq(k->name, name))
+        /* Names are case-insensitive, but mostly written alike: try the cheap compare first. */
+        if (k->hash == hash && (gh_slice_eq(k->name, name) || gh_slice_case_eq(k->name, name)))
             return k;
     }
     return NULL;

@@ -133,8 +133,8 @@ policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
             struct hits *deny, struct gh_policy_result *res)
 {
     const struct gh_policy *p = src->policy;
-    const struct gh_svc_index *ix =
-        gh_policy_svc_find(p, gh_slice_sub(c->action_lower, 0, c->service_len), c->service_hash);
+    const struct gh_svc_index *ix = gh_policy_svc_find(
+        p, (struct gh_slice){c->action_lower.ptr, c->service_len}, c->service_hash);
     const uint32_t *a = p->any_stmts;
     const struct gh_svc_hit *b = ix != NULL ? ix->hits : NULL;
     uint32_t na = p->nany, nb = ix != NULL ? ix->n : 0, ia = 0, ib = 0;
@@ -204,11 +204,13 @@ enum gh_err
 gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
                  struct gh_policy_result *out)
 {
-    struct hits allow = {0}, deny = {0};
+    struct hits allow, deny; /* only n and truncated need clearing: h[] is written before read */
     struct verdict id, rs = {0}, bd = {0}, ss = {0}, scp = {0};
     bool scp_all = true, trust, bounded;
 
     memset(out, 0, sizeof(*out));
+    allow.n = deny.n = 0;
+    allow.truncated = deny.truncated = false;
     if (c == NULL || set == NULL || c->action_lower.len == 0)
         return GH_ERR_INVALID_INPUT;
     /* A boundary in the set is the caller's; the context may say so too. */
@@ -292,7 +294,7 @@ enum gh_err
 gh_policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
                const struct gh_policy_ctx *c, struct gh_policy_result *out)
 {
-    struct hits allow = {0}, deny = {0};
+    struct hits allow, deny; /* only n and truncated need clearing: h[] is written before read */
     struct verdict v;
     static const enum gh_policy_reason deny_reason[] = {
         [GH_ROLE_IDENTITY] = GH_REASON_DENY_IDENTITY,
@@ -308,6 +310,8 @@ gh_policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
         [GH_ROLE_SCP] = GH_REASON_NO_SCP_ALLOW};
 
     memset(out, 0, sizeof(*out));
+    allow.n = deny.n = 0;
+    allow.truncated = deny.truncated = false;
     if (c == NULL || src == NULL || src->policy == NULL || c->action_lower.len == 0 ||
         (unsigned)role > GH_ROLE_SCP)
         return GH_ERR_INVALID_INPUT;

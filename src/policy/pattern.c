@@ -363,8 +363,18 @@ gh_pat_match(const struct gh_pat *p, struct gh_slice s, bool ci, const struct gh
     /* The common exact case: one literal, compared at once. */
     if (p->ntok == 1 && p->toks[0].kind == GH_TOK_LIT && p->nseg <= 1)
         return ci ? gh_slice_case_eq(p->toks[0].text, s) : gh_slice_eq(p->toks[0].text, s);
-    if (p->nseg <= 1)
+    if (p->nseg <= 1) {
+        /* A leading literal must begin the subject ("iam:*" against "s3:getobject" fails at
+         * once); "literal*" is decided by that alone. */
+        if (!ci && p->ntok > 0 && p->toks[0].kind == GH_TOK_LIT) {
+            struct gh_slice lit = p->toks[0].text;
+            if (lit.len > s.len || memcmp(lit.ptr, s.ptr, lit.len) != 0)
+                return false;
+            if (p->ntok == 2 && p->toks[1].kind == GH_TOK_STAR)
+                return true;
+        }
         return toks_match(p->toks, p->ntok, s, ci, vv, c);
+    }
     ncolon = gh_arn_colons(s, colon);
     return segs_match(p, s, colon, ncolon, vv, c);
 }
