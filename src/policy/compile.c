@@ -240,14 +240,22 @@ action_service(const struct gh_pat *a)
 const struct gh_svc_index *
 gh_policy_svc_find(const struct gh_policy *p, struct gh_slice svc, uint32_t hash)
 {
-    if (p->svc_slots == NULL)
+    /* Most policies name a few services: one bit test turns the others away. */
+    if (p->svc_slots == NULL || (p->svc_bloom & (UINT64_C(1) << (hash & 63))) == 0)
         return NULL;
     for (uint32_t i = hash & p->svc_mask;; i = (i + 1) & p->svc_mask) {
         uint32_t at = p->svc_slots[i];
+        const struct gh_svc_index *ix;
         if (at == 0)
             return NULL;
-        if (p->svc[at - 1].hash == hash && gh_slice_eq(p->svc[at - 1].service, svc))
-            return &p->svc[at - 1];
+        ix = &p->svc[at - 1];
+        if (ix->hash == hash && ix->service.len == svc.len) {
+            size_t k = 0;
+            while (k < svc.len && ix->service.ptr[k] == svc.ptr[k])
+                k++;
+            if (k == svc.len)
+                return ix;
+        }
     }
 }
 
@@ -268,6 +276,7 @@ svc_intern(struct gh_policy *p, struct gh_slice svc, uint32_t *id)
     if (gh_arena_dup(&p->arena, svc, &nx->service) != GH_OK)
         return GH_ERR_NOMEM;
     nx->hash = hash;
+    p->svc_bloom |= UINT64_C(1) << (hash & 63);
     for (i = hash & p->svc_mask; p->svc_slots[i] != 0; i = (i + 1) & p->svc_mask)
         ;
     p->svc_slots[i] = ++p->nsvc;

@@ -226,6 +226,7 @@ struct gh_policy {
     uint32_t nsvc;
     uint32_t *svc_slots; /* open-addressing table of svc index + 1, 0 = empty */
     uint32_t svc_mask;   /* slots - 1 (a power of two) */
+    uint64_t svc_bloom;  /* bit (hash & 63) set for each indexed service's hash */
     uint32_t *any_stmts; /* statements that may match any service (NotAction, "*") */
     uint32_t nany;
 };
