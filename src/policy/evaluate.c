@@ -171,6 +171,21 @@ group_eval(const struct gh_policy_src *srcs, size_t n, enum gh_policy_role role,
     }
 }
 
+/*
+ * Clears what a result says: its decision (an implicit deny), reason and
+ * counts. The entries past the counts are never read, and clearing the
+ * whole (1.5 KB) cost more than the rest of a decision over a few policies.
+ */
+static void
+result_clear(struct gh_policy_result *out)
+{
+    out->decision = GH_DENY_IMPLICIT;
+    out->reason = GH_REASON_NO_IDENTITY_ALLOW;
+    out->hit_count = 0;
+    out->hits_truncated = false;
+    out->missing_count = 0;
+}
+
 static void
 finish(struct gh_policy_result *out, enum gh_decision d, enum gh_policy_reason r,
        const struct hits *h)
@@ -208,7 +223,7 @@ gh_policy_decide(const struct gh_policy_set *set, const struct gh_policy_ctx *c,
     struct verdict id, rs = {0}, bd = {0}, ss = {0}, scp = {0};
     bool scp_all = true, trust, bounded;
 
-    memset(out, 0, sizeof(*out));
+    result_clear(out);
     allow.n = deny.n = 0;
     allow.truncated = deny.truncated = false;
     if (c == NULL || set == NULL || c->action_lower.len == 0)
@@ -309,7 +324,7 @@ gh_policy_eval(const struct gh_policy_src *src, enum gh_policy_role role,
         [GH_ROLE_SESSION] = GH_REASON_NO_SESSION_ALLOW,
         [GH_ROLE_SCP] = GH_REASON_NO_SCP_ALLOW};
 
-    memset(out, 0, sizeof(*out));
+    result_clear(out);
     allow.n = deny.n = 0;
     allow.truncated = deny.truncated = false;
     if (c == NULL || src == NULL || src->policy == NULL || c->action_lower.len == 0 ||

@@ -334,32 +334,55 @@ segs_match(const struct gh_pat *p, struct gh_slice s, const uint16_t *colon, siz
     return true;
 }
 
+/* The paths that need arrays on the stack, kept out of line so the common
+ * ones pay no stack-protector check. */
+static __attribute__((noinline)) bool
+pat_match_vars(const struct gh_pat *p, struct gh_slice s, bool ci, const uint16_t *colon,
+               size_t ncolon, bool arn, const struct gh_policy_ctx *c)
+{
+    struct gh_slice vv[GH_PAT_VARS_CACHED];
+    uint16_t own[5];
+
+    if (!vars_resolve(p, c, vv))
+        return false;
+    if (p->nseg <= (arn ? 0 : 1))
+        return toks_match(p->toks, p->ntok, s, ci, vv, c);
+    if (!arn) {
+        ncolon = gh_arn_colons(s, own);
+        colon = own;
+    }
+    return segs_match(p, s, colon, ncolon, vv, c);
+}
+
+static __attribute__((noinline)) bool
+pat_match_segs(const struct gh_pat *p, struct gh_slice s, const struct gh_policy_ctx *c)
+{
+    uint16_t colon[5];
+    size_t ncolon = gh_arn_colons(s, colon);
+
+    return segs_match(p, s, colon, ncolon, NULL, c);
+}
+
 bool
 gh_pat_match_arn(const struct gh_pat *p, struct gh_slice s, const uint16_t *colon, size_t ncolon,
                  const struct gh_policy_ctx *c)
 {
-    struct gh_slice vv[GH_PAT_VARS_CACHED];
-
     if (p->any)
         return true;
-    if (p->nvar > 0 && !vars_resolve(p, c, vv))
-        return false;
+    if (p->nvar > 0)
+        return pat_match_vars(p, s, false, colon, ncolon, true, c);
     if (p->nseg == 0)
-        return toks_match(p->toks, p->ntok, s, false, vv, c);
-    return segs_match(p, s, colon, ncolon, vv, c);
+        return toks_match(p->toks, p->ntok, s, false, NULL, c);
+    return segs_match(p, s, colon, ncolon, NULL, c);
 }
 
 bool
 gh_pat_match(const struct gh_pat *p, struct gh_slice s, bool ci, const struct gh_policy_ctx *c)
 {
-    struct gh_slice vv[GH_PAT_VARS_CACHED];
-    uint16_t colon[5];
-    size_t ncolon;
-
     if (p->any)
         return true;
-    if (p->nvar > 0 && !vars_resolve(p, c, vv))
-        return false;
+    if (p->nvar > 0)
+        return pat_match_vars(p, s, ci, NULL, 0, false, c);
     /* The common exact case: one literal, compared at once. */
     if (p->ntok == 1 && p->toks[0].kind == GH_TOK_LIT && p->nseg <= 1)
         return ci ? gh_slice_case_eq(p->toks[0].text, s) : gh_slice_eq(p->toks[0].text, s);
@@ -378,10 +401,9 @@ gh_pat_match(const struct gh_pat *p, struct gh_slice s, bool ci, const struct gh
             if (p->ntok == 2 && p->toks[1].kind == GH_TOK_STAR)
                 return true;
         }
-        return toks_match(p->toks, p->ntok, s, ci, vv, c);
+        return toks_match(p->toks, p->ntok, s, ci, NULL, c);
     }
-    ncolon = gh_arn_colons(s, colon);
-    return segs_match(p, s, colon, ncolon, vv, c);
+    return pat_match_segs(p, s, c);
 }
 
 bool

@@ -283,7 +283,8 @@ struct gh_policy_result {
  * principal allows on its own, otherwise identity-based policies must
  * allow; across accounts both the resource-based and the identity-based
  * side must allow; a permissions boundary and session policies, when
- * present, must also allow. Fills *out (cleared first). A returned error
+ * present, must also allow. Fills *out (its decision, reason and counts
+ * cleared first; entries past the counts are not meaningful). A returned error
  * (GH_ERR_INVALID_INPUT when the context has no action) leaves *out as an
  * implicit deny: fail closed.
  */
