@@ -1,0 +1,3 @@
+/* iam_ext.h: IAM owns the "login" record kind. */
+#include "iam/iam.h"
+#define GH_IAM_REC_LOGIN "login"

@@ -1,0 +1,2 @@
+#include "core/core.h"
+#include "crypto/crypto.h"

@@ -1,0 +1,1 @@
+/* new.c: a module placed in no layer. */
