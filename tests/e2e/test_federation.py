@@ -14,7 +14,7 @@ import boto3
 import botocore
 import pytest
 
-from conftest import free_port, gatehouse_bin
+from conftest import cli_error, free_port, gatehouse_bin
 
 
 def run(*args, check=True):
@@ -76,9 +76,22 @@ def assume(g, role_arn, token, session="ci"):
                  "--role-session-name", session, "--web-identity-token", token, check=False)
 
 
+# AWS STS: the messages of AssumeRoleWithWebIdentity's refusals.
+NOT_AUTHORIZED_WEB = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+NOT_AUTHORIZED_SAML = "Not authorized to perform sts:AssumeRoleWithSAML"
+NOT_VALIDATED = ("The web identity token that was passed could not be validated by AWS. Get a new "
+                 "identity token from the identity provider and then retry the request.")
+EXPIRED_OR_INVALID = ("The web identity token that was passed is expired or is not valid. Get a new "
+                      "identity token from the identity provider and then retry the request.")
+SAML_UNSIGNED = "The SAML response is not signed."
+SAML_BAD_SIGNATURE = "Response signature invalid"
+
+
 def error_code(cp):
-    assert cp.returncode != 0, cp.stdout
-    return cp.stderr
+    """(code, message) of a refused aws CLI call: exit status 254 is the CLI's
+    'the service returned an error', so a crash or a usage error does not pass."""
+    assert cp.returncode == 254, (cp.returncode, cp.stdout, cp.stderr)
+    return cli_error(cp)
 
 
 def test_github_actions_trust_policy(fed):
@@ -100,40 +113,44 @@ def test_github_actions_trust_policy(fed):
 
     # Another repository, and a pull_request token of the same repository, are refused.
     other = mint(fed.issuer, "--preset", "github-actions", "--repo", "evil/app")
-    assert "AccessDenied" in error_code(assume(fed, arn, other))
+    assert error_code(assume(fed, arn, other)) == ("AccessDenied", NOT_AUTHORIZED_WEB)
     pr = mint(fed.issuer, "--preset", "github-actions", "--repo", "acme/app", "--event",
               "pull_request")
-    assert "AccessDenied" in error_code(assume(fed, arn, pr))
+    assert error_code(assume(fed, arn, pr)) == ("AccessDenied", NOT_AUTHORIZED_WEB)
 
 
 def test_token_errors(fed):
     arn = github_role(fed)
     host = fed.issuer["host"]
     wrong_aud = mint(fed.issuer, "--sub", "repo:acme/app:ref:refs/heads/main", "--aud", "other")
-    err = error_code(assume(fed, arn, wrong_aud))
-    assert "InvalidIdentityToken" in err and "Incorrect token audience" in err
+    assert error_code(assume(fed, arn, wrong_aud)) == ("InvalidIdentityToken", "Incorrect token audience")
     expired = mint(fed.issuer, "--preset", "github-actions", "--repo", "acme/app", "--ttl", "-3600")
-    err = error_code(assume(fed, arn, expired))
-    assert "ExpiredTokenException" in err and "Token expired" in err
+    code, msg = error_code(assume(fed, arn, expired))
+    # AWS STS words it so, with no space before the second time.
+    m = re.fullmatch(r"Token expired: current date/time (\d+) must be before the expiration date/time(\d+)", msg)
+    assert code == "ExpiredTokenException" and m, (code, msg)
+    assert int(m.group(1)) - int(m.group(2)) >= 3600, msg
     good = mint(fed.issuer, "--preset", "github-actions", "--repo", "acme/app")
     h, p, s = good.split(".")
     tampered = ".".join([h, p, ("A" if s[0] != "A" else "B") + s[1:]])
-    assert "InvalidIdentityToken" in error_code(assume(fed, arn, tampered))
+    assert error_code(assume(fed, arn, tampered)) == ("InvalidIdentityToken", NOT_VALIDATED)
     # Claims changed under the old signature.
     claims = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
     claims["sub"] = "repo:acme/app:ref:refs/heads/main"
     claims["repository"] = "acme/app"
     p2 = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    assert "InvalidIdentityToken" in error_code(assume(fed, arn, ".".join([h, p2, s])))
+    assert error_code(assume(fed, arn, ".".join([h, p2, s]))) == ("InvalidIdentityToken", NOT_VALIDATED)
     # alg none.
     none_h = base64.urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("=")
-    assert "InvalidIdentityToken" in error_code(assume(fed, arn, f"{none_h}.{p}.x"))
-    assert "InvalidIdentityToken" in error_code(assume(fed, arn, "not-a-token"))
+    assert error_code(assume(fed, arn, f"{none_h}.{p}.x")) == ("InvalidIdentityToken", NOT_VALIDATED)
+    assert error_code(assume(fed, arn, "not-a-token")) == (
+        "InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent an "
+        "Access Token)")
     # Unknown provider: the role of an account with no such provider.
     fed.aws("iam", "delete-open-id-connect-provider", "--open-id-connect-provider-arn",
             f"arn:aws:iam::{fed.account_id}:oidc-provider/{host}")
-    err = error_code(assume(fed, arn, good))
-    assert "InvalidIdentityToken" in err and "No OpenIDConnect provider found" in err
+    assert error_code(assume(fed, arn, good)) == (
+        "InvalidIdentityToken", f"No OpenIDConnect provider found in your account for https://{host}")
 
 
 def test_key_rotation_and_sdk_token_file(fed, tmp_path):
@@ -195,7 +212,11 @@ def test_unreachable_issuer_is_bounded(gh_factory, tmp_path):
     t0 = time.monotonic()
     cp = assume(g, arn, tok)
     assert time.monotonic() - t0 < 15
-    assert "IDPCommunicationError" in error_code(cp)
+    assert error_code(cp) == (
+        "IDPCommunicationError", "The request could not be fulfilled because the identity provider (IDP) that was "
+        "asked to verify the incoming identity token could not be reached. This is often a transient error caused "
+        "by network conditions. Retry the request a limited number of times and wait between attempts to be less "
+        "likely to cause an issue.")
     # Other requests are served meanwhile.
     assert g.aws("sts", "get-caller-identity")["Account"] == g.account_id
     s.close()
@@ -235,20 +256,18 @@ def test_saml_happy_path_and_refusals(gh_factory, tmp_path):
 
     unsigned = run("saml-idp", "assert", "--dir", idp, "--subject", "alice", "--role",
                    f"{arn},{prov}", "--sign", "none").stdout.strip()
-    assert "InvalidIdentityToken" in error_code(saml_assume(g, arn, prov, unsigned))
+    assert error_code(saml_assume(g, arn, prov, unsigned)) == ("InvalidIdentityToken", SAML_UNSIGNED)
     other = run("saml-idp", "assert", "--dir", str(tmp_path / "other-idp"), "--subject", "alice",
                 "--role", f"{arn},{prov}").stdout.strip()
-    err = error_code(saml_assume(g, arn, prov, other))
-    assert "InvalidIdentityToken" in err and "Response signature invalid" in err
+    assert error_code(saml_assume(g, arn, prov, other)) == ("InvalidIdentityToken", SAML_BAD_SIGNATURE)
     missing = prov.replace(":saml-provider/TestIdP", ":saml-provider/Nope")
-    err = error_code(saml_assume(g, arn, missing, a))
-    assert "Specified provider doesn't exist." in err
+    assert error_code(saml_assume(g, arn, missing, a)) == ("InvalidIdentityToken", "Specified provider doesn't exist.")
     expired = run("saml-idp", "assert", "--dir", idp, "--subject", "alice", "--role",
                   f"{arn},{prov}", "--ttl", "-3600").stdout.strip()
-    assert "ExpiredTokenException" in error_code(saml_assume(g, arn, prov, expired))
+    assert error_code(saml_assume(g, arn, prov, expired)) == ("ExpiredTokenException", EXPIRED_OR_INVALID)
     wrong_role = run("saml-idp", "assert", "--dir", idp, "--subject", "alice", "--role",
                      f"arn:aws:iam::{g.account_id}:role/other,{prov}").stdout.strip()
-    assert "AccessDenied" in error_code(saml_assume(g, arn, prov, wrong_role))
+    assert error_code(saml_assume(g, arn, prov, wrong_role)) == ("AccessDenied", NOT_AUTHORIZED_SAML)
 
     # Signature wrapping: the signed assertion moved aside, a forged one in its place.
     xml = base64.b64decode(a).decode()
@@ -259,15 +278,15 @@ def test_saml_happy_path_and_refusals(gh_factory, tmp_path):
     forged = re.sub(r"<(ds:)?Signature[ >].*</(ds:)?Signature>", "", forged, flags=re.S)
     wrapped = xml[:start] + forged + "<samlp:Extensions>" + signed + "</samlp:Extensions>" + xml[end:]
     w = base64.b64encode(wrapped.encode()).decode()
-    assert "InvalidIdentityToken" in error_code(saml_assume(g, arn, prov, w))
+    assert error_code(saml_assume(g, arn, prov, w)) == ("InvalidIdentityToken", SAML_UNSIGNED)
     # The same ID twice (the forged copy keeps the signed one's ID).
     wrapped2 = xml[:start] + signed.replace(">alice<", ">mallory<", 1) + xml[end:]
     w2 = base64.b64encode(wrapped2.encode()).decode()
-    assert "InvalidIdentityToken" in error_code(saml_assume(g, arn, prov, w2))
+    assert error_code(saml_assume(g, arn, prov, w2)) == ("InvalidIdentityToken", SAML_BAD_SIGNATURE)
     # Entities refused.
     evil = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>' + xml[xml.index("<samlp"):]
-    assert "InvalidIdentityToken" in error_code(
-        saml_assume(g, arn, prov, base64.b64encode(evil.encode()).decode()))
+    assert error_code(saml_assume(g, arn, prov, base64.b64encode(evil.encode()).decode())) == (
+        "InvalidIdentityToken", NOT_VALIDATED)
 
 
 def test_saml_source_identity(gh_factory, tmp_path):
@@ -280,8 +299,8 @@ def test_saml_source_identity(gh_factory, tmp_path):
                    f"{arn},{prov}", "--attr", f"{attr}={value}").stdout.strip()
 
     # AWS STS: setting a source identity needs sts:SetSourceIdentity in the trust policy.
-    err = error_code(saml_assume(g, arn, prov, assertion("alice@example.com")))
-    assert "AccessDenied" in err and "sts:SetSourceIdentity" in err
+    assert error_code(saml_assume(g, arn, prov, assertion("alice@example.com"))) == (
+        "AccessDenied", "Not authorized to perform sts:SetSourceIdentity")
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Federated": prov},
         "Action": ["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"],
@@ -292,6 +311,7 @@ def test_saml_source_identity(gh_factory, tmp_path):
     assert cp.returncode == 0, cp.stderr
     assert cp.json["SourceIdentity"] == "alice@example.com"
     # The trust policy sees sts:SourceIdentity.
-    assert "AccessDenied" in error_code(saml_assume(g, arn, prov, assertion("mallory@evil.test")))
-    err = error_code(saml_assume(g, arn, prov, assertion("not valid")))
-    assert "InvalidIdentityToken" in err and "Source Identity must match" in err
+    assert error_code(saml_assume(g, arn, prov, assertion("mallory@evil.test"))) == (
+        "AccessDenied", NOT_AUTHORIZED_SAML)
+    assert error_code(saml_assume(g, arn, prov, assertion("not valid"))) == (
+        "InvalidIdentityToken", 'Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"')

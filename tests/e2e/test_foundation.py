@@ -184,7 +184,7 @@ def test_user_lifecycle_cli(gh):
     assert got["Path"] == "/ops/" and got["UserId"] == u["UserId"]
     assert got["Arn"] == f"arn:aws:iam::{gh.account_id}:user/ops/carol2"
     cp = gh.aws("iam", "get-user", "--user-name", "carol", check=False)
-    assert cp.returncode != 0
+    assert cp.returncode == 254, (cp.returncode, cp.stderr)  # the CLI's "the service returned an error"
     assert cli_error(cp) == ("NoSuchEntity", "The user with name carol cannot be found.")
     # PathPrefix filter.
     gh.aws("iam", "create-user", "--user-name", "dave")

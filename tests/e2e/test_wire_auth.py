@@ -5,6 +5,7 @@ import socket
 import urllib.parse
 import urllib.request
 
+from conftest import cli_error
 from helpers import all_users, expect_error, snapshot
 
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -167,7 +168,8 @@ def test_wrong_secret(gh):
                  SIG_MISMATCH, 403)
     cp = gh.aws("sts", "get-caller-identity", env={"AWS_ACCESS_KEY_ID": gh.root_key, "AWS_SECRET_ACCESS_KEY": bad},
                 check=False)
-    assert cp.returncode != 0 and "SignatureDoesNotMatch" in cp.stderr, cp.stderr
+    assert cp.returncode == 254, (cp.returncode, cp.stderr)  # the CLI's "the service returned an error"
+    assert cli_error(cp) == ("SignatureDoesNotMatch", SIG_MISMATCH), cp.stderr
 
 
 def test_tampered_body(gh):

@@ -154,7 +154,7 @@ def test_instance_seed_scenario_aws_cli(gh, instance):
     _, _, iid = inst.get("/latest/meta-data/instance-id")
     assert arn.endswith("/" + iid)
     cp = run_aws(gh, env, "iam", "create-user", "--user-name", "intruder")
-    assert cp.returncode != 0
+    assert cp.returncode == 254, (cp.returncode, cp.stderr)  # the CLI's "the service returned an error"
     assert cli_error(cp) == ("AccessDenied", f"User: {arn} is not authorized to perform: iam:CreateUser on "
                              f"resource: arn:aws:iam::{gh.account_id}:user/intruder because no identity-based "
                              "policy allows the iam:CreateUser action"), cp.stderr
