@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "http/http.h"
 
 static void
@@ -92,6 +93,46 @@ test_xml(void **state)
     gh_buf_cleanup(&b);
 }
 
+/* A form body that fills several arena chunks (16 KiB each). */
+static enum gh_err
+form_once(void *ctx)
+{
+    const struct gh_slice *body = ctx;
+    struct gh_arena a;
+    struct gh_params p;
+    struct gh_diag d;
+    enum gh_err err;
+
+    gh_arena_init(&a);
+    err = gh_form_parse(&a, *body, true, &p, &d);
+    if (err == GH_OK) {
+        assert_int_equal(p.count, 200);
+        assert_int_equal(gh_params_get(&p, "Policy.member.199").len, 200);
+    }
+    gh_arena_cleanup(&a);
+    return err;
+}
+
+/* STYLE "Tests": each allocation of the form parser fails in turn with
+ * GH_ERR_NOMEM, never a malformed-request error or a partial parameter list. */
+static void
+test_form_nomem(void **state)
+{
+    struct gh_buf b;
+    struct gh_slice body;
+
+    (void)state;
+    gh_buf_init(&b, 0);
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(gh_buf_printf(&b, "%sPolicy.member.%d=", i > 0 ? "&" : "", i), GH_OK);
+        for (int j = 0; j < 100; j++) /* "%41+" decodes to "A ": 200 bytes a value */
+            assert_int_equal(gh_buf_append(&b, "%41+", 4), GH_OK);
+    }
+    body = gh_buf_slice(&b);
+    assert_true(af_torture("form", form_once, &body) > 2);
+    gh_buf_cleanup(&b);
+}
+
 int
 main(void)
 {
@@ -99,6 +140,7 @@ main(void)
         cmocka_unit_test(test_form),
         cmocka_unit_test(test_form_limit),
         cmocka_unit_test(test_xml),
+        cmocka_unit_test(test_form_nomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <cjose/cjose.h>
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+
 #include "federation/federation.h"
 
 #define ISS "https://issuer.example.com/tenant"
@@ -424,9 +426,67 @@ test_unreachable_issuer(void **state)
     (void)state;
 }
 
+/* A token with every claim the parser copies (lists, tags, amr). */
+static enum gh_err
+jwt_parse_once(void *ctx)
+{
+    const char *tok = ctx;
+    struct gh_arena a;
+    struct gh_fed_jwt t;
+    struct gh_diag d;
+    enum gh_err err;
+
+    gh_arena_init(&a);
+    err = gh_fed_jwt_parse(&a, gh_slice_from_cstr(tok), &t, &d);
+    if (err == GH_OK) {
+        assert_int_equal(t.naud, 2);
+        assert_int_equal(t.ntags, 1);
+    }
+    gh_arena_cleanup(&a);
+    return err;
+}
+
+static enum gh_err
+jwks_parse_once(void *ctx)
+{
+    struct gh_fed_jwks *k = NULL;
+    enum gh_err err;
+
+    (void)ctx;
+    err = gh_fed_jwks_parse(gh_slice_from_cstr(K.jwks), &k);
+    if (err == GH_OK)
+        assert_int_equal(gh_fed_jwks_count(k), 2);
+    else
+        assert_null(k);
+    gh_fed_jwks_unref(k);
+    return err;
+}
+
+/*
+ * STYLE "Tests": each allocation of the JWT and JWKS parsers fails in turn
+ * with GH_ERR_NOMEM, never InvalidIdentityToken (a client error) or a
+ * token with a claim missing. jansson's and cjose's own allocations are
+ * not failed (see alloc_fail.h).
+ */
+static void
+test_parse_nomem(void **state)
+{
+    char *r = mint(K.rsa_priv, "{\"iss\":\"" ISS "\",\"sub\":\"s\",\"aud\":[\"a\",\"b\"],"
+                               "\"azp\":\"z\",\"exp\":5,\"amr\":[\"pwd\",\"mfa\"],"
+                               "\"https://aws.amazon.com/tags\":{"
+                               "\"principal_tags\":{\"team\":[\"blue\"]},"
+                               "\"transitive_tag_keys\":[\"team\"]}}");
+
+    (void)state;
+    assert_true(af_torture("jwt", jwt_parse_once, r) > 0);
+    assert_true(af_torture("jwks", jwks_parse_once, NULL) > 2);
+    free(r);
+}
+
 int
 main(void)
 {
+    af_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rsa_and_ec_verify),
         cmocka_unit_test(test_parse_fields),
@@ -438,6 +498,7 @@ main(void)
         cmocka_unit_test(test_bad_claim_types),
         cmocka_unit_test(test_url_host_path),
         cmocka_unit_test(test_unreachable_issuer),
+        cmocka_unit_test(test_parse_nomem),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
