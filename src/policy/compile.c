@@ -405,7 +405,7 @@ gh_policy_compile(struct gh_slice json, enum gh_policy_kind kind, struct gh_diag
     enum gh_err err = GH_ERR_NOMEM;
     struct gh_policy *p = NULL;
     json_t *root = NULL, *sts = NULL, *ver;
-    json_error_t jerr;
+    json_error_t jerr = {0};
     struct gh_diag scratch;
 
     *out = NULL;
@@ -417,6 +417,9 @@ gh_policy_compile(struct gh_slice json, enum gh_policy_kind kind, struct gh_diag
         return GH_ERR_MALFORMED_POLICY;
     }
     root = json_loadb(json.ptr == NULL ? "" : json.ptr, json.len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson leaves the error text empty when its first allocation fails. */
+    if (root == NULL && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
+        return GH_ERR_NOMEM; /* our failure, not the caller's document */
     if (root == NULL) {
         /* AWS IAM (CreateRole, PutRolePolicy ...): "This policy contains invalid Json". */
         gh_diag_set(diag, "This policy contains invalid Json");

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "policy/policy.h"
 #include "policy/policy_int.h"
 
@@ -465,15 +466,92 @@ test_index(void **state)
     gh_policy_unref(p);
 }
 
+/* Documents that reach every allocation of the compiler: JSON, statements,
+ * patterns, principals, condition blocks and values, variables, the index. */
+static const struct {
+    enum gh_policy_kind kind;
+    const char *json;
+} torture_docs[] = {
+    {GH_POLICY_IDENTITY,
+     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Read\",\"Effect\":\"Allow\","
+     "\"Action\":[\"s3:Get*\",\"s3:List*\",\"iam:GetUser\"],"
+     "\"Resource\":[\"arn:aws:s3:::b-${aws:username}/*\",\"arn:aws:s3:::b\"],"
+     "\"Condition\":{\"StringLike\":{\"s3:prefix\":[\"home/${aws:username}/*\",\"x\"]},"
+     "\"NumericLessThan\":{\"s3:max-keys\":10},\"Bool\":{\"aws:SecureTransport\":true},"
+     "\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}},"
+     "{\"Effect\":\"Deny\",\"NotAction\":\"iam:*\",\"NotResource\":\"*\","
+     "\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":[\"a\",\"b\"]}}},"
+     "{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"},
+    {GH_POLICY_TRUST,
+     "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+     "\"Principal\":{\"AWS\":[\"arn:aws:iam::123456789012:root\",\"111122223333\"],"
+     "\"Service\":\"ec2.amazonaws.com\",\"Federated\":\"cognito-identity.amazonaws.com\"},"
+     "\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"],"
+     "\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"e-1\"}}}}"},
+    {GH_POLICY_RESOURCE,
+     "{\"Version\":\"2008-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"NotPrincipal\":"
+     "{\"AWS\":\"arn:aws:iam::123456789012:user/a\"},\"Action\":\"s3:*\","
+     "\"Resource\":\"arn:aws:s3:::b/*\"}]}"},
+};
+
+static enum gh_err
+compile_once(void *ctx)
+{
+    const size_t *i = ctx;
+    struct gh_policy *p = NULL;
+    struct gh_diag diag;
+    enum gh_err err;
+
+    err = gh_policy_compile(gh_slice_from_cstr(torture_docs[*i].json), torture_docs[*i].kind,
+                            &diag, &p);
+    if (err == GH_OK)
+        assert_true(gh_policy_statement_count(p) > 0);
+    gh_policy_unref(p);
+    return err;
+}
+
+/* STYLE "Tests": every allocation of the compiler fails in turn with
+ * GH_ERR_NOMEM (not MalformedPolicyDocument, not a policy missing a part). */
+static void
+test_compile_nomem(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(torture_docs); i++)
+        assert_true(af_torture(torture_docs[i].json, compile_once, &i) > 0);
+}
+
+/*
+ * jansson's first allocation failing leaves no error text: that is
+ * GH_ERR_NOMEM, not "This policy contains invalid Json" (it was). No sweep
+ * over jansson's later allocations: see alloc_fail.h.
+ */
+static void
+test_compile_nomem_json(void **state)
+{
+    size_t i = 0;
+
+    (void)state;
+    af_json_counted = true;
+    af_count = 0;
+    af_fail_at = 1;
+    assert_int_equal(compile_once(&i), GH_ERR_NOMEM);
+    af_fail_at = 0;
+    af_json_counted = false;
+    assert_int_equal(compile_once(&i), GH_OK);
+}
+
 int
 main(void)
 {
+    af_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_json_error_position),
         cmocka_unit_test(test_statement_positions),
         cmocka_unit_test(test_doc_chars),
         cmocka_unit_test(test_index),
+        cmocka_unit_test(test_compile_nomem),
+        cmocka_unit_test(test_compile_nomem_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
