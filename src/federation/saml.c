@@ -189,16 +189,22 @@ register_id(xmlDoc *doc, xmlNode *n)
     return ok;
 }
 
-/* The signing certificates of SAML metadata, as DER, into keys[]. */
-static size_t
-metadata_keys(struct gh_slice metadata, xmlSecKeyPtr *keys, size_t max)
+/*
+ * The signing certificates of SAML metadata, as DER, into keys[] (*nkeys of
+ * them). GH_ERR_NOMEM when decoding one ran out of memory: the key is not
+ * skipped, so our failure never reads as the caller's bad signature.
+ */
+static enum gh_err
+metadata_keys(struct gh_slice metadata, xmlSecKeyPtr *keys, size_t max, size_t *nkeys)
 {
     xmlDoc *md = parse_xml(metadata);
     xmlNode *root;
     size_t n = 0;
+    enum gh_err err = GH_OK;
 
+    *nkeys = 0;
     if (md == NULL)
-        return 0;
+        return GH_OK;
     root = xmlDocGetRootElement(md);
     /* EntityDescriptor, or the first one of an EntitiesDescriptor. */
     if (is(root, NS_MD, "EntitiesDescriptor"))
@@ -222,7 +228,8 @@ metadata_keys(struct gh_slice metadata, xmlSecKeyPtr *keys, size_t max)
                 xmlNode *xc;
                 if (!is(xd, NS_DS, "X509Data"))
                     continue;
-                for (xc = xd->children; xc != NULL && n < max; xc = xc->next) {
+                for (xc = xd->children; xc != NULL && n < max && err != GH_ERR_NOMEM;
+                     xc = xc->next) {
                     xmlChar *b64;
                     struct gh_buf der;
                     if (!is(xc, NS_DS, "X509Certificate"))
@@ -230,8 +237,8 @@ metadata_keys(struct gh_slice metadata, xmlSecKeyPtr *keys, size_t max)
                     b64 = xmlNodeGetContent(xc);
                     gh_buf_init(&der, 64 * 1024);
                     if (b64 != NULL &&
-                        b64_loose(gh_slice_from_cstr((const char *)b64), 128 * 1024, &der) ==
-                            GH_OK &&
+                        (err = b64_loose(gh_slice_from_cstr((const char *)b64), 128 * 1024,
+                                         &der)) == GH_OK &&
                         der.len > 0) {
                         keys[n] = xmlSecCryptoAppKeyLoadMemory(
                             (const xmlSecByte *)der.ptr, (xmlSecSize)der.len,
@@ -246,7 +253,8 @@ metadata_keys(struct gh_slice metadata, xmlSecKeyPtr *keys, size_t max)
         }
     }
     xmlFreeDoc(md);
-    return n;
+    *nkeys = n;
+    return err == GH_ERR_NOMEM ? err : GH_OK;
 }
 
 /*
@@ -493,7 +501,9 @@ gh_fed_saml_verify(struct gh_arena *a, struct gh_slice saml_b64, struct gh_slice
         gh_diag_set(diag, "%s", "The SAML response is not signed.");
         goto done;
     }
-    nkeys = metadata_keys(metadata, keys, GH_ARRAY_LEN(keys));
+    if ((err = metadata_keys(metadata, keys, GH_ARRAY_LEN(keys), &nkeys)) != GH_OK)
+        goto done;
+    err = GH_ERR_INVALID_IDENTITY_TOKEN;
     if (nkeys == 0) {
         gh_diag_set(diag, "%s", "The SAML provider's metadata has no signing certificate.");
         goto done;

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+
 #include "federation/federation.h"
 
 #define NOW 1800000000LL
@@ -514,13 +516,90 @@ test_metadata_entity(void **state)
     gh_arena_cleanup(&a);
 }
 
+static enum gh_err
+saml_verify_once(void *ctx)
+{
+    const struct gh_buf *b64 = ctx;
+    struct gh_arena a;
+    struct gh_fed_saml s;
+    struct gh_diag d;
+    enum gh_err err;
+
+    gh_arena_init(&a);
+    err = gh_fed_saml_verify(&a, gh_buf_slice(b64), gh_buf_slice(&P.metadata), &s, &d);
+    if (err == GH_OK) {
+        assert_true(gh_slice_eq_cstr(s.name_id, "alice"));
+        assert_non_null(gh_fed_saml_attr(&s, "https://aws.amazon.com/SAML/Attributes/Role"));
+    } else {
+        assert_int_equal(s.nattrs, 0); /* nothing half-built */
+    }
+    gh_arena_cleanup(&a);
+    return err;
+}
+
+/*
+ * STYLE "Tests": each allocation of the SAML verifier fails in turn with
+ * GH_ERR_NOMEM, never InvalidIdentityToken or a response missing a part.
+ * libxml2's, xmlsec's and OpenSSL's own allocations are not failed (see
+ * alloc_fail.h).
+ */
+static void
+test_verify_nomem(void **state)
+{
+    struct params p = OK_P;
+    struct gh_buf x, b64;
+
+    (void)state;
+    gh_buf_init(&x, 0);
+    gh_buf_init(&b64, 0);
+    response(&x, &p);
+    sign_id(&x, "_assert1", &P.key, &P.cert);
+    assert_int_equal(gh_base64_encode(&b64, (const uint8_t *)x.ptr, x.len), GH_OK);
+    assert_true(af_torture("saml", saml_verify_once, &b64) > 0);
+    gh_buf_cleanup(&x);
+    gh_buf_cleanup(&b64);
+}
+
+/* Metadata with no signing certificate verifies nothing. */
+static void
+test_metadata_without_certificate(void **state)
+{
+    struct params p = OK_P;
+    struct gh_buf x, b64;
+    struct gh_arena a;
+    struct gh_fed_saml s;
+    struct gh_diag d;
+
+    (void)state;
+    gh_buf_init(&x, 0);
+    gh_buf_init(&b64, 0);
+    gh_arena_init(&a);
+    response(&x, &p);
+    sign_id(&x, "_assert1", &P.key, &P.cert);
+    assert_int_equal(gh_base64_encode(&b64, (const uint8_t *)x.ptr, x.len), GH_OK);
+    assert_int_equal(gh_fed_saml_verify(&a, gh_buf_slice(&b64),
+                                        GH_S("<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:"
+                                             "SAML:2.0:metadata\" entityID=\"" ENTITY "\">"
+                                             "<md:IDPSSODescriptor/></md:EntityDescriptor>"),
+                                        &s, &d),
+                     GH_ERR_INVALID_IDENTITY_TOKEN);
+    assert_string_equal(d.text, "The SAML provider's metadata has no signing certificate.");
+    assert_int_equal(s.nattrs, 0);
+    gh_arena_cleanup(&a);
+    gh_buf_cleanup(&x);
+    gh_buf_cleanup(&b64);
+}
+
 int
 main(void)
 {
+    af_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_metadata_entity),
+        cmocka_unit_test(test_verify_nomem),
+        cmocka_unit_test(test_metadata_without_certificate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
