@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """check_layers.py: holds src/ to the module layering and the banned calls.
 
-The rules (docs/ARCHITECTURE.md "Layers", CONTRIBUTING.md "The source check"):
+The rules (docs/ARCHITECTURE.md "Modules and their one-way order",
+CONTRIBUTING.md "The source check"):
 
   1. Every folder under src/ is a module placed in LAYERS below.
   2. A file of module M includes another module T only as "T/T.h" (its
@@ -16,7 +17,7 @@ The rules (docs/ARCHITECTURE.md "Layers", CONTRIBUTING.md "The source check"):
   5. A record kind ("#define ...REC_... / ...KIND... "kind"") belongs to one
      module: another module declaring the same kind reads records it does
      not own.
-  6. No banned call (BANNED; STYLE "Memory") outside comments and strings.
+  6. No banned call (BANNED) outside comments and strings.
 
 Known violations of today's tree are listed in EXCEPTIONS, each with the
 reason; a listed exception that no longer occurs is an error too, so the
@@ -36,7 +37,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Lowest first; a module may use the modules of the layers before its own
-# (STYLE "Layout": core, crypto, policy/http/store, auth, services, cli).
+# (docs/ARCHITECTURE.md "Modules and their one-way order").
 LAYERS = [
     ["core"],
     ["crypto"],
@@ -57,7 +58,7 @@ LAYERS = [
 
 # Narrower than "every lower layer".
 OVERRIDES = {
-    "policy": {"core"},  # STYLE: policy/ needs only core/ (usable as a library)
+    "policy": {"core"},  # policy/ needs only core/ (usable as a library)
 }
 
 # What a public header may include (default: what its module may).
@@ -77,7 +78,7 @@ FRONT_DOOR = {
 }
 FRONT_DOOR_USERS = {"api", "cli"}
 
-# STYLE "Memory": banned, with what to use instead.
+# Banned calls, with what to use instead (CONTRIBUTING.md "The source check").
 BANNED = {
     "strcpy": "gh_buf_append or memcpy with a checked length",
     "strcat": "gh_buf_append or memcpy with a checked length",
@@ -243,7 +244,7 @@ def scan(root):
                 ln = line_of(bare, m.start(2))
                 if ident in BANNED and is_use(bare, m.start(2), m.end(2)):
                     found.append(("banned", rel, ident, ln,
-                                  "%s is banned (STYLE \"Memory\"): use %s" % (ident, BANNED[ident])))
+                                  "%s is banned: use %s" % (ident, BANNED[ident])))
                 elif ident in FRONT_DOOR and mod not in FRONT_DOOR_USERS:
                     found.append(("front-door", rel, ident, ln,
                                   "%s is the front door's: %s/ must not call back up into api/'s "

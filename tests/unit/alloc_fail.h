@@ -1,5 +1,5 @@
 /*
- * alloc_fail.h: the test allocator of STYLE "Tests": fail the n-th
+ * alloc_fail.h: the test allocator of CONTRIBUTING.md "Tests": fail the n-th
  * allocation, raising n until the call succeeds, and expect GH_ERR_NOMEM
  * each time (leaks on the failure paths are found by LeakSanitizer in the
  * `make test` build).

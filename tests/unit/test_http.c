@@ -113,7 +113,7 @@ form_once(void *ctx)
     return err;
 }
 
-/* STYLE "Tests": each allocation of the form parser fails in turn with
+/* CONTRIBUTING.md "Tests": each allocation of the form parser fails in turn with
  * GH_ERR_NOMEM, never a malformed-request error or a partial parameter list. */
 static void
 test_form_nomem(void **state)

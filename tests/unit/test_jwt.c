@@ -463,7 +463,7 @@ jwks_parse_once(void *ctx)
 }
 
 /*
- * STYLE "Tests": each allocation of the JWT and JWKS parsers fails in turn
+ * CONTRIBUTING.md "Tests": each allocation of the JWT and JWKS parsers fails in turn
  * with GH_ERR_NOMEM, never InvalidIdentityToken (a client error) or a
  * token with a claim missing. jansson's and cjose's own allocations are
  * not failed (see alloc_fail.h).

@@ -510,7 +510,7 @@ compile_once(void *ctx)
     return err;
 }
 
-/* STYLE "Tests": every allocation of the compiler fails in turn with
+/* CONTRIBUTING.md "Tests": every allocation of the compiler fails in turn with
  * GH_ERR_NOMEM (not MalformedPolicyDocument, not a policy missing a part). */
 static void
 test_compile_nomem(void **state)

@@ -538,7 +538,7 @@ saml_verify_once(void *ctx)
 }
 
 /*
- * STYLE "Tests": each allocation of the SAML verifier fails in turn with
+ * CONTRIBUTING.md "Tests": each allocation of the SAML verifier fails in turn with
  * GH_ERR_NOMEM, never InvalidIdentityToken or a response missing a part.
  * libxml2's, xmlsec's and OpenSSL's own allocations are not failed (see
  * alloc_fail.h).
