@@ -97,8 +97,10 @@ def test_group_policies_decide_member_requests(gh):
     assert "member" in [u["UserName"] for u in uc.list_users()["Users"]]
     # An explicit deny in a group's inline policy wins over the managed allow.
     iam.put_group_policy(GroupName="readers", PolicyName="deny", PolicyDocument=json.dumps(DENY_ALL))
-    err = expect_error(lambda: uc.list_users(), "AccessDenied", status=403)
-    assert "explicit deny" in err["Message"]
+    expect_error(lambda: uc.list_users(), "AccessDenied",
+                 f"User: arn:aws:iam::{gh.account_id}:user/member is not authorized to perform: iam:ListUsers "
+                 f"on resource: arn:aws:iam::{gh.account_id}:user/ with an explicit deny in an identity-based "
+                 "policy", status=403)
     iam.delete_group_policy(GroupName="readers", PolicyName="deny")
     iam.remove_user_from_group(GroupName="readers", UserName="member")
     expect_error(lambda: uc.list_users(), "AccessDenied", status=403)

@@ -380,4 +380,8 @@ def test_anonymous_upload_streams_and_is_refused_before_the_body(gh, tmp_path):
     assert os.listdir(os.path.join(gh.data_dir, "s3", "tmp")) == []
     # IAM and STS calls are untouched: "/" still goes to the Query API.
     status, body = _curl(gh, "POST", "/?Action=GetCallerIdentity&Version=2011-06-15")
-    assert status in (400, 403) and b"ErrorResponse" in body, body
+    assert status == 403, (status, body)
+    assert re.fullmatch(rb'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender'
+                        rb'</Type><Code>MissingAuthenticationToken</Code><Message>Request is missing '
+                        rb'Authentication Token</Message></Error><RequestId>[0-9a-f-]{36}</RequestId>'
+                        rb'</ErrorResponse>', body), body

@@ -777,8 +777,10 @@ def test_token_issue_time_revocation_policy(gh):
     gh.client("iam").put_role_policy(RoleName="r", PolicyName="AWSRevokeOlderSessions", PolicyDocument=doc(
         {"Effect": "Deny", "Action": "*", "Resource": "*",
          "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}))
-    err = expect_error(lambda: gh.client("iam", *old).list_users(), "AccessDenied")
-    assert "with an explicit deny in an identity-based policy" in err["Message"], err
+    expect_error(lambda: gh.client("iam", *old).list_users(), "AccessDenied",
+                 f"User: arn:aws:sts::{gh.account_id}:assumed-role/r/old is not authorized to perform: "
+                 f"iam:ListUsers on resource: arn:aws:iam::{gh.account_id}:user/ with an explicit deny in an "
+                 "identity-based policy")
     new = assume(gh, keys, arn, session="new")[0]
     assert gh.client("iam", *new).list_users()["Users"]
 
