@@ -560,6 +560,30 @@ test_verify_nomem(void **state)
     gh_buf_cleanup(&b64);
 }
 
+static enum gh_err
+metadata_entity_once(void *ctx)
+{
+    struct gh_arena a;
+    struct gh_slice e;
+    enum gh_err err;
+
+    (void)ctx;
+    gh_arena_init(&a);
+    err = gh_fed_saml_metadata_entity(&a, gh_buf_slice(&P.metadata), &e);
+    if (err == GH_OK)
+        assert_true(gh_slice_eq_cstr(e, ENTITY));
+    gh_arena_cleanup(&a);
+    return err;
+}
+
+/* The same for reading a provider's metadata (CreateSAMLProvider). */
+static void
+test_metadata_entity_nomem(void **state)
+{
+    (void)state;
+    assert_true(af_torture("saml metadata", metadata_entity_once, NULL) > 0);
+}
+
 /* Metadata with no signing certificate verifies nothing. */
 static void
 test_metadata_without_certificate(void **state)
@@ -600,6 +624,7 @@ main(void)
         cmocka_unit_test(test_metadata_entity),
         cmocka_unit_test(test_verify_nomem),
         cmocka_unit_test(test_metadata_without_certificate),
+        cmocka_unit_test(test_metadata_entity_nomem),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
