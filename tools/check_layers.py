@@ -18,6 +18,8 @@ CONTRIBUTING.md "The source check"):
      module: another module declaring the same kind reads records it does
      not own.
   6. No banned call (BANNED) outside comments and strings.
+  7. The repository stands alone: no file of the build, tests, tools or
+     docs refers to the shared folder beside it (OUTSIDE).
 
 Known violations of today's tree are listed in EXCEPTIONS, each with the
 reason; a listed exception that no longer occurs is an error too, so the
@@ -122,6 +124,12 @@ EXCEPTIONS = {
     ("record", "src/console/signin.c", "pwpolicy"): _ITEM3,
 }
 
+# Rule 7: what no tracked text file may say (built so this file does not).
+OUTSIDE = re.compile(r"\.\./" + "shared\\b|/work/" + "shared\\b")
+TEXT_EXT = (".c", ".h", ".py", ".md", ".txt", ".sh", ".mjs", ".js", ".ts", ".json", ".cmake", ".yml")
+TEXT_NAMES = ("CMakeLists.txt", "Makefile")
+SKIP_DIRS = ("node_modules", "__pycache__", "data")  # data: a server's data directory
+
 # What --self-test must find in tests/data/layers, no more, no less.
 SELF_TEST_EXPECTED = {
     ("module", "src/zzz/new.c", "zzz"),
@@ -136,6 +144,7 @@ SELF_TEST_EXPECTED = {
     ("banned", "src/core/buf.c", "strcpy"),
     ("form", "src/http/form.c", "form_int.h"),
     ("stale", "src/sts/gone.c", "iam"),
+    ("alone", "README.md", "outside"),
 }
 SELF_TEST_EXCEPTIONS = {
     ("include", "src/sts/gone.c", "iam"): "an exception whose edge is gone",
@@ -265,9 +274,31 @@ def scan(root):
     return found
 
 
+def scan_alone(root):
+    """Rule 7 over root's text files, except build trees, hidden folders and
+    tests/data (fixtures, such as tests/data/layers/README.md)."""
+    found = []
+    for dirpath, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "build")) and d not in SKIP_DIRS
+                         and (rel_dir + "/" + d).lstrip("./") != "tests/data")
+        for name in sorted(files):
+            if not (name.endswith(TEXT_EXT) or name in TEXT_NAMES):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            for m in OUTSIDE.finditer(text):
+                rel = os.path.relpath(path, root).replace(os.sep, "/")
+                found.append(("alone", rel, "outside", line_of(text, m.start()),
+                              "refers to %r outside the repository: the repository stands alone "
+                              "(link docs/ARCHITECTURE.md or CONTRIBUTING.md)" % m.group(0)))
+    return found
+
+
 def check(root, exceptions):
     """Findings not excepted, plus stale exceptions, as (rule, file, what, line, message)."""
-    found = scan(root)
+    found = scan(root) + scan_alone(root)
     seen = {(r, f, w) for r, f, w, _, _ in found}
     out = [x for x in found if (x[0], x[1], x[2]) not in exceptions]
     for (r, f, w), why in sorted(exceptions.items()):
