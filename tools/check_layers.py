@@ -75,8 +75,7 @@ HEADER_ALLOWED = {
 # REST handlers and is not listed.
 FRONT_DOOR = {
     "gh_api_new", "gh_api_free", "gh_api_refresh", "gh_api_mount", "gh_api_set_rest",
-    "gh_api_set_session_check", "gh_api_handle", "gh_api_authenticate",
-    "gh_api_authenticate_hashed",
+    "gh_api_handle", "gh_api_handle_query", "gh_api_authenticate", "gh_api_authenticate_hashed",
 }
 FRONT_DOOR_USERS = {"api", "cli"}
 
