@@ -4,12 +4,18 @@ JOBS ?= $(shell nproc)
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:7878
 
-.PHONY: all deps run test unit e2e browser fuzz bench clean format
+.PHONY: all deps run test unit e2e browser fuzz bench clean format update-aws-data
 
 all:
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
 	@scripts/build-console.sh build
+	@scripts/build-aws-data.sh build
+
+# Bumps the pinned AWS data packages (aws-data/package*.json) to their latest
+# releases; the next `make` converts them. Commit the two files.
+update-aws-data:
+	@scripts/build-aws-data.sh --update
 
 deps:
 	@scripts/install-deps.sh build
@@ -23,6 +29,7 @@ build-test/gatehouse: FORCE
 	@cmake -S . -B build-test -DGH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build build-test -j $(JOBS)
 	@scripts/build-console.sh build-test
+	@scripts/build-aws-data.sh build-test
 FORCE:
 
 unit: build-test/gatehouse
@@ -53,6 +60,7 @@ bench:
 	@scripts/install-deps.sh bench
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
+	@scripts/build-aws-data.sh build
 	sh bench/run.sh
 
 format:

@@ -6,7 +6,7 @@ set -eu
 
 build="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev \
 libssl-dev libsqlite3-dev liboath-dev libqrencode-dev libpng-dev libargon2-dev \
-libxml2-dev libxmlsec1-dev libcjose-dev libcurl4-openssl-dev"
+libxml2-dev libxmlsec1-dev libcjose-dev libcurl4-openssl-dev zlib1g-dev"
 test="$build libcmocka-dev clang libclang-rt-14-dev awscli python3-boto3 \
 python3-pytest faketime curl openssl"
 bench="$test wrk nginx-light"
@@ -24,7 +24,7 @@ for p in $want; do
         missing="$missing $p"
     fi
 done
-# The console build needs npm (and node); the browser tests need chromium.
+# The console and the AWS data (aws-data/) builds need npm (and node); the browser tests need chromium.
 # They count as present when the command exists (node and npm from
 # NodeSource provide them without Debian's npm package).
 case "${1:-test}" in

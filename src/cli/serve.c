@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -63,12 +64,53 @@ usage(const char *why)
             "gatehouse serve: %s\n"
             "usage: gatehouse serve [--listen HOST:PORT] [--data-dir DIR] [--account-id ID]\n"
             "                       [--console-dir DIR] [--console-listen HOST:PORT]\n"
-            "                       [--oidc-ca-file PEM]\n"
+            "                       [--oidc-ca-file PEM] [--aws-data FILE]\n"
             "                       [--tls-listen HOST:PORT --tls-cert PEM --tls-key PEM]\n"
             "                       [--max-connections N] [--max-connections-per-ip N]\n"
             "                       [--header-timeout SECONDS] [--body-timeout SECONDS]\n",
             why);
     return 2;
+}
+
+/*
+ * Opens the AWS managed policy catalog and has the store serve it. A
+ * catalog named by --aws-data or GATEHOUSE_AWS_DATA must load; without
+ * one, a server built without npm has none beside it: it says so once and
+ * serves the seven AWS managed policies built into the store.
+ */
+static enum gh_err
+catalog_load(struct gh_store *store, const char *path, char *found, size_t found_len,
+             struct gh_aws_catalog **out)
+{
+    bool named = path != NULL && path[0] != '\0';
+    struct gh_diag diag;
+    enum gh_err err;
+
+    *out = NULL;
+    if (!named) {
+        if (gh_store_catalog_path_default(found, found_len) != GH_OK)
+            found[0] = '\0';
+        path = found;
+    }
+    err = path[0] != '\0' ? gh_store_catalog_open(path, &diag, out) : GH_ERR_NOT_FOUND;
+    if (err == GH_ERR_NOT_FOUND && !named) {
+        fprintf(stderr,
+                "gatehouse serve: no AWS managed policy catalog at %s (built without npm?): "
+                "serving the 7 built-in AWS managed policies\n",
+                path[0] != '\0' ? path : "aws-data/managed-policies.bin");
+    } else if (err != GH_OK) {
+        fprintf(stderr, "gatehouse serve: cannot load the AWS managed policy catalog: %s\n",
+                diag.text);
+        return err;
+    }
+    if ((err = gh_store_catalog_use(store, *out)) != GH_OK) {
+        fprintf(stderr,
+                "gatehouse serve: cannot update the AWS managed policies in the store (%s)\n",
+                gh_err_str(err));
+        gh_store_catalog_free(*out);
+        *out = NULL;
+    }
+    return err;
 }
 
 /*
@@ -135,6 +177,11 @@ gh_cli_serve(int argc, char **argv)
     const char *console_listen = NULL;
     struct gh_console_site site;
     struct gh_http_server *console_srv = NULL;
+    /* The AWS managed policy catalog: --aws-data, GATEHOUSE_AWS_DATA, or
+     * aws-data/managed-policies.bin beside the binary. */
+    const char *aws_data = getenv("GATEHOUSE_AWS_DATA");
+    char aws_data_found[4096];
+    struct gh_aws_catalog *catalog = NULL;
     struct gh_keyring *keyring = NULL;
     struct gh_http_server *srv = NULL;
     /* HTTPS beside HTTP: --tls-listen with --tls-cert and --tls-key. */
@@ -178,6 +225,8 @@ gh_cli_serve(int argc, char **argv)
             console_dir = argv[++i];
         else if (strcmp(argv[i], "--console-listen") == 0 && i + 1 < argc)
             console_listen = argv[++i];
+        else if (strcmp(argv[i], "--aws-data") == 0 && i + 1 < argc)
+            aws_data = argv[++i];
         else if (strcmp(argv[i], "--tls-listen") == 0 && i + 1 < argc)
             tls_listen = argv[++i];
         else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc)
@@ -264,6 +313,9 @@ gh_cli_serve(int argc, char **argv)
                 gh_err_str(err));
         goto done;
     }
+    if ((err = catalog_load(store, aws_data, aws_data_found, sizeof(aws_data_found), &catalog)) !=
+        GH_OK)
+        goto done;
     gh_diag_clear(&diag);
     if ((err = gh_cli_bootstrap(store, dir, want, account, &diag)) != GH_OK) {
         fprintf(stderr, "gatehouse serve: %s\n", diag.text);
@@ -416,6 +468,7 @@ done:
     gh_console_free(console);
     gh_keyring_unref(keyring);
     gh_store_close(store);
+    gh_store_catalog_free(catalog);
     gh_secret_wipe(&master);
     return rc;
 }

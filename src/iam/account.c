@@ -280,8 +280,8 @@ gh_iam_GetAccountSummary(struct gh_call *c)
         struct gh_policy_version *v;
         size_t nv;
 
-        if ((err = gh_store_policy_version_list(c->tx, c->arena, policies[i].arn, &v, &nv)) !=
-            GH_OK)
+        if ((err = gh_store_policy_version_list(c->tx, c->arena, policies[i].arn, false, &v,
+                                                &nv)) != GH_OK)
             return err;
         versions += (int64_t)nv;
     }
@@ -543,7 +543,7 @@ policy_detail(struct gh_call *c, const struct gh_policy_rec *p)
     size_t nv;
     enum gh_err err;
 
-    if ((err = gh_store_policy_version_list(c->tx, c->arena, p->arn, &v, &nv)) != GH_OK)
+    if ((err = gh_store_policy_version_list(c->tx, c->arena, p->arn, true, &v, &nv)) != GH_OK)
         return err;
     gh_xml_elem(c->result, "PolicyName", p->name);
     gh_xml_elem(c->result, "PolicyId", p->id);

@@ -186,7 +186,8 @@ gh_iam_DeletePolicy(struct gh_call *c)
     if (p.attachment_count > 0 || p.boundary_usage_count > 0)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,
                             "Cannot delete a policy attached to entities.");
-    if ((err = gh_store_policy_version_list(c->tx, c->arena, arn, &versions, &nversions)) != GH_OK)
+    if ((err = gh_store_policy_version_list(c->tx, c->arena, arn, false, &versions, &nversions)) !=
+        GH_OK)
         return err;
     if (nversions > 1)
         return gh_call_fail(c, GH_ERR_DELETE_CONFLICT,

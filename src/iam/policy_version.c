@@ -112,7 +112,7 @@ gh_iam_CreatePolicyVersion(struct gh_call *c)
         return err;
     if ((err = policy_load(c, "iam:CreatePolicyVersion", true, arn, &p)) != GH_OK)
         return err;
-    if ((err = gh_store_policy_version_list(c->tx, c->arena, p.arn, &vs, &n)) != GH_OK)
+    if ((err = gh_store_policy_version_list(c->tx, c->arena, p.arn, false, &vs, &n)) != GH_OK)
         return err;
     if (n >= GH_IAM_POLICY_VERSIONS_MAX)
         /* AWS IAM: LimitExceeded at 5 versions. */
@@ -162,7 +162,7 @@ gh_iam_ListPolicyVersions(struct gh_call *c)
         return err;
     if ((err = policy_load(c, "iam:ListPolicyVersions", false, arn, &p)) != GH_OK)
         return err;
-    if ((err = gh_store_policy_version_list(c->tx, c->arena, p.arn, &vs, &n)) != GH_OK)
+    if ((err = gh_store_policy_version_list(c->tx, c->arena, p.arn, false, &vs, &n)) != GH_OK)
         return err;
     /* At most 5 versions, so the marker is the index of the next one. */
     if (page.marker.len > 0) {

@@ -10,6 +10,7 @@ enum gh_err
 gh_store_attach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_slice policy_arn)
 {
     const struct gh_slice args[] = {entity_id, policy_arn};
+    struct gh_arena a;
     sqlite3_stmt *st = NULL;
     enum gh_err err;
     bool row;
@@ -23,10 +24,18 @@ gh_store_attach(struct gh_store_tx *tx, struct gh_slice entity_id, struct gh_sli
     if (err != GH_OK)
         return err;
     /* AWS IAM: attaching an attached policy again succeeds and changes nothing. */
-    return store_run(tx,
-                     "INSERT OR IGNORE INTO attachments(entity_id, policy_id)"
-                     " SELECT ?1, id FROM policies WHERE arn = ?2",
-                     args, GH_ARRAY_LEN(args), false);
+    if ((err = store_run(tx,
+                         "INSERT OR IGNORE INTO attachments(entity_id, policy_id)"
+                         " SELECT ?1, id FROM policies WHERE arn = ?2",
+                         args, GH_ARRAY_LEN(args), false)) != GH_OK ||
+        tx->s->catalog == NULL)
+        return err;
+    /* An attached AWS policy keeps its document in the store, so it stays
+     * readable should a later catalog drop it (AWS deprecation). */
+    gh_arena_init(&a);
+    err = store_catalog_snapshot(tx->c, tx->s->catalog, &a, policy_arn);
+    gh_arena_cleanup(&a);
+    return err;
 }
 
 enum gh_err

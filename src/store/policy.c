@@ -131,15 +131,57 @@ gh_store_policy_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice
     return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
 
+/*
+ * AWS managed policies the catalog has are read from it, every version AWS
+ * published; the store's copies of their documents (snapshots taken on
+ * attach) serve only once a catalog drops the policy.
+ */
+static enum gh_err
+catalog_version_get(const struct gh_aws_catalog *c, const struct store_catalog_policy *p,
+                    struct gh_arena *a, struct gh_slice version_id, struct gh_policy_version *out)
+{
+    struct gh_policy_version v;
+    enum gh_err err;
+
+    for (size_t j = 0; j < p->nversions; j++) {
+        if ((err = store_catalog_version(c, p, j, a, false, &v)) != GH_OK)
+            return err;
+        if (gh_slice_eq(v.version_id, version_id))
+            return store_catalog_version(c, p, j, a, true, out);
+    }
+    return GH_ERR_NOT_FOUND;
+}
+
+static enum gh_err
+catalog_version_list(const struct gh_aws_catalog *c, const struct store_catalog_policy *p,
+                     struct gh_arena *a, bool with_documents, struct gh_policy_version **out,
+                     size_t *count)
+{
+    struct gh_policy_version *v = gh_arena_alloc(a, p->nversions * sizeof(*v));
+    enum gh_err err;
+
+    if (v == NULL)
+        return GH_ERR_NOMEM;
+    for (size_t j = 0; j < p->nversions; j++)
+        if ((err = store_catalog_version(c, p, j, a, with_documents, &v[j])) != GH_OK)
+            return err;
+    *out = v;
+    *count = p->nversions;
+    return GH_OK;
+}
+
 enum gh_err
 gh_store_policy_version_get(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice arn,
                             struct gh_slice version_id, struct gh_policy_version *out)
 {
+    struct store_catalog_policy cp;
     sqlite3_stmt *st = NULL;
     enum gh_err err;
     bool row;
 
     memset(out, 0, sizeof(*out));
+    if (store_catalog_find(tx->s->catalog, arn, &cp))
+        return catalog_version_get(tx->s->catalog, &cp, a, version_id, out);
     if ((err = store_stmt(tx->c,
                           "SELECT v.version_id, v.document, v.version_id = p.default_version,"
                           " v.created FROM policy_versions v JOIN policies p ON p.id = v.policy_id"
@@ -216,8 +258,9 @@ done:
 
 enum gh_err
 gh_store_policy_version_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice arn,
-                             struct gh_policy_version **out, size_t *count)
+                             bool with_documents, struct gh_policy_version **out, size_t *count)
 {
+    struct store_catalog_policy cp;
     sqlite3_stmt *st = NULL;
     struct gh_policy_version *v = NULL;
     size_t n = 0, cap = 0;
@@ -226,6 +269,8 @@ gh_store_policy_version_list(struct gh_store_tx *tx, struct gh_arena *a, struct 
 
     *out = NULL;
     *count = 0;
+    if (store_catalog_find(tx->s->catalog, arn, &cp))
+        return catalog_version_list(tx->s->catalog, &cp, a, with_documents, out, count);
     /* Newest first, as ListPolicyVersions answers. */
     if ((err = store_stmt(tx->c,
                           "SELECT v.version_id, v.document, v.version_id = p.default_version,"
@@ -251,7 +296,7 @@ gh_store_policy_version_list(struct gh_store_tx *tx, struct gh_arena *a, struct 
             goto done;
         memset(&v[n], 0, sizeof(v[n]));
         if ((err = store_col(a, st, 0, &v[n].version_id)) != GH_OK ||
-            (err = store_col(a, st, 1, &v[n].document)) != GH_OK)
+            (with_documents && (err = store_col(a, st, 1, &v[n].document)) != GH_OK))
             goto done;
         v[n].is_default = sqlite3_column_int(st, 2) != 0;
         v[n].created = sqlite3_column_int64(st, 3);

