@@ -213,7 +213,8 @@ all_policies(struct gh_call *c, enum gh_policy_scope scope, bool only_attached,
 {
     enum gh_err err;
 
-    LIST_ALL(gh_store_policy_list(c->tx, c->arena, gh_iam_account(c), scope, only_attached,
+    LIST_ALL(gh_store_policy_list(c->tx, c->arena, gh_iam_account(c), scope,
+                                  only_attached ? GH_POLICY_USE_PERMISSIONS : GH_POLICY_USE_ANY,
                                   GH_S(""), &p_, &chunk_, &k_, &m_),
              c, struct gh_policy_rec, out, n);
     return GH_OK;

@@ -224,16 +224,17 @@ gh_iam_ListPolicies(struct gh_call *c)
         return err;
     if ((err = gh_call_authorize(c, "iam:ListPolicies", gh_iam_list_arn(c, "policy"))) != GH_OK)
         return err;
-    if ((err = gh_store_policy_list(c->tx, c->arena, gh_iam_account(c),
-                                    scope_of[scope < 0 ? 0 : scope], only_attached && usage != 1,
-                                    prefix.ptr != NULL ? prefix : GH_S(""), &page, &ps, &n,
-                                    &more)) != GH_OK)
+    if ((err = gh_store_policy_list(
+             c->tx, c->arena, gh_iam_account(c), scope_of[scope < 0 ? 0 : scope],
+             /* AWS IAM: with OnlyAttached, PolicyUsageFilter says which
+              * use counts (a boundary is not an attachment). */
+             !only_attached ? GH_POLICY_USE_ANY
+             : usage == 1   ? GH_POLICY_USE_BOUNDARY
+                            : GH_POLICY_USE_PERMISSIONS,
+             prefix.ptr != NULL ? prefix : GH_S(""), &page, &ps, &n, &more)) != GH_OK)
         return err;
     gh_xml_open(c->result, "Policies");
     for (size_t i = 0; i < n; i++) {
-        /* AWS IAM: with OnlyAttached, PolicyUsageFilter says which use counts. */
-        if (only_attached && usage == 1 && ps[i].boundary_usage_count == 0)
-            continue;
         gh_xml_open(c->result, "member");
         policy_render(c, &ps[i], POLICY_LISTED, NULL, 0);
         gh_xml_close(c->result, "member");

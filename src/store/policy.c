@@ -110,22 +110,29 @@ gh_store_policy_delete(struct gh_store_tx *tx, struct gh_slice arn)
 
 enum gh_err
 gh_store_policy_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
-                     enum gh_policy_scope scope, bool only_attached, struct gh_slice path_prefix,
-                     const struct gh_store_page *page, struct gh_policy_rec **out, size_t *count,
-                     struct gh_store_more *more)
+                     enum gh_policy_scope scope, enum gh_policy_use use,
+                     struct gh_slice path_prefix, const struct gh_store_page *page,
+                     struct gh_policy_rec **out, size_t *count, struct gh_store_more *more)
 {
     /* Sort key (name, account): a local policy may share an AWS policy's name. */
     static const struct store_list q = {
         "SELECT " POLICY_COLS " FROM policies p WHERE (p.account = ?1 OR p.account = ?2)"
         " AND substr(p.path, 1, length(?3)) = ?3"
-        " AND (?4 = '' OR EXISTS (SELECT 1 FROM attachments a WHERE a.policy_id = p.id))"
+        " AND (?4 = '' OR (?4 = 'p' AND EXISTS (SELECT 1 FROM attachments a"
+        "   WHERE a.policy_id = p.id)) OR (?4 = 'b' AND (EXISTS (SELECT 1 FROM users u"
+        "   WHERE u.boundary_arn = p.arn) OR EXISTS (SELECT 1 FROM roles r"
+        "   WHERE r.boundary_arn = p.arn))))"
         " AND (p.name > ?5 OR (p.name = ?5 AND p.account > ?6))"
         " ORDER BY p.name, p.account LIMIT ?7",
         sizeof(struct gh_policy_rec), policy_row, 1, 0};
     const struct gh_slice args[] = {
         scope == GH_SCOPE_AWS ? GH_S("") : account,
-        scope == GH_SCOPE_LOCAL ? GH_S("") : GH_S(STORE_AWS_ACCOUNT), path_prefix,
-        only_attached ? GH_S("1") : GH_S(""), /* ?4: '' lists unattached policies too */
+        scope == GH_SCOPE_LOCAL ? GH_S("") : GH_S(STORE_AWS_ACCOUNT),
+        path_prefix,
+        /* ?4: '' lists unused policies too; in SQL, so that every page is full */
+        use == GH_POLICY_USE_PERMISSIONS ? GH_S("p")
+        : use == GH_POLICY_USE_BOUNDARY  ? GH_S("b")
+                                         : GH_S(""),
     };
 
     return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);

@@ -273,10 +273,17 @@ enum gh_policy_scope {
     GH_SCOPE_LOCAL,
 };
 
+/* Which policies a list keeps: all, or only those in use in one way. */
+enum gh_policy_use {
+    GH_POLICY_USE_ANY = 0,
+    GH_POLICY_USE_PERMISSIONS, /* attached to a user, group or role */
+    GH_POLICY_USE_BOUNDARY,    /* some user's or role's permissions boundary */
+};
+
 /* Local (this account's) and/or AWS managed policies, ordered by name. */
 GH_MUST_CHECK enum gh_err gh_store_policy_list(struct gh_store_tx *tx, struct gh_arena *a,
                                                struct gh_slice account, enum gh_policy_scope scope,
-                                               bool only_attached, struct gh_slice path_prefix,
+                                               enum gh_policy_use use, struct gh_slice path_prefix,
                                                const struct gh_store_page *page,
                                                struct gh_policy_rec **out, size_t *count,
                                                struct gh_store_more *more);

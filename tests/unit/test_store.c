@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/core.h"
 #include "crypto/crypto.h"
@@ -991,8 +992,8 @@ test_aws_managed_policies(void **state)
 
     tx = rtx(f);
     /* Scope=AWS: exactly the AWS policies, by name. */
-    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_AWS, false, GH_SLICE_NULL,
-                                          NULL, &v, &n, &more),
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_AWS, GH_POLICY_USE_ANY,
+                                          GH_SLICE_NULL, NULL, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, GH_ARRAY_LEN(aws_names));
     for (size_t i = 0; i < n; i++) {
@@ -1001,19 +1002,20 @@ test_aws_managed_policies(void **state)
                          strcmp(aws_names[i], "AmazonS3ReadOnlyAccess") == 0 ? 1 : 0);
     }
     /* Scope=Local: only ours. */
-    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_LOCAL, false,
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_LOCAL, GH_POLICY_USE_ANY,
                                           GH_SLICE_NULL, NULL, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, 1);
     assert_slice(v[0].account, ACCT);
     /* Another account sees AWS's but not ours. */
-    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT2), GH_SCOPE_ALL, false,
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT2), GH_SCOPE_ALL, GH_POLICY_USE_ANY,
                                           GH_SLICE_NULL, NULL, &v, &n, &more),
                      GH_OK);
     assert_int_equal(n, GH_ARRAY_LEN(aws_names));
     /* OnlyAttached. */
-    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_ALL, true, GH_SLICE_NULL,
-                                          NULL, &v, &n, &more),
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_ALL,
+                                          GH_POLICY_USE_PERMISSIONS, GH_SLICE_NULL, NULL, &v, &n,
+                                          &more),
                      GH_OK);
     assert_int_equal(n, 1);
     assert_slice(v[0].name, "AmazonS3ReadOnlyAccess");
@@ -1024,8 +1026,9 @@ test_aws_managed_policies(void **state)
         size_t total = 0;
 
         for (;;) {
-            assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_ALL, false,
-                                                  GH_SLICE_NULL, &page, &v, &n, &more),
+            assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_ALL,
+                                                  GH_POLICY_USE_ANY, GH_SLICE_NULL, &page, &v, &n,
+                                                  &more),
                              GH_OK);
             assert_int_equal(n, 1);
             if (total < 2)
@@ -1251,6 +1254,236 @@ test_crash_durability_sigkill(void **state)
     }
 }
 
+/* ---- the AWS managed policy catalog ---- */
+
+struct cat_pol {
+    const char *arn;
+    unsigned def;       /* default version number */
+    const char *doc[2]; /* documents of v2 (or NULL) and v1, newest first */
+};
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put64(uint8_t *p, int64_t v)
+{
+    put32(p, (uint32_t)(uint64_t)v);
+    put32(p + 4, (uint32_t)((uint64_t)v >> 32));
+}
+
+/* Writes a catalog in convert.mjs's layout (policies sorted by the caller). */
+static void
+cat_write(const char *path, const struct cat_pol *ps, size_t n)
+{
+    static uint8_t buf[65536];
+    uint8_t *pol, *ver, *str, *doc;
+    size_t nv = 0, slen = 0, dlen = 0, vi = 0, total;
+    FILE *fp;
+
+    for (size_t i = 0; i < n; i++) {
+        nv += ps[i].doc[0] != NULL ? 2 : 1;
+        slen += strlen(ps[i].arn);
+    }
+    memset(buf, 0, sizeof(buf));
+    pol = buf + 96;
+    ver = pol + n * 40;
+    str = ver + nv * 24;
+    doc = str + slen + 6; /* the ARNs, then the label "test@1" */
+    slen = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t first = vi;
+        memcpy(str + slen, ps[i].arn, strlen(ps[i].arn));
+        put32(pol + i * 40, (uint32_t)slen);
+        put32(pol + i * 40 + 4, (uint32_t)strlen(ps[i].arn));
+        slen += strlen(ps[i].arn);
+        for (int j = 0; j < 2; j++) {
+            z_stream z;
+            if (ps[i].doc[j] == NULL)
+                continue;
+            memset(&z, 0, sizeof(z));
+            assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+                             Z_OK);
+            z.next_in = (Bytef *)(uintptr_t)ps[i].doc[j];
+            z.avail_in = (uInt)strlen(ps[i].doc[j]);
+            z.next_out = doc + dlen;
+            z.avail_out = (uInt)(sizeof(buf) - (size_t)(doc - buf) - dlen);
+            assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+            put32(ver + vi * 24, (uint32_t)(2 - j));
+            put32(ver + vi * 24 + 4, (uint32_t)dlen);
+            put32(ver + vi * 24 + 8, (uint32_t)z.total_out);
+            put32(ver + vi * 24 + 12, (uint32_t)strlen(ps[i].doc[j]));
+            put64(ver + vi * 24 + 16, 1500000000 + (int64_t)j);
+            dlen += z.total_out;
+            deflateEnd(&z);
+            vi++;
+        }
+        put32(pol + i * 40 + 8, (uint32_t)first);
+        put32(pol + i * 40 + 12, (uint32_t)(vi - first));
+        put32(pol + i * 40 + 16, ps[i].def);
+        put64(pol + i * 40 + 24, 1400000000);
+        put64(pol + i * 40 + 32, 1600000000);
+    }
+    memcpy(str + slen, "test@1", 6);
+    total = (size_t)(doc - buf) + dlen;
+    memcpy(buf, "GHAWSMP1", 8);
+    const uint32_t head[] = {(uint32_t)n,
+                             (uint32_t)nv,
+                             96,
+                             (uint32_t)(ver - buf),
+                             (uint32_t)(str - buf),
+                             (uint32_t)slen + 6,
+                             (uint32_t)(doc - buf),
+                             (uint32_t)dlen,
+                             (uint32_t)slen,
+                             6,
+                             (uint32_t)total};
+    for (size_t i = 0; i < GH_ARRAY_LEN(head); i++)
+        put32(buf + 8 + 4 * i, head[i]);
+    gh_sha256(buf + 96, total - 96, buf + 64);
+    assert_non_null(fp = fopen(path, "wb"));
+    assert_int_equal(fwrite(buf, 1, total, fp), total);
+    fclose(fp);
+}
+
+#define AWS_ARN(p) "arn:aws:iam::aws:policy" p
+#define DOC_A1                                                                                     \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"a:1\","         \
+    "\"Resource\":\"*\"}]}"
+#define DOC_A2                                                                                     \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"a:2\","         \
+    "\"Resource\":\"*\"}]}"
+#define DOC_B1                                                                                     \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"b:1\","         \
+    "\"Resource\":\"*\"}]}"
+
+static void
+test_aws_catalog(void **state)
+{
+    struct fx *f = *state;
+    const struct cat_pol full[] = {
+        {AWS_ARN("/Alpha"), 2, {DOC_A2, DOC_A1}},
+        {AWS_ARN("/service-role/Beta"), 1, {NULL, DOC_B1}},
+    };
+    const struct cat_pol less[] = {{AWS_ARN("/service-role/Beta"), 1, {NULL, DOC_B1}}};
+    struct gh_aws_catalog *c1 = NULL, *c2 = NULL, *bad = NULL;
+    struct gh_policy_version v, *vv;
+    struct gh_policy_rec p, *ps;
+    struct gh_store_more more;
+    struct gh_store_tx *tx;
+    struct gh_diag diag;
+    char path[128], path2[128];
+    size_t n;
+    uint8_t byte;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/full.bin", f->dir);
+    snprintf(path2, sizeof(path2), "%s/less.bin", f->dir);
+    cat_write(path, full, GH_ARRAY_LEN(full));
+    cat_write(path2, less, GH_ARRAY_LEN(less));
+    assert_int_equal(gh_store_catalog_open(path, &diag, &c1), GH_OK);
+    assert_int_equal(gh_store_catalog_count(c1), 2);
+    assert_true(gh_slice_eq_cstr(gh_store_catalog_label(c1), "test@1"));
+    assert_int_equal(gh_store_catalog_use(f->s, c1), GH_OK);
+
+    tx = rtx(f);
+    /* Listed in the store beside the built-in seven, path from the ARN. */
+    assert_int_equal(gh_store_policy_list(tx, &f->a, GH_S(ACCT), GH_SCOPE_AWS, GH_POLICY_USE_ANY,
+                                          GH_S("/service-role/"), NULL, &ps, &n, &more),
+                     GH_OK);
+    assert_int_equal(n, 1);
+    assert_true(gh_slice_eq_cstr(ps[0].name, "Beta"));
+    assert_int_equal(gh_store_policy_get(tx, &f->a, GH_S(AWS_ARN("/Alpha")), &p), GH_OK);
+    assert_true(gh_slice_eq_cstr(p.default_version, "v2"));
+    assert_true(gh_slice_eq_cstr(p.path, "/"));
+    assert_int_equal(p.id.len, 21);
+    assert_int_equal(p.updated, 1600000000);
+    /* Every version, from the catalog; documents only when asked for. */
+    assert_int_equal(
+        gh_store_policy_version_get(tx, &f->a, GH_S(AWS_ARN("/Alpha")), GH_S("v1"), &v), GH_OK);
+    assert_true(gh_slice_eq_cstr(v.document, DOC_A1));
+    assert_false(v.is_default);
+    assert_int_equal(
+        gh_store_policy_version_get(tx, &f->a, GH_S(AWS_ARN("/Alpha")), GH_S("v3"), &v),
+        GH_ERR_NOT_FOUND);
+    assert_int_equal(
+        gh_store_policy_version_list(tx, &f->a, GH_S(AWS_ARN("/alpha")), false, &vv, &n), GH_OK);
+    assert_int_equal(n, 2);
+    assert_true(gh_slice_eq_cstr(vv[0].version_id, "v2") && vv[0].is_default);
+    assert_int_equal(vv[0].document.len, 0);
+    gh_store_tx_rollback(tx);
+
+    tx = wtx(f);
+    assert_int_equal(gh_store_attach(tx, GH_S("AIDAENTITY"), GH_S(AWS_ARN("/Alpha"))), GH_OK);
+    assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+
+    /* A later catalog without Alpha (deprecated by AWS): attached, it stays,
+     * readable at its default version, no longer attachable. */
+    assert_int_equal(gh_store_catalog_open(path2, &diag, &c2), GH_OK);
+    assert_int_equal(gh_store_catalog_use(f->s, c2), GH_OK);
+    tx = rtx(f);
+    assert_int_equal(gh_store_policy_get(tx, &f->a, GH_S(AWS_ARN("/Alpha")), &p), GH_OK);
+    assert_false(p.attachable);
+    assert_int_equal(p.attachment_count, 1);
+    assert_int_equal(
+        gh_store_policy_version_get(tx, &f->a, GH_S(AWS_ARN("/Alpha")), GH_S("v2"), &v), GH_OK);
+    assert_true(gh_slice_eq_cstr(v.document, DOC_A2) && v.is_default);
+    gh_store_tx_rollback(tx);
+
+    /* Damage is refused: one flipped byte, or a cut file. */
+    assert_true((fd = open(path, O_RDWR)) >= 0);
+    assert_int_equal(pread(fd, &byte, 1, 200), 1);
+    byte ^= 1;
+    assert_int_equal(pwrite(fd, &byte, 1, 200), 1);
+    assert_int_equal(gh_store_catalog_open(path, &diag, &bad), GH_ERR_VALIDATION);
+    assert_non_null(strstr(diag.text, "checksum"));
+    assert_int_equal(ftruncate(fd, 150), 0);
+    close(fd);
+    assert_int_equal(gh_store_catalog_open(path, &diag, &bad), GH_ERR_VALIDATION);
+    assert_null(bad);
+    assert_int_equal(gh_store_catalog_open("/nonexistent/x.bin", &diag, &bad), GH_ERR_NOT_FOUND);
+
+    /* The store must drop its pointer before the catalogs go. */
+    gh_store_close(f->s);
+    f->s = NULL;
+    gh_store_catalog_free(c1);
+    gh_store_catalog_free(c2);
+    fx_open(f);
+}
+
+/* The catalog the build made (make / make test) loads, if npm was there. */
+static void
+test_aws_catalog_built(void **state)
+{
+    struct fx *f = *state;
+    const char *path = getenv("GH_AWS_DATA");
+    struct gh_aws_catalog *c = NULL;
+    struct gh_policy_version v;
+    struct gh_store_tx *tx;
+    struct gh_diag diag;
+
+    if (path == NULL || access(path, R_OK) != 0)
+        skip();
+    assert_int_equal(gh_store_catalog_open(path, &diag, &c), GH_OK);
+    assert_true(gh_store_catalog_count(c) > 1000);
+    assert_int_equal(gh_store_catalog_use(f->s, c), GH_OK);
+    tx = rtx(f);
+    assert_int_equal(
+        gh_store_policy_version_get(
+            tx, &f->a, GH_S(AWS_ARN("/service-role/AWSLambdaBasicExecutionRole")), GH_S("v1"), &v),
+        GH_OK);
+    assert_non_null(strstr(v.document.ptr, "logs:CreateLogGroup"));
+    gh_store_tx_rollback(tx);
+    gh_store_close(f->s);
+    f->s = NULL;
+    gh_store_catalog_free(c);
+    fx_open(f);
+}
+
 int
 main(void)
 {
@@ -1268,6 +1501,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sealed_secret_bound_to_key_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy_crud, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aws_managed_policies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aws_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aws_catalog_built, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers_and_readers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_durability_sigkill, setup, teardown),
