@@ -94,11 +94,13 @@ export interface Page<T> {
 }
 
 // A list fetched a page at a time from the server (Marker/MaxItems);
-// search and sort apply to the page shown.
+// search and sort apply to the page shown. With `all`, every row is
+// fetched once and search, sort and paging span them all.
 export function listTable<T>(opts: {
   label: string;
   columns: Column<T>[];
-  fetch: (marker: string | undefined, maxItems: number) => Promise<Page<T>>;
+  fetch?: (marker: string | undefined, maxItems: number) => Promise<Page<T>>;
+  all?: () => Promise<T[]>;
   pageSize?: number;
   selectable?: boolean;
   onSelect?: (rows: T[]) => void;
@@ -107,6 +109,7 @@ export function listTable<T>(opts: {
   const markers: Array<string | undefined> = [undefined];
   let pageNo = 0;
   let rows: T[] = [];
+  let everything: T[] | undefined; // with opts.all
   let next: string | undefined;
   let sortCol = 0;
   let sortAsc = true;
@@ -123,7 +126,7 @@ export function listTable<T>(opts: {
     clear(table);
     table.appendChild(caption);
     const q = search.value.trim().toLowerCase();
-    let shown = rows.filter((r) => !q || opts.columns.some((c) => String(c.value(r)).toLowerCase().includes(q)));
+    let shown = (everything ?? rows).filter((r) => !q || opts.columns.some((c) => String(c.value(r)).toLowerCase().includes(q)));
     const col = opts.columns[sortCol];
     shown = [...shown].sort((a, b) => {
       const x = col.value(a);
@@ -131,6 +134,13 @@ export function listTable<T>(opts: {
       const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
       return sortAsc ? c : -c;
     });
+    const total = shown.length;
+    if (everything) {
+      const pages = Math.max(1, Math.ceil(total / pageSize));
+      pageNo = Math.min(pageNo, pages - 1);
+      shown = shown.slice(pageNo * pageSize, (pageNo + 1) * pageSize);
+      next = pageNo + 1 < pages ? "local" : undefined;
+    }
     const head = h("tr");
     if (opts.selectable) head.appendChild(h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Select")));
     opts.columns.forEach((c, i) => {
@@ -175,9 +185,9 @@ export function listTable<T>(opts: {
       for (const c of opts.columns) tr.appendChild(h("td", null, c.render ? c.render(r) : String(c.value(r))));
       body.appendChild(tr);
     }
-    if (shown.length === 0) body.appendChild(h("tr", null, h("td", { colspan: String(opts.columns.length + (opts.selectable ? 1 : 0)), class: "empty" }, q ? "No matches on this page." : "Nothing to show.")));
+    if (shown.length === 0) body.appendChild(h("tr", null, h("td", { colspan: String(opts.columns.length + (opts.selectable ? 1 : 0)), class: "empty" }, q ? (everything ? "No matches." : "No matches on this page.") : "Nothing to show.")));
     table.appendChild(body);
-    status.textContent = `Page ${pageNo + 1} · ${shown.length} of ${rows.length} shown`;
+    status.textContent = everything ? `Page ${pageNo + 1} · ${shown.length} of ${total} matching` : `Page ${pageNo + 1} · ${shown.length} of ${rows.length} shown`;
     prev.disabled = pageNo === 0;
     nextBtn.disabled = !next;
     performance.mark("gh-list");
@@ -186,6 +196,13 @@ export function listTable<T>(opts: {
   const load = async (n: number) => {
     clear(errSlot);
     try {
+      if (opts.all) {
+        everything ??= await opts.all();
+        pageNo = n;
+        render();
+        return;
+      }
+      if (!opts.fetch) return;
       const page = await opts.fetch(markers[n], pageSize);
       rows = page.items;
       next = page.marker;
@@ -196,7 +213,10 @@ export function listTable<T>(opts: {
       errSlot.appendChild(errorBox(e));
     }
   };
-  search.addEventListener("input", render);
+  search.addEventListener("input", () => {
+    if (everything) pageNo = 0;
+    render();
+  });
   void load(0);
   return h("div", { class: "list-table" }, h("div", { class: "toolbar" }, search, h("div", { class: "pager" }, prev, status, nextBtn)), errSlot, h("div", { class: "table-wrap" }, table));
 }

@@ -204,7 +204,7 @@ async function main() {
     await page.getByLabel("Provide user access to the gatehouse console").check();
     await page.getByLabel("Console password").fill(PASS_ALICE);
     await page.getByLabel("Search permissions policies").fill("AdministratorAccess");
-    await page.getByLabel("Select AdministratorAccess").check();
+    await page.getByLabel("Select AdministratorAccess", { exact: true }).check();
     await shot("create-user");
     await unlabelled("create user");
     await page.getByRole("button", { name: "Create user" }).click();
@@ -304,7 +304,7 @@ async function main() {
     await unlabelled("the wizard");
     await page.getByRole("button", { name: "Next", exact: true }).click();
     await page.getByLabel("Search permissions policies").fill("AmazonS3ReadOnly");
-    await page.getByLabel("Select AmazonS3ReadOnlyAccess").check();
+    await page.getByLabel("Select AmazonS3ReadOnlyAccess", { exact: true }).check();
     await shot("wizard-permissions");
     await page.getByRole("button", { name: "Next", exact: true }).click();
     await page.getByLabel("Role name").fill("ec2-s3-read-role");
@@ -329,7 +329,7 @@ async function main() {
     await page.getByLabel("Require MFA").check();
     await page.getByRole("button", { name: "Next", exact: true }).click();
     await page.getByLabel("Search permissions policies").fill("IAMReadOnly");
-    await page.getByLabel("Select IAMReadOnlyAccess").check();
+    await page.getByLabel("Select IAMReadOnlyAccess", { exact: true }).check();
     await page.getByRole("button", { name: "Next", exact: true }).click();
     await page.getByLabel("Role name").fill("console-readonly");
     await page.getByRole("button", { name: "Create role" }).click();

@@ -19,6 +19,19 @@ export function policyType(arn: string): string {
   return arn.startsWith("arn:aws:iam::aws:") ? "AWS managed" : "Customer managed";
 }
 
+// Every managed policy of `scope`, over all ListPolicies pages (about 1,600
+// are AWS managed): a picker searches them all, as AWS's console does.
+export async function allPolicies(scope?: PolicyScopeType): Promise<Policy[]> {
+  const out: Policy[] = [];
+  let marker: string | undefined;
+  do {
+    const r = await iam().send(new ListPoliciesCommand({ Scope: scope, Marker: marker, MaxItems: 1000 }));
+    out.push(...(r.Policies || []));
+    marker = r.IsTruncated ? r.Marker : undefined;
+  } while (marker);
+  return out;
+}
+
 // A managed-policy picker: search, filter by type, select several.
 export function policyPicker(onChange: (arns: Policy[]) => void): HTMLElement {
   const scope = h("select", { "aria-label": "Filter by type" }, h("option", { value: "All" }, "All types"), h("option", { value: "AWS" }, "AWS managed"), h("option", { value: "Local" }, "Customer managed"));
@@ -36,10 +49,8 @@ export function policyPicker(onChange: (arns: Policy[]) => void): HTMLElement {
           { label: "Type", value: (p) => policyType(p.Arn || "") },
           { label: "Attached entities", value: (p) => p.AttachmentCount ?? 0 },
         ],
-        fetch: async (marker, max) => {
-          const r = await iam().send(new ListPoliciesCommand({ Scope: scope.value as PolicyScopeType, Marker: marker, MaxItems: max }));
-          return { items: r.Policies || [], marker: r.IsTruncated ? r.Marker : undefined };
-        },
+        // Searched over every policy, so any is found by name.
+        all: () => allPolicies(scope.value as PolicyScopeType),
       }),
     );
   };

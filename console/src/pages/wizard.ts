@@ -3,13 +3,13 @@
 // web identity, SAML 2.0 federation, or a custom trust policy), 2) add
 // permissions (managed policies, a permissions boundary), 3) name,
 // description, tags and a review of the generated trust policy -> create.
-import { AttachRolePolicyCommand, CreateRoleCommand, ListPoliciesCommand, Policy } from "@aws-sdk/client-iam";
+import { AttachRolePolicyCommand, CreateRoleCommand, Policy } from "@aws-sdk/client-iam";
 import { awsError, iam } from "../aws";
 import { clear, field, h, uid } from "../dom";
 import { go } from "../nav";
 import { accountId } from "../session";
 import { button, errorBox } from "../ui";
-import { policyPicker, policyType, tagEditor } from "./common";
+import { allPolicies, policyPicker, policyType, tagEditor } from "./common";
 import { jsonEditor } from "./editor";
 
 export const USE_CASES: Array<[string, string, string]> = [
@@ -149,9 +149,8 @@ export function createRoleWizard(): HTMLElement {
   const boundaryOn = h("input", { type: "checkbox", id: "boundary-on" });
   const boundary = h("select", { name: "boundary", disabled: true });
   boundaryOn.addEventListener("change", () => (boundary.disabled = !boundaryOn.checked));
-  void iam()
-    .send(new ListPoliciesCommand({ MaxItems: 1000 }))
-    .then((r) => (r.Policies || []).forEach((p) => boundary.appendChild(h("option", { value: p.Arn || "" }, `${p.PolicyName} (${policyType(p.Arn || "")})`))))
+  void allPolicies()
+    .then((ps) => ps.forEach((p) => boundary.appendChild(h("option", { value: p.Arn || "" }, `${p.PolicyName} (${policyType(p.Arn || "")})`))))
     .catch(() => undefined);
 
   // Step 3 controls.
