@@ -354,6 +354,20 @@ store_catalog_snapshot(struct store_conn *conn, const struct gh_aws_catalog *c, 
     return err;
 }
 
+enum gh_err
+store_catalog_keep(struct gh_store_tx *tx, struct gh_slice arn)
+{
+    struct gh_arena a;
+    enum gh_err err;
+
+    if (tx->s->catalog == NULL || arn.len == 0)
+        return GH_OK;
+    gh_arena_init(&a);
+    err = store_catalog_snapshot(tx->c, tx->s->catalog, &a, arn);
+    gh_arena_cleanup(&a);
+    return err;
+}
+
 /* Lists the catalog's policies in the store, or updates their rows. */
 static enum gh_err
 catalog_upsert(struct store_conn *conn, const struct gh_aws_catalog *c)

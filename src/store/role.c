@@ -51,7 +51,8 @@ gh_store_role_create(struct gh_store_tx *tx, const struct gh_role *r)
         (err = store_bind_i64(st, 10, r->last_used)) != GH_OK ||
         (err = store_bind(st, 11, r->last_used_region)) != GH_OK)
         goto done;
-    err = store_step_done(st);
+    if ((err = store_step_done(st)) == GH_OK)
+        err = store_catalog_keep(tx, r->boundary_arn);
 done:
     store_stmt_done(st);
     return err;
@@ -88,6 +89,9 @@ gh_store_role_update(struct gh_store_tx *tx, const struct gh_role *r)
         goto done;
     if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
         err = GH_ERR_NOT_FOUND;
+    /* An AWS policy in use keeps its document, as an attached one does. */
+    if (err == GH_OK)
+        err = store_catalog_keep(tx, r->boundary_arn);
 done:
     store_stmt_done(st);
     return err;

@@ -189,6 +189,10 @@ GH_MUST_CHECK enum gh_err store_catalog_snapshot(struct store_conn *conn,
                                                  const struct gh_aws_catalog *c, struct gh_arena *a,
                                                  struct gh_slice arn);
 
+/* store_catalog_snapshot for a permissions boundary `arn` being set
+ * (nothing when empty, not a catalog policy, or no catalog is served). */
+GH_MUST_CHECK enum gh_err store_catalog_keep(struct gh_store_tx *tx, struct gh_slice arn);
+
 /* ---- entity helpers shared by the files ---- */
 
 /* The columns store_user_row and store_role_row read, in order, each

@@ -42,7 +42,8 @@ gh_store_user_create(struct gh_store_tx *tx, const struct gh_user *u)
         (err = store_bind_i64(st, 6, u->created)) != GH_OK ||
         (err = store_bind_i64(st, 7, u->password_last_used)) != GH_OK)
         goto done;
-    err = store_step_done(st);
+    if ((err = store_step_done(st)) == GH_OK)
+        err = store_catalog_keep(tx, u->boundary_arn);
 done:
     store_stmt_done(st);
     return err;
@@ -131,9 +132,13 @@ gh_store_user_set_boundary(struct gh_store_tx *tx, struct gh_slice account, stru
                            struct gh_slice boundary_arn)
 {
     const struct gh_slice args[] = {account, name, boundary_arn};
+    enum gh_err err;
 
-    return store_run(tx, "UPDATE users SET boundary_arn = ?3 WHERE account = ?1 AND name = ?2",
-                     args, GH_ARRAY_LEN(args), true);
+    if ((err = store_run(tx, "UPDATE users SET boundary_arn = ?3 WHERE account = ?1 AND name = ?2",
+                         args, GH_ARRAY_LEN(args), true)) != GH_OK)
+        return err;
+    /* An AWS policy in use keeps its document, as an attached one does. */
+    return store_catalog_keep(tx, boundary_arn);
 }
 
 enum gh_err

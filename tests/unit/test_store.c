@@ -1433,6 +1433,29 @@ test_aws_catalog(void **state)
         gh_store_policy_version_get(tx, &f->a, GH_S(AWS_ARN("/Alpha")), GH_S("v2"), &v), GH_OK);
     assert_true(gh_slice_eq_cstr(v.document, DOC_A2) && v.is_default);
     gh_store_tx_rollback(tx);
+    /* A boundary keeps its document too. */
+    {
+        struct gh_user u = mk_user("Bounded", "AIDABOUNDEDAAAAAAAAA", "/");
+        u.account = GH_S(ACCT);
+        u.boundary_arn = GH_S(AWS_ARN("/service-role/Beta"));
+        tx = wtx(f);
+        assert_int_equal(gh_store_user_create(tx, &u), GH_OK);
+        assert_int_equal(gh_store_tx_commit(tx), GH_OK);
+    }
+    /* With no catalog at all, Alpha (attached) and Beta (a boundary) stay
+     * readable from the store; the built-in seven are back. */
+    assert_int_equal(gh_store_catalog_use(f->s, NULL), GH_OK);
+    tx = rtx(f);
+    assert_int_equal(
+        gh_store_policy_version_get(tx, &f->a, GH_S(AWS_ARN("/service-role/Beta")), GH_S("v1"), &v),
+        GH_OK);
+    assert_true(gh_slice_eq_cstr(v.document, DOC_B1));
+    assert_int_equal(gh_store_policy_get(tx, &f->a, GH_S(AWS_ARN("/ReadOnlyAccess")), &p), GH_OK);
+    assert_true(p.attachable);
+    assert_int_equal(gh_store_policy_version_get(tx, &f->a, GH_S(AWS_ARN("/ReadOnlyAccess")),
+                                                 p.default_version, &v),
+                     GH_OK);
+    gh_store_tx_rollback(tx);
 
     /* Damage is refused: one flipped byte, or a cut file. */
     assert_true((fd = open(path, O_RDWR)) >= 0);
