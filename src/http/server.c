@@ -85,14 +85,20 @@ conn_timeout(struct MHD_Connection *conn, unsigned timeout_s)
 static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    const struct gh_http_server *s = cls;
     struct conn_req *r = *con_cls;
 
+    /*
+     * Answered and kept alive: the connection keeps the longer timeout while
+     * it idles, as a load balancer's idle timeout does. Cutting it after the
+     * short header timeout raced clients that reuse pooled connections
+     * (botocore/urllib3 saw ConnectionClosedError when its next request met
+     * the close); the per-address limit bounds what idle connections cost.
+     */
+    (void)cls;
+    (void)conn;
+    (void)toe;
     if (r == NULL)
         return;
-    /* Answered and kept alive: the next request's headers get the short timeout again. */
-    if (r->body_timeout && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        conn_timeout(conn, s->limits.header_timeout_s);
     if (r->stream != NULL)
         r->stream->done(r->state);
     gh_buf_cleanup(&r->body);
