@@ -71,8 +71,9 @@ cmp_double(const void *a, const void *b)
 static double
 run(const struct gh_policy_ctx *c, const struct gh_policy *p, bool cold, long n)
 {
-    struct gh_policy_src src = {p, GH_S("arn:aws:iam::111122223333:policy/bench"),
-                                GH_ORIGIN_MANAGED};
+    struct gh_policy_src src = {.policy = p,
+                                .id = GH_S("arn:aws:iam::111122223333:policy/bench"),
+                                .origin = GH_ORIGIN_MANAGED};
     struct gh_policy_set set = {.identity = &src, .identity_count = 1};
     struct gh_policy_result r;
     long allowed = 0;

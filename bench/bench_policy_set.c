@@ -424,10 +424,12 @@ set_compile(struct set *s)
             return -1;
         }
         if (s->kinds[i] == GH_POLICY_BOUNDARY) {
-            s->boundary = (struct gh_policy_src){s->pols[i], GH_S("boundary"), GH_ORIGIN_MANAGED};
+            s->boundary = (struct gh_policy_src){
+                .policy = s->pols[i], .id = GH_S("boundary"), .origin = GH_ORIGIN_MANAGED};
             s->ps.boundary = &s->boundary;
         } else {
-            s->ident[ni++] = (struct gh_policy_src){s->pols[i], GH_S("p"), GH_ORIGIN_MANAGED};
+            s->ident[ni++] = (struct gh_policy_src){
+                .policy = s->pols[i], .id = GH_S("p"), .origin = GH_ORIGIN_MANAGED};
         }
     }
     s->ps.identity = s->ident;

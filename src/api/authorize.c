@@ -42,7 +42,7 @@ list_add(struct gh_call *c, struct policy_list *l, struct gh_slice doc, enum gh_
                                : gh_policy_compile(doc, kind, &diag, &p);
     if (err != GH_OK)
         return err; /* a stored policy that no longer compiles denies */
-    l->items[l->count] = (struct gh_policy_src){p, id, origin};
+    l->items[l->count] = (struct gh_policy_src){.policy = p, .id = id, .origin = origin};
     l->owned[l->count] = p;
     l->count++;
     return GH_OK;
@@ -304,6 +304,13 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
         if (role == NULL)
             return GH_ERR_NOMEM;
         pp.role_arn = gh_slice_from_cstr(role);
+    }
+    /* The unique id that bound Principal ARNs match (policy/bind.c): the
+     * user's AIDA..., or the role's AROA... before ":SESSION". */
+    if (p->type == GH_PRINCIPAL_USER || p->type == GH_PRINCIPAL_ROLE ||
+        p->type == GH_PRINCIPAL_ASSUMED_ROLE) {
+        long colon = gh_slice_index(p->user_id, ':');
+        pp.id = colon < 0 ? p->user_id : gh_slice_sub(p->user_id, 0, (size_t)colon);
     }
     gh_policy_ctx_set_principal(ctx, &pp);
 

@@ -685,8 +685,8 @@ simulate(struct gh_call *c, struct sim *s, bool principal)
             return err;
         if (s->nidentity == SIM_SOURCES_MAX)
             return gh_call_fail(c, GH_ERR_LIMIT, "Too many policies in one simulation.");
-        s->identity[s->nidentity] =
-            (struct gh_policy_src){p, gh_slice_from_cstr(id), GH_ORIGIN_OTHER};
+        s->identity[s->nidentity] = (struct gh_policy_src){
+            .policy = p, .id = gh_slice_from_cstr(id), .origin = GH_ORIGIN_OTHER};
         name_add(s, s->identity[s->nidentity].id, "none");
         s->nidentity++;
     }
@@ -696,7 +696,8 @@ simulate(struct gh_call *c, struct sim *s, bool principal)
         const char *id = "PermissionsBoundaryPolicyInputList.1";
         if ((err = input_compile(c, s, bounds[0], GH_POLICY_BOUNDARY, id, &p)) != GH_OK)
             return err;
-        s->boundary = (struct gh_policy_src){p, gh_slice_from_cstr(id), GH_ORIGIN_OTHER};
+        s->boundary = (struct gh_policy_src){
+            .policy = p, .id = gh_slice_from_cstr(id), .origin = GH_ORIGIN_OTHER};
         s->has_boundary = true;
         name_add(s, s->boundary.id, "none");
     }
@@ -704,7 +705,8 @@ simulate(struct gh_call *c, struct sim *s, bool principal)
         struct gh_policy *p;
         if ((err = input_compile(c, s, rpol, GH_POLICY_RESOURCE, "ResourcePolicy", &p)) != GH_OK)
             return err;
-        s->resource = (struct gh_policy_src){p, GH_S("ResourcePolicy"), GH_ORIGIN_OTHER};
+        s->resource = (struct gh_policy_src){
+            .policy = p, .id = GH_S("ResourcePolicy"), .origin = GH_ORIGIN_OTHER};
         s->has_resource = true;
         name_add(s, s->resource.id, "resource");
     }

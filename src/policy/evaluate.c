@@ -59,7 +59,8 @@ resource_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c)
  */
 static bool
 stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, const uint32_t *pats,
-             uint32_t npat, bool bounded, enum gh_pmatch *pm, struct gh_policy_result *res)
+             uint32_t npat, bool bounded, const struct gh_policy_binds *b, enum gh_pmatch *pm,
+             struct gh_policy_result *res)
 {
     *pm = GH_PM_NONE;
     if (!action_applies(st, c, pats, npat) || !resource_applies(st, c))
@@ -67,10 +68,10 @@ stmt_applies(const struct gh_stmt *st, const struct gh_policy_ctx *c, const uint
     if (st->has_principal) {
         if (st->not_principal) {
             if (!(st->deny && bounded) &&
-                !gh_principal_not_match(st->principals, st->nprin, &c->principal))
+                !gh_principal_not_match(st->principals, st->nprin, &c->principal, b))
                 return false;
             *pm = GH_PM_WILDCARD;
-        } else if ((*pm = gh_principal_match(st->principals, st->nprin, &c->principal)) ==
+        } else if ((*pm = gh_principal_match(st->principals, st->nprin, &c->principal, b)) ==
                    GH_PM_NONE) {
             return false;
         }
@@ -107,9 +108,10 @@ stmt_eval(const struct gh_policy_src *src, enum gh_policy_role role, uint32_t id
           struct verdict *v, struct hits *allow, struct hits *deny, struct gh_policy_result *res)
 {
     const struct gh_stmt *st = &src->policy->stmts[idx];
+    const struct gh_policy_binds b = {src->bind, src->bind_count};
     enum gh_pmatch pm;
 
-    if (!stmt_applies(st, c, pats, npat, bounded, &pm, res))
+    if (!stmt_applies(st, c, pats, npat, bounded, &b, &pm, res))
         return;
     if (st->deny) {
         v->deny = true;

@@ -107,6 +107,8 @@ struct gh_policy_principal {
     struct gh_slice provider;     /* WEB_IDENTITY/SAML: provider ARN or name
                                      ("accounts.google.com") */
     struct gh_slice canonical_id; /* S3 canonical user id, if any */
+    struct gh_slice id;           /* unique id: USER its AIDA...; ROLE and ASSUMED_ROLE the
+                                     role's AROA...; empty otherwise */
 };
 
 struct gh_policy_ctx_key;
@@ -198,11 +200,32 @@ enum gh_policy_role {
     GH_ROLE_SCP,
 };
 
+/*
+ * A user or role ARN named in a stored resource-based policy (trust
+ * policy, bucket policy), bound to the unique id of the entity it named
+ * when the policy was saved. AWS IAM "Principal" element: "When you save
+ * the policy, AWS transforms the ARN to a unique principal ID. This helps
+ * mitigate the risk of someone escalating their privileges by removing and
+ * recreating the role or user."
+ */
+struct gh_policy_bind {
+    struct gh_slice arn; /* as the document names it (decoded JSON string) */
+    struct gh_slice id;  /* AIDA... / AROA... */
+};
+
 /* One policy offered to the decision: borrowed, must outlive the result. */
 struct gh_policy_src {
     const struct gh_policy *policy;
     struct gh_slice id; /* policy ARN, or "user/NAME/inline-name" ... */
     enum gh_policy_origin origin;
+    /*
+     * The policy's principal bindings (NULL/0: none). A Principal or
+     * NotPrincipal ARN listed here names only the caller whose unique id
+     * (gh_policy_principal.id) is the bound one, whatever the caller's
+     * ARN now reads; an ARN not listed matches by name.
+     */
+    const struct gh_policy_bind *bind;
+    size_t bind_count;
 };
 
 /*
@@ -313,5 +336,42 @@ void gh_policy_reason_write(const struct gh_policy_result *r, struct gh_slice ac
                             struct gh_buf *out);
 /* "allowed", "explicitDeny", "implicitDeny" (SimulatePrincipalPolicy EvalDecision). */
 const char *gh_policy_decision_str(enum gh_decision d);
+
+/* ---- principal bindings (bind.c) ---- */
+
+/*
+ * The IAM user and role ARNs (arn:aws:iam::ACCT:user/... and :role/...)
+ * that the Principal and NotPrincipal "AWS" values of `p` name, each once,
+ * in document order. Arena-owned array; slices point into `p`.
+ */
+GH_MUST_CHECK enum gh_err gh_policy_principal_arns(const struct gh_policy *p, struct gh_arena *a,
+                                                   struct gh_slice **out, size_t *count);
+/* Does `arn` have the form of an IAM user or role ARN (arn:aws:iam::12 digits:user/ or role/)? */
+bool gh_policy_arn_is_user_or_role(struct gh_slice arn);
+
+/*
+ * The stored form of bindings: a JSON object {"ARN": "UNIQUE-ID", ...}
+ * (empty when n is 0). Arena-owned text in *out.
+ */
+GH_MUST_CHECK enum gh_err gh_policy_bind_encode(const struct gh_policy_bind *b, size_t n,
+                                                struct gh_arena *a, struct gh_slice *out);
+/*
+ * Parses the stored form; empty text gives no bindings. Arena-owned array.
+ * GH_ERR_INVALID_INPUT when the text is not that form (the caller fails
+ * closed: a policy whose bindings cannot be read must trust nobody).
+ */
+GH_MUST_CHECK enum gh_err gh_policy_bind_parse(struct gh_slice text, struct gh_arena *a,
+                                               struct gh_policy_bind **out, size_t *count);
+
+/*
+ * Rewrites the Principal and NotPrincipal "AWS" values of the policy JSON
+ * `json`: each value equal to some map[i].arn becomes map[i].id (the
+ * principal's current ARN, or its unique id once it is gone). Everything
+ * else is kept, in order; the result is compact JSON, arena-owned.
+ * GH_ERR_INVALID_INPUT when `json` does not parse.
+ */
+GH_MUST_CHECK enum gh_err gh_policy_principals_rewrite(struct gh_slice json,
+                                                       const struct gh_policy_bind *map, size_t n,
+                                                       struct gh_arena *a, struct gh_slice *out);
 
 #endif

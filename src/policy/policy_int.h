@@ -171,11 +171,18 @@ enum gh_pmatch {
     GH_PM_DIRECT,   /* named the caller itself */
 };
 
+/* A policy's principal bindings (gh_policy_src.bind); NULL = none. */
+struct gh_policy_binds {
+    const struct gh_policy_bind *v;
+    size_t n;
+};
+
 enum gh_pmatch gh_principal_match(const struct gh_pentry *e, size_t n,
-                                  const struct gh_policy_principal *p);
+                                  const struct gh_policy_principal *p,
+                                  const struct gh_policy_binds *b);
 /* NotPrincipal: true when the statement applies to `p`. */
 bool gh_principal_not_match(const struct gh_pentry *e, size_t n,
-                            const struct gh_policy_principal *p);
+                            const struct gh_policy_principal *p, const struct gh_policy_binds *b);
 
 /* ---- statements and policies ---- */
 

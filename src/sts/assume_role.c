@@ -226,7 +226,8 @@ gh_sts_assume_role(struct gh_call *c)
                                  &trust_policy);
     if (err != GH_OK)
         return denied(c, role_arn); /* a broken trust policy trusts nobody */
-    trust = (struct gh_policy_src){trust_policy, role_arn, GH_ORIGIN_OTHER};
+    trust = (struct gh_policy_src){
+        .policy = trust_policy, .id = role_arn, .origin = GH_ORIGIN_OTHER};
     if ((err = gh_api_principal_policies(c, p, &mine)) != GH_OK)
         goto refuse;
     if ((err = decide(c, &role, role_arn, &trust, &mine, "sts:AssumeRole", &s, external_id,

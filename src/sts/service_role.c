@@ -120,7 +120,7 @@ trusts(struct gh_call *c, const struct gh_role *role, struct gh_slice role_arn,
         (err = gh_policy_ctx_add(&ctx, GH_S("aws:EpochTime"), GH_PT_DATE,
                                  gh_slice_from_cstr(epoch_s))) != GH_OK)
         goto done;
-    src = (struct gh_policy_src){trust, role_arn, GH_ORIGIN_OTHER};
+    src = (struct gh_policy_src){.policy = trust, .id = role_arn, .origin = GH_ORIGIN_OTHER};
     memset(&r, 0, sizeof(r));
     if ((err = gh_policy_eval(&src, GH_ROLE_RESOURCE, &ctx, &r)) != GH_OK)
         goto done;

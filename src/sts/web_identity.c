@@ -110,7 +110,8 @@ gh_sts_fed_finish(struct gh_call *c, const struct gh_fed_grant *g, struct gh_ses
                                  &trust_policy);
     if (err != GH_OK)
         return denied(c, g->action); /* a broken trust policy trusts nobody */
-    trust = (struct gh_policy_src){trust_policy, g->role_arn, GH_ORIGIN_OTHER};
+    trust = (struct gh_policy_src){
+        .policy = trust_policy, .id = g->role_arn, .origin = GH_ORIGIN_OTHER};
     /* The trust policy alone decides: the caller has no identity policies. */
     if ((err = gh_policy_ctx_set_action(g->ctx, gh_slice_from_cstr(g->action))) != GH_OK ||
         (err = gh_policy_ctx_set_resource(g->ctx, g->role_arn)) != GH_OK ||

@@ -16,7 +16,7 @@ decide(const struct gh_policy *p, enum gh_policy_kind kind)
     struct gh_arena a;
     struct gh_policy_ctx c;
     struct gh_policy_result r;
-    struct gh_policy_src src = {p, GH_S("fuzz"), GH_ORIGIN_INLINE};
+    struct gh_policy_src src = {.policy = p, .id = GH_S("fuzz"), .origin = GH_ORIGIN_INLINE};
     struct gh_policy_set set = {0};
     struct gh_policy_principal who = {
         .type = GH_PRINCIPAL_ASSUMED_ROLE,

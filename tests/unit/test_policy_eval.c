@@ -562,6 +562,170 @@ test_notprincipal_bounded(void **state)
     gh_policy_unref(p);
 }
 
+/* One user or role caller with unique id `id` (role_arn for a role session). */
+static enum gh_decision
+bound_decision(const struct gh_policy *pol, const struct gh_policy_bind *b, size_t nb,
+               enum gh_principal_type type, const char *arn, const char *role_arn, const char *id)
+{
+    struct gh_arena a;
+    struct gh_policy_ctx c;
+    struct gh_policy_principal p = {0};
+    struct gh_policy_src src = {
+        .policy = pol, .id = GH_S("bucket policy"), .bind = b, .bind_count = nb};
+    struct gh_policy_result r;
+
+    gh_arena_init(&a);
+    gh_policy_ctx_init(&c, &a);
+    p.type = type;
+    p.arn = gh_slice_from_cstr(arn);
+    p.account = GH_S("111122223333");
+    p.role_arn = gh_slice_from_cstr(role_arn);
+    p.id = gh_slice_from_cstr(id);
+    gh_policy_ctx_set_principal(&c, &p);
+    assert_int_equal(gh_policy_ctx_set_action(&c, GH_S("s3:GetObject")), GH_OK);
+    assert_int_equal(gh_policy_ctx_set_resource(&c, GH_S("arn:aws:s3:::b/k")), GH_OK);
+    assert_int_equal(gh_policy_eval(&src, GH_ROLE_RESOURCE, &c, &r), GH_OK);
+    gh_arena_cleanup(&a);
+    return r.decision;
+}
+
+/*
+ * AWS IAM "Principal" element: a user or role ARN in a saved policy names
+ * the entity by unique id: a re-created namesake is not matched, a renamed
+ * entity still is, and a role's binding covers its sessions. Unbound ARNs
+ * (documents saved before bindings, other accounts) match by name.
+ */
+static void
+test_bound_principals(void **state)
+{
+    static const char allow[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+        "[\"arn:aws:iam::111122223333:user/bob\",\"arn:aws:iam::111122223333:role/r\"]},"
+        "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
+    static const char deny[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+        "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"NotPrincipal\":{"
+        "\"AWS\":[\"111122223333\",\"arn:aws:iam::111122223333:user/bob\","
+        "\"arn:aws:iam::111122223333:role/r\",\"arn:aws:sts::111122223333:assumed-role/r/s\"]},"
+        "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
+    static const struct gh_policy_bind b[] = {
+        {GH_SLICE_INIT("arn:aws:iam::111122223333:user/bob"), GH_SLICE_INIT("AIDAOLDBOB")},
+        {GH_SLICE_INIT("arn:aws:iam::111122223333:role/r"), GH_SLICE_INIT("AROAOLDR")},
+    };
+    const char *bob = "arn:aws:iam::111122223333:user/bob";
+    const char *sess = "arn:aws:sts::111122223333:assumed-role/r/s";
+    const char *role = "arn:aws:iam::111122223333:role/r";
+    struct gh_policy *pa = NULL, *pd = NULL;
+    struct gh_diag d;
+
+    (void)state;
+    assert_int_equal(gh_policy_compile(gh_slice_from_cstr(allow), GH_POLICY_RESOURCE, &d, &pa),
+                     GH_OK);
+    assert_int_equal(gh_policy_compile(gh_slice_from_cstr(deny), GH_POLICY_RESOURCE, &d, &pd),
+                     GH_OK);
+    /* Principal */
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_USER, bob, "", "AIDAOLDBOB"), GH_ALLOW);
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_USER, bob, "", "AIDANEWBOB"),
+                     GH_DENY_IMPLICIT);
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_USER, bob, "", ""), GH_DENY_IMPLICIT);
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_USER,
+                                    "arn:aws:iam::111122223333:user/renamed", "", "AIDAOLDBOB"),
+                     GH_ALLOW);
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_ASSUMED_ROLE, sess, role, "AROAOLDR"),
+                     GH_ALLOW);
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_ASSUMED_ROLE, sess, role, "AROANEWR"),
+                     GH_DENY_IMPLICIT);
+    /* a role's id is not a user's */
+    assert_int_equal(bound_decision(pa, b, 2, GH_PRINCIPAL_USER, bob, "", "AROAOLDR"),
+                     GH_DENY_IMPLICIT);
+    /* unbound: by name */
+    assert_int_equal(bound_decision(pa, NULL, 0, GH_PRINCIPAL_USER, bob, "", "AIDANEWBOB"),
+                     GH_ALLOW);
+    assert_int_equal(bound_decision(pa, b + 1, 1, GH_PRINCIPAL_USER, bob, "", "AIDANEWBOB"),
+                     GH_ALLOW);
+    /* NotPrincipal: only the bound entities are excepted from the Deny */
+    assert_int_equal(bound_decision(pd, b, 2, GH_PRINCIPAL_USER, bob, "", "AIDAOLDBOB"), GH_ALLOW);
+    assert_int_equal(bound_decision(pd, b, 2, GH_PRINCIPAL_USER, bob, "", "AIDANEWBOB"),
+                     GH_DENY_EXPLICIT);
+    assert_int_equal(bound_decision(pd, b, 2, GH_PRINCIPAL_ASSUMED_ROLE, sess, role, "AROAOLDR"),
+                     GH_ALLOW);
+    assert_int_equal(bound_decision(pd, b, 2, GH_PRINCIPAL_ASSUMED_ROLE, sess, role, "AROANEWR"),
+                     GH_DENY_EXPLICIT);
+    assert_int_equal(bound_decision(pd, NULL, 0, GH_PRINCIPAL_USER, bob, "", "AIDANEWBOB"),
+                     GH_ALLOW);
+    gh_policy_unref(pa);
+    gh_policy_unref(pd);
+}
+
+/* The stored form of bindings, the ARNs a policy binds, and the rewrite for display. */
+static void
+test_bind_codec(void **state)
+{
+    static const char doc[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":["
+        "\"arn:aws:iam::111122223333:user/a/bob\",\"arn:aws:iam::111122223333:root\","
+        "\"arn:aws:sts::111122223333:assumed-role/r/s\",\"AIDAGONEGONEGONEGONEX\","
+        "\"arn:aws:iam::111122223333:role/r\",\"arn:aws:iam::111122223333:user/a/bob\"]},"
+        "\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{"
+        "\"aws:PrincipalArn\":\"arn:aws:iam::111122223333:role/r\"}}}}";
+    static const struct gh_policy_bind map[] = {
+        {GH_SLICE_INIT("arn:aws:iam::111122223333:role/r"), GH_SLICE_INIT("AROAGONE")},
+    };
+    struct gh_arena a;
+    struct gh_policy *p = NULL;
+    struct gh_diag d;
+    struct gh_slice *arns, text, out;
+    struct gh_policy_bind *b;
+    size_t n;
+
+    (void)state;
+    gh_arena_init(&a);
+    assert_int_equal(gh_policy_compile(gh_slice_from_cstr(doc), GH_POLICY_RESOURCE, &d, &p), GH_OK);
+    assert_int_equal(gh_policy_principal_arns(p, &a, &arns, &n), GH_OK);
+    assert_int_equal(n, 2); /* once each; no root, session or id */
+    assert_true(gh_slice_eq_cstr(arns[0], "arn:aws:iam::111122223333:user/a/bob"));
+    assert_true(gh_slice_eq_cstr(arns[1], "arn:aws:iam::111122223333:role/r"));
+
+    assert_int_equal(gh_policy_bind_encode(map, 1, &a, &text), GH_OK);
+    assert_true(gh_slice_eq_cstr(text, "{\"arn:aws:iam::111122223333:role/r\":\"AROAGONE\"}"));
+    assert_int_equal(gh_policy_bind_parse(text, &a, &b, &n), GH_OK);
+    assert_int_equal(n, 1);
+    assert_true(gh_slice_eq(b[0].arn, map[0].arn) && gh_slice_eq(b[0].id, map[0].id));
+    assert_int_equal(gh_policy_bind_encode(map, 0, &a, &text), GH_OK);
+    assert_int_equal(text.len, 0);
+    assert_int_equal(gh_policy_bind_parse(GH_S(""), &a, &b, &n), GH_OK);
+    assert_int_equal(n, 0);
+    /* anything else is refused (its policy then trusts nobody) */
+    assert_int_equal(gh_policy_bind_parse(GH_S("{"), &a, &b, &n), GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_policy_bind_parse(GH_S("[]"), &a, &b, &n), GH_ERR_INVALID_INPUT);
+    assert_int_equal(
+        gh_policy_bind_parse(GH_S("{\"arn:aws:iam::111122223333:user/x\":\"\"}"), &a, &b, &n),
+        GH_ERR_INVALID_INPUT);
+    assert_int_equal(gh_policy_bind_parse(GH_S("{\"bob\":\"AIDAX\"}"), &a, &b, &n),
+                     GH_ERR_INVALID_INPUT);
+
+    /* Principal values are rewritten; the Condition's equal string is not. */
+    assert_int_equal(gh_policy_principals_rewrite(gh_slice_from_cstr(doc), map, 1, &a, &out),
+                     GH_OK);
+    assert_true(gh_slice_eq_cstr(
+        out,
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{"
+        "\"AWS\":[\"arn:aws:iam::111122223333:user/a/bob\",\"arn:aws:iam::111122223333:root\","
+        "\"arn:aws:sts::111122223333:assumed-role/r/s\",\"AIDAGONEGONEGONEGONEX\",\"AROAGONE\","
+        "\"arn:aws:iam::111122223333:user/a/bob\"]},\"Action\":\"s3:GetObject\",\"Resource\":"
+        "\"*\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalArn\":"
+        "\"arn:aws:iam::111122223333:role/r\"}}}}"));
+    assert_int_equal(gh_policy_principals_rewrite(GH_S("nope"), map, 1, &a, &out),
+                     GH_ERR_INVALID_INPUT);
+
+    assert_true(gh_policy_arn_is_user_or_role(GH_S("arn:aws:iam::111122223333:user/x")));
+    assert_false(gh_policy_arn_is_user_or_role(GH_S("arn:aws:iam::111122223333:user/")));
+    assert_false(gh_policy_arn_is_user_or_role(GH_S("arn:aws:iam::11112222333x:user/x")));
+    assert_false(gh_policy_arn_is_user_or_role(GH_S("arn:aws:iam::111122223333:group/x")));
+    gh_policy_unref(p);
+    gh_arena_cleanup(&a);
+}
+
 int
 main(void)
 {
@@ -569,6 +733,7 @@ main(void)
         cmocka_unit_test(test_conditions),  cmocka_unit_test(test_eval_table),
         cmocka_unit_test(test_context),     cmocka_unit_test(test_reason_text),
         cmocka_unit_test(test_fail_closed), cmocka_unit_test(test_notprincipal_bounded),
+        cmocka_unit_test(test_bound_principals), cmocka_unit_test(test_bind_codec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
