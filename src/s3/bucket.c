@@ -364,7 +364,7 @@ s3_op_put_bucket_policy(struct s3_req *r, struct gh_http_resp *resp)
         return s3_fail(r, S3_MALFORMED_POLICY, "%s",
                        diag.text[0] ? diag.text : "Policies must be valid JSON");
     gh_policy_unref(p);
-    if (gh_store_s3_bucket_set_policy(r->call.tx, r->bucket, doc) != GH_OK)
+    if (gh_store_s3_bucket_set_policy(r->call.tx, r->bucket, doc, GH_S("")) != GH_OK)
         return s3_fail(r, S3_INTERNAL, NULL);
     if ((code = s3_tx_end(r, true)) == S3_OK)
         no_content(resp);
@@ -398,7 +398,7 @@ s3_op_delete_bucket_policy(struct s3_req *r, struct gh_http_resp *resp)
 
     if ((code = policy_op(r, true, "s3:DeleteBucketPolicy", &b)) != S3_OK)
         return code;
-    if (gh_store_s3_bucket_set_policy(r->call.tx, r->bucket, GH_S("")) != GH_OK)
+    if (gh_store_s3_bucket_set_policy(r->call.tx, r->bucket, GH_S(""), GH_S("")) != GH_OK)
         return s3_fail(r, S3_INTERNAL, NULL);
     if ((code = s3_tx_end(r, true)) == S3_OK)
         no_content(resp);

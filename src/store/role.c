@@ -20,7 +20,8 @@ store_role_row(struct gh_arena *a, sqlite3_stmt *st, void *out)
         (err = store_col(a, st, 4, &r->trust_policy)) != GH_OK ||
         (err = store_col(a, st, 5, &r->description)) != GH_OK ||
         (err = store_col(a, st, 6, &r->boundary_arn)) != GH_OK ||
-        (err = store_col(a, st, 10, &r->last_used_region)) != GH_OK)
+        (err = store_col(a, st, 10, &r->last_used_region)) != GH_OK ||
+        (err = store_col(a, st, 11, &r->trust_bind)) != GH_OK)
         return err;
     r->max_session_s = sqlite3_column_int64(st, 7);
     r->created = sqlite3_column_int64(st, 8);
@@ -36,7 +37,7 @@ gh_store_role_create(struct gh_store_tx *tx, const struct gh_role *r)
 
     if ((err = store_stmt(tx->c,
                           "INSERT INTO roles(" ROLE_COLS ")"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                           &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, r->account)) != GH_OK ||
@@ -49,7 +50,8 @@ gh_store_role_create(struct gh_store_tx *tx, const struct gh_role *r)
         (err = store_bind_i64(st, 8, r->max_session_s)) != GH_OK ||
         (err = store_bind_i64(st, 9, r->created)) != GH_OK ||
         (err = store_bind_i64(st, 10, r->last_used)) != GH_OK ||
-        (err = store_bind(st, 11, r->last_used_region)) != GH_OK)
+        (err = store_bind(st, 11, r->last_used_region)) != GH_OK ||
+        (err = store_bind(st, 12, r->trust_bind.ptr != NULL ? r->trust_bind : GH_S(""))) != GH_OK)
         goto done;
     if ((err = store_step_done(st)) == GH_OK)
         err = store_catalog_keep(tx, r->boundary_arn);
@@ -76,7 +78,7 @@ gh_store_role_update(struct gh_store_tx *tx, const struct gh_role *r)
 
     if ((err = store_stmt(tx->c,
                           "UPDATE roles SET description = ?3, max_session_s = ?4,"
-                          " trust_policy = ?5, boundary_arn = ?6"
+                          " trust_policy = ?5, boundary_arn = ?6, trust_bind = ?7"
                           " WHERE account = ?1 AND name = ?2",
                           &st)) != GH_OK)
         return err;
@@ -85,7 +87,8 @@ gh_store_role_update(struct gh_store_tx *tx, const struct gh_role *r)
         (err = store_bind(st, 3, r->description)) != GH_OK ||
         (err = store_bind_i64(st, 4, r->max_session_s)) != GH_OK ||
         (err = store_bind(st, 5, r->trust_policy)) != GH_OK ||
-        (err = store_bind(st, 6, r->boundary_arn)) != GH_OK)
+        (err = store_bind(st, 6, r->boundary_arn)) != GH_OK ||
+        (err = store_bind(st, 7, r->trust_bind.ptr != NULL ? r->trust_bind : GH_S(""))) != GH_OK)
         goto done;
     if ((err = store_step_done(st)) == GH_OK && store_changes(tx->c) == 0)
         err = GH_ERR_NOT_FOUND;

@@ -28,7 +28,7 @@ fin(sqlite3_stmt *st)
 
 /* ---- buckets ---- */
 
-#define BUCKET_COLS "name, account, region, created, policy, tags"
+#define BUCKET_COLS "name, account, region, created, policy, tags, policy_bind"
 
 static enum gh_err
 bucket_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_s3_bucket_rec *b)
@@ -39,7 +39,8 @@ bucket_row(struct gh_arena *a, sqlite3_stmt *st, struct gh_s3_bucket_rec *b)
         (err = store_col(a, st, 1, &b->account)) != GH_OK ||
         (err = store_col(a, st, 2, &b->region)) != GH_OK ||
         (err = store_col(a, st, 4, &b->policy)) != GH_OK ||
-        (err = store_col(a, st, 5, &b->tags)) != GH_OK)
+        (err = store_col(a, st, 5, &b->tags)) != GH_OK ||
+        (err = store_col(a, st, 6, &b->policy_bind)) != GH_OK)
         return err;
     b->created = sqlite3_column_int64(st, 3);
     return GH_OK;
@@ -51,15 +52,17 @@ gh_store_s3_bucket_create(struct gh_store_tx *tx, const struct gh_s3_bucket_rec 
     sqlite3_stmt *st = NULL;
     enum gh_err err;
 
-    if ((err = prep(tx, "INSERT INTO s3_buckets(" BUCKET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    &st)) != GH_OK)
+    if ((err =
+             prep(tx, "INSERT INTO s3_buckets(" BUCKET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                  &st)) != GH_OK)
         return err;
     if ((err = store_bind(st, 1, b->name)) == GH_OK &&
         (err = store_bind(st, 2, b->account)) == GH_OK &&
         (err = store_bind(st, 3, b->region)) == GH_OK &&
         (err = store_bind_i64(st, 4, b->created)) == GH_OK &&
         (err = store_bind(st, 5, b->policy.ptr ? b->policy : GH_S(""))) == GH_OK &&
-        (err = store_bind(st, 6, b->tags.ptr ? b->tags : GH_S(""))) == GH_OK)
+        (err = store_bind(st, 6, b->tags.ptr ? b->tags : GH_S(""))) == GH_OK &&
+        (err = store_bind(st, 7, b->policy_bind.ptr ? b->policy_bind : GH_S(""))) == GH_OK)
         err = store_step_done(st);
     fin(st);
     return err;
@@ -155,9 +158,16 @@ bucket_set(struct gh_store_tx *tx, const char *sql, struct gh_slice name, struct
 }
 
 enum gh_err
-gh_store_s3_bucket_set_policy(struct gh_store_tx *tx, struct gh_slice name, struct gh_slice json)
+gh_store_s3_bucket_set_policy(struct gh_store_tx *tx, struct gh_slice name, struct gh_slice json,
+                              struct gh_slice bind)
 {
-    return bucket_set(tx, "UPDATE s3_buckets SET policy = ?2 WHERE name = ?1", name, json);
+    struct gh_slice args[3] = {name, json, bind};
+    enum gh_err err = exec_text(
+        tx, "UPDATE s3_buckets SET policy = ?2, policy_bind = ?3 WHERE name = ?1", args, 3);
+
+    if (err == GH_OK && store_changes(tx->c) == 0)
+        err = GH_ERR_NOT_FOUND;
+    return err;
 }
 
 enum gh_err

@@ -235,6 +235,17 @@ static const char schema_v8[] =
     "  expires INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS used_assertions_expires ON used_assertions(expires);";
 
+/*
+ * Migration 9: principal bindings of stored resource-based policies. AWS
+ * IAM "Principal": a user or role ARN in a saved policy is bound to that
+ * entity's unique id, so a principal deleted and re-created under the same
+ * name is not trusted. Each column holds the policy's ARN -> unique id
+ * bindings (policy/bind.c's form); '' = none (documents saved before).
+ */
+static const char schema_v9[] =
+    "ALTER TABLE roles ADD COLUMN trust_bind TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE s3_buckets ADD COLUMN policy_bind TEXT NOT NULL DEFAULT '';";
+
 static const struct migration migrations[] = {
     {schema_v1, NULL},
     {NULL, store_aws_policies_seed},
@@ -244,6 +255,7 @@ static const struct migration migrations[] = {
     {schema_v6, NULL},
     {schema_v7, NULL},
     {schema_v8, NULL},
+    {schema_v9, NULL},
 };
 
 static enum gh_err

@@ -183,6 +183,7 @@ struct gh_role {
     struct gh_slice path;
     struct gh_slice id;           /* AROA... */
     struct gh_slice trust_policy; /* the AssumeRolePolicyDocument as given */
+    struct gh_slice trust_bind;   /* its principal bindings (gh_policy_bind_encode); "" = none */
     struct gh_slice description;  /* empty = none */
     struct gh_slice boundary_arn;
     int64_t max_session_s;        /* 3600..43200 */
@@ -195,7 +196,7 @@ GH_MUST_CHECK enum gh_err gh_store_role_create(struct gh_store_tx *tx, const str
 GH_MUST_CHECK enum gh_err gh_store_role_get(struct gh_store_tx *tx, struct gh_arena *a,
                                             struct gh_slice account, struct gh_slice name,
                                             struct gh_role *out);
-/* Writes description, max_session_s, trust_policy and boundary_arn of `r`
+/* Writes description, max_session_s, trust_policy, trust_bind and boundary_arn of `r`
  * (matched by account + name). */
 GH_MUST_CHECK enum gh_err gh_store_role_update(struct gh_store_tx *tx, const struct gh_role *r);
 GH_MUST_CHECK enum gh_err gh_store_role_delete(struct gh_store_tx *tx, struct gh_slice account,
@@ -620,8 +621,9 @@ struct gh_s3_bucket_rec {
     struct gh_slice account; /* owner */
     struct gh_slice region;
     int64_t created;
-    struct gh_slice policy; /* bucket policy JSON; empty = none */
-    struct gh_slice tags;   /* form-encoded "k=v&k2=v2"; empty = none */
+    struct gh_slice policy;      /* bucket policy JSON; empty = none */
+    struct gh_slice policy_bind; /* its principal bindings (gh_policy_bind_encode); "" = none */
+    struct gh_slice tags;        /* form-encoded "k=v&k2=v2"; empty = none */
 };
 
 /* An object's metadata; its bytes are the file named data_id. */
@@ -671,9 +673,10 @@ GH_MUST_CHECK enum gh_err gh_store_s3_bucket_delete(struct gh_store_tx *tx, stru
 GH_MUST_CHECK enum gh_err gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a,
                                                   struct gh_slice account,
                                                   struct gh_s3_bucket_rec **out, size_t *count);
-/* Replaces the policy (empty removes it). */
+/* Replaces the policy and its principal bindings (empty removes them). */
 GH_MUST_CHECK enum gh_err gh_store_s3_bucket_set_policy(struct gh_store_tx *tx,
-                                                        struct gh_slice name, struct gh_slice json);
+                                                        struct gh_slice name, struct gh_slice json,
+                                                        struct gh_slice bind);
 GH_MUST_CHECK enum gh_err gh_store_s3_bucket_set_tags(struct gh_store_tx *tx, struct gh_slice name,
                                                       struct gh_slice tags);
 /* True when the bucket holds no object and no multipart upload. */

@@ -202,7 +202,8 @@ GH_MUST_CHECK enum gh_err store_catalog_keep(struct gh_store_tx *tx, struct gh_s
       "password_last_used"
 #define STORE_ROLE_COLS(t)                                                                         \
     t "account, " t "name, " t "path, " t "id, " t "trust_policy, " t "description, " t            \
-      "boundary_arn, " t "max_session_s, " t "created, " t "last_used, " t "last_used_region"
+      "boundary_arn, " t "max_session_s, " t "created, " t "last_used, " t "last_used_region, " t  \
+      "trust_bind"
 
 /* A struct gh_user (`out`) from a row of STORE_USER_COLS; arena owns its slices. */
 GH_MUST_CHECK enum gh_err store_user_row(struct gh_arena *a, sqlite3_stmt *st, void *out);

@@ -504,12 +504,27 @@ test_role_crud(void **state)
                      GH_OK);
     assert_slice(got.name, "ec2-s3-read-role");
     assert_slice(got.trust_policy, "{\"Version\":\"2012-10-17\"}");
+    assert_int_equal(got.trust_bind.len, 0); /* none given: none stored */
     assert_int_equal(got.max_session_s, 3600);
     assert_int_equal(got.description.len, 0);
     got.description = GH_S("reads S3");
     got.max_session_s = 43200;
+    got.trust_bind = GH_S("{\"arn:aws:iam::" ACCT ":user/bob\":\"AIDABOB\"}");
     got.name = GH_S("EC2-s3-read-role"); /* matched case-insensitively */
     assert_int_equal(gh_store_role_update(tx, &got), GH_OK);
+    assert_int_equal(gh_store_role_get(tx, &f->a, GH_S(ACCT), GH_S("ec2-s3-read-role"), &got),
+                     GH_OK);
+    assert_slice(got.trust_bind, "{\"arn:aws:iam::" ACCT ":user/bob\":\"AIDABOB\"}");
+    /* By unique id (rendering a binding), in its own account only. */
+    assert_int_equal(
+        gh_store_role_get_by_id(tx, &f->a, GH_S(ACCT), GH_S("AROAAAAAAAAAAAAAAAAA1"), &got), GH_OK);
+    assert_slice(got.name, "ec2-s3-read-role");
+    assert_int_equal(gh_store_role_get_by_id(tx, &f->a, GH_S("999999999999"),
+                                             GH_S("AROAAAAAAAAAAAAAAAAA1"), &got),
+                     GH_ERR_NOT_FOUND);
+    assert_int_equal(
+        gh_store_role_get_by_id(tx, &f->a, GH_S(ACCT), GH_S("AROAAAAAAAAAAAAAAAAA9"), &got),
+        GH_ERR_NOT_FOUND);
     assert_int_equal(gh_store_role_get(tx, &f->a, GH_S(ACCT), GH_S("ec2-s3-read-role"), &got),
                      GH_OK);
     assert_slice(got.description, "reads S3");
