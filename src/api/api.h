@@ -218,6 +218,43 @@ GH_MUST_CHECK enum gh_err gh_api_policy_compiled(struct gh_api_cache *c, struct 
                                                  struct gh_policy **out);
 
 /*
+ * ---- principal bindings of stored resource-based policies (bind.c) ----
+ * AWS IAM "Principal": "When you save the policy, AWS transforms the ARN
+ * to a unique principal ID ... if you delete the role or user, then the
+ * relationship is broken ... even if you recreate the user or role".
+ */
+
+/*
+ * Binds the IAM user and role ARNs that `p` (a document about to be
+ * stored) names in Principal/NotPrincipal to those entities' unique ids;
+ * *bind gets the stored form (gh_policy_bind_encode; "" when none), in
+ * arena `a`. An ARN in an account this store hosts must name an existing
+ * user or role, path and name exactly as written: otherwise
+ * GH_ERR_MALFORMED_POLICY with *bad set to an arena copy of that ARN (the
+ * caller words the error as its service does). ARNs of accounts it does not host are left
+ * unbound (they match by name).
+ */
+GH_MUST_CHECK enum gh_err gh_api_principals_bind(struct gh_store_tx *tx, struct gh_arena *a,
+                                                 const struct gh_policy *p, struct gh_slice *bind,
+                                                 struct gh_slice *bad);
+/*
+ * Puts the stored bindings `bind` into src->bind/bind_count (arena `a`).
+ * GH_ERR_INTERNAL when they do not parse: the caller must then deny.
+ */
+GH_MUST_CHECK enum gh_err gh_api_principals_src(struct gh_arena *a, struct gh_slice bind,
+                                                struct gh_policy_src *src);
+/*
+ * The stored document `doc` as AWS shows it now: unchanged while every
+ * bound principal still exists under the ARN written; otherwise each
+ * bound ARN replaced by the entity's current ARN (a renamed or moved
+ * user), or by its unique id once it is deleted. *out is `doc` or
+ * arena-owned.
+ */
+GH_MUST_CHECK enum gh_err gh_api_principals_render(struct gh_store_tx *tx, struct gh_arena *a,
+                                                   struct gh_slice doc, struct gh_slice bind,
+                                                   struct gh_slice *out);
+
+/*
  * Fills the global condition keys of a request by `p` (aws:PrincipalArn,
  * aws:CurrentTime, aws:SourceIp, aws:PrincipalTag/... from `entity_id`'s
  * tags and the session's ...) and sets the context's principal.

@@ -472,8 +472,7 @@ role_head(struct gh_call *c, const struct gh_role *r)
     gh_xml_elem(c->result, "RoleId", r->id);
     gh_xml_elem(c->result, "Arn", arn);
     gh_xml_elem_time(c->result, "CreateDate", r->created);
-    gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
-    return gh_buf_status(c->result);
+    return gh_iam_trust_render(c, r);
 }
 
 static enum gh_err

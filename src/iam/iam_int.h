@@ -122,6 +122,12 @@ GH_MUST_CHECK enum gh_err gh_iam_users_render(struct gh_call *c, const struct gh
  * (AWS CLI reference, get-instance-profile example output).
  */
 GH_MUST_CHECK enum gh_err gh_iam_role_held_render(struct gh_call *c, const struct gh_role *r);
+/*
+ * <AssumeRolePolicyDocument>: the role's trust policy URL-encoded, its
+ * bound principals shown under their current ARNs, or as their unique ids
+ * once deleted (role.c).
+ */
+GH_MUST_CHECK enum gh_err gh_iam_trust_render(struct gh_call *c, const struct gh_role *r);
 /* "PermissionsBoundary" with its type and ARN. */
 void gh_iam_boundary_render(struct gh_buf *b, struct gh_slice arn);
 /* CreateUser's and CreateRole's PermissionsBoundary (boundary.c): GH_OK when

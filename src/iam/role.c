@@ -12,12 +12,53 @@ enum role_view {
     ROLE_HELD,    /* inside an InstanceProfile: up to AssumeRolePolicyDocument only */
 };
 
+/*
+ * AWS IAM "Principal" element: "When you save the policy, AWS transforms
+ * the ARN to a unique principal ID": binds the user and role ARNs of trust
+ * policy `doc` (already checked by gh_iam_doc_check) to their entities.
+ * One that names no existing user or role is refused:
+ * MalformedPolicyDocument "Invalid principal in policy: "AWS":"ARN"".
+ */
+static enum gh_err
+trust_bind(struct gh_call *c, struct gh_slice doc, struct gh_slice *bind)
+{
+    struct gh_policy *p = NULL;
+    struct gh_diag diag;
+    struct gh_slice bad;
+    enum gh_err err;
+
+    gh_diag_clear(&diag);
+    if ((err = gh_policy_compile(doc, GH_POLICY_TRUST, &diag, &p)) != GH_OK)
+        return err == GH_ERR_NOMEM ? err : GH_ERR_INTERNAL; /* validated before */
+    err = gh_api_principals_bind(c->tx, c->arena, p, bind, &bad);
+    gh_policy_unref(p);
+    if (err == GH_ERR_MALFORMED_POLICY)
+        return gh_call_fail(c, err, "Invalid principal in policy: \"AWS\":\"%.*s\"", GH_SP(bad));
+    return err;
+}
+
+enum gh_err
+gh_iam_trust_render(struct gh_call *c, const struct gh_role *r)
+{
+    struct gh_slice doc;
+    enum gh_err err;
+
+    /* AWS IAM: a bound principal shows as its current ARN, or as its unique
+     * id once deleted; the trust policy comes URL-encoded. */
+    if ((err = gh_api_principals_render(c->tx, c->arena, r->trust_policy, r->trust_bind, &doc)) !=
+        GH_OK)
+        return err;
+    gh_iam_doc_render(c, "AssumeRolePolicyDocument", doc);
+    return gh_buf_status(c->result);
+}
+
 static enum gh_err
 role_render(struct gh_call *c, const struct gh_role *r, enum role_view view,
             const struct gh_store_tag *tags, size_t ntags)
 {
     struct gh_slice arn = gh_iam_arn(c, r->account, "role", r->path, r->name);
     struct gh_buf *b = c->result;
+    enum gh_err err;
 
     if (arn.ptr == NULL)
         return GH_ERR_NOMEM;
@@ -26,8 +67,8 @@ role_render(struct gh_call *c, const struct gh_role *r, enum role_view view,
     gh_xml_elem(b, "RoleId", r->id);
     gh_xml_elem(b, "Arn", arn);
     gh_xml_elem_time(b, "CreateDate", r->created);
-    /* AWS IAM: the trust policy comes URL-encoded. */
-    gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
+    if ((err = gh_iam_trust_render(c, r)) != GH_OK)
+        return err;
     if (view == ROLE_HELD)
         return gh_buf_status(b);
     if (r->description.len > 0)
@@ -75,7 +116,7 @@ role_render_full(struct gh_call *c, const struct gh_role *r)
 enum gh_err
 gh_iam_CreateRole(struct gh_call *c)
 {
-    struct gh_slice name, path, doc, desc, boundary, arn, account = gh_iam_account(c);
+    struct gh_slice name, path, doc, desc, boundary, arn, bind, account = gh_iam_account(c);
     struct gh_iam_tags tags;
     int64_t max_s;
     bool has_max;
@@ -98,7 +139,8 @@ gh_iam_CreateRole(struct gh_call *c)
     if ((err = gh_iam_create_authorize(c, "iam:CreateRole", "role", name, &tags, boundary, &path,
                                        &arn)) != GH_OK)
         return err;
-    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, name)) != GH_OK)
+    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, name)) != GH_OK ||
+        (err = trust_bind(c, doc, &bind)) != GH_OK)
         return err;
     if ((err = gh_iam_boundary_check(c, boundary)) != GH_OK)
         return err;
@@ -110,6 +152,7 @@ gh_iam_CreateRole(struct gh_call *c)
         .path = path,
         .id = gh_slice_from_cstr(id),
         .trust_policy = doc,
+        .trust_bind = bind,
         .description = desc.ptr != NULL ? desc : GH_S(""),
         .boundary_arn = boundary.ptr != NULL ? boundary : GH_S(""),
         .max_session_s = has_max ? max_s : 3600,
@@ -192,7 +235,7 @@ gh_iam_UpdateRoleDescription(struct gh_call *c)
 enum gh_err
 gh_iam_UpdateAssumeRolePolicy(struct gh_call *c)
 {
-    struct gh_slice name, doc, arn;
+    struct gh_slice name, doc, arn, bind;
     struct gh_role r;
     enum gh_err err;
 
@@ -202,9 +245,11 @@ gh_iam_UpdateAssumeRolePolicy(struct gh_call *c)
         return err;
     if ((err = gh_iam_role_load(c, "iam:UpdateAssumeRolePolicy", name, &r, &arn)) != GH_OK)
         return err;
-    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, r.name)) != GH_OK)
+    if ((err = gh_iam_doc_check(c, GH_IAM_DOC_TRUST, doc, 0, r.name)) != GH_OK ||
+        (err = trust_bind(c, doc, &bind)) != GH_OK)
         return err;
     r.trust_policy = doc;
+    r.trust_bind = bind;
     return gh_store_role_update(c->tx, &r);
 }
 

@@ -98,6 +98,7 @@ static enum gh_err
 role_render(struct gh_call *c, const struct gh_role *r)
 {
     struct gh_slice arn = gh_iam_arn(c, r->account, "role", r->path, r->name);
+    enum gh_err err;
 
     if (arn.ptr == NULL)
         return GH_ERR_NOMEM;
@@ -107,7 +108,8 @@ role_render(struct gh_call *c, const struct gh_role *r)
     gh_xml_elem(c->result, "RoleId", r->id);
     gh_xml_elem(c->result, "Arn", arn);
     gh_xml_elem_time(c->result, "CreateDate", r->created);
-    gh_iam_doc_render(c, "AssumeRolePolicyDocument", r->trust_policy);
+    if ((err = gh_iam_trust_render(c, r)) != GH_OK)
+        return err;
     if (r->description.len > 0)
         gh_xml_elem(c->result, "Description", r->description);
     gh_xml_elem_int(c->result, "MaxSessionDuration", r->max_session_s);

@@ -416,6 +416,12 @@ s3_authorize(struct s3_req *r, const char *action, struct gh_slice resource,
             src.policy = pol;
             src.id = GH_S("bucket policy");
             src.origin = GH_ORIGIN_OTHER;
+            /* AWS IAM "Principal": its user and role ARNs name the entities
+             * bound when it was saved; unreadable bindings allow nothing. */
+            if (gh_api_principals_src(r->arena, bucket->policy_bind, &src) != GH_OK) {
+                gh_policy_unref(pol);
+                return s3_fail(r, S3_INTERNAL, NULL);
+            }
             o.resource_policy = &src;
         }
     }

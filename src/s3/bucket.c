@@ -347,8 +347,9 @@ s3_op_put_bucket_policy(struct s3_req *r, struct gh_http_resp *resp)
     struct gh_s3_bucket_rec b;
     struct gh_policy *p = NULL;
     struct gh_diag diag;
-    struct gh_slice doc = gh_buf_slice(&r->body);
+    struct gh_slice doc = gh_buf_slice(&r->body), bind, bad;
     enum s3_code code;
+    enum gh_err err;
 
     if ((code = policy_op(r, true, "s3:PutBucketPolicy", &b)) != S3_OK)
         return code;
@@ -363,8 +364,14 @@ s3_op_put_bucket_policy(struct s3_req *r, struct gh_http_resp *resp)
     if (gh_policy_compile(doc, GH_POLICY_RESOURCE, &diag, &p) != GH_OK)
         return s3_fail(r, S3_MALFORMED_POLICY, "%s",
                        diag.text[0] ? diag.text : "Policies must be valid JSON");
+    /* AWS IAM "Principal": user and role ARNs are bound to the entities'
+     * unique ids when saved; one naming no such user or role is refused
+     * (AWS S3: MalformedPolicy "Invalid principal in policy"). */
+    err = gh_api_principals_bind(r->call.tx, r->arena, p, &bind, &bad);
     gh_policy_unref(p);
-    if (gh_store_s3_bucket_set_policy(r->call.tx, r->bucket, doc, GH_S("")) != GH_OK)
+    if (err == GH_ERR_MALFORMED_POLICY)
+        return s3_fail(r, S3_MALFORMED_POLICY, "Invalid principal in policy");
+    if (err != GH_OK || gh_store_s3_bucket_set_policy(r->call.tx, r->bucket, doc, bind) != GH_OK)
         return s3_fail(r, S3_INTERNAL, NULL);
     if ((code = s3_tx_end(r, true)) == S3_OK)
         no_content(resp);
@@ -375,6 +382,7 @@ enum s3_code
 s3_op_get_bucket_policy(struct s3_req *r, struct gh_http_resp *resp)
 {
     struct gh_s3_bucket_rec b;
+    struct gh_slice shown;
     enum s3_code code;
 
     if ((code = policy_op(r, false, "s3:GetBucketPolicy", &b)) != S3_OK)
@@ -384,9 +392,13 @@ s3_op_get_bucket_policy(struct s3_req *r, struct gh_http_resp *resp)
         s3_fail_extra(r, "BucketName", r->bucket);
         return r->code;
     }
+    /* AWS IAM "Principal": a bound principal shows as its current ARN, or
+     * as its unique id once deleted. */
+    if (gh_api_principals_render(r->call.tx, r->arena, b.policy, b.policy_bind, &shown) != GH_OK)
+        return s3_fail(r, S3_INTERNAL, NULL);
     resp->status = 200;
     resp->content_type = "application/json";
-    gh_buf_put(&resp->body, b.policy);
+    gh_buf_put(&resp->body, shown);
     return S3_OK;
 }
 

@@ -226,9 +226,12 @@ gh_sts_assume_role(struct gh_call *c)
                                  &trust_policy);
     if (err != GH_OK)
         return denied(c, role_arn); /* a broken trust policy trusts nobody */
-    trust = (struct gh_policy_src){
-        .policy = trust_policy, .id = role_arn, .origin = GH_ORIGIN_OTHER};
-    if ((err = gh_api_principal_policies(c, p, &mine)) != GH_OK)
+    trust =
+        (struct gh_policy_src){.policy = trust_policy, .id = role_arn, .origin = GH_ORIGIN_OTHER};
+    /* AWS IAM "Principal": the trust policy's user and role ARNs name the
+     * entities bound when it was saved; unreadable bindings trust nobody. */
+    if ((err = gh_api_principals_src(c->arena, role.trust_bind, &trust)) != GH_OK ||
+        (err = gh_api_principal_policies(c, p, &mine)) != GH_OK)
         goto refuse;
     if ((err = decide(c, &role, role_arn, &trust, &mine, "sts:AssumeRole", &s, external_id,
                       &allowed)) != GH_OK || !allowed)

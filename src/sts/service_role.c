@@ -121,6 +121,9 @@ trusts(struct gh_call *c, const struct gh_role *role, struct gh_slice role_arn,
                                  gh_slice_from_cstr(epoch_s))) != GH_OK)
         goto done;
     src = (struct gh_policy_src){.policy = trust, .id = role_arn, .origin = GH_ORIGIN_OTHER};
+    /* Unreadable principal bindings trust nobody (the error denies). */
+    if ((err = gh_api_principals_src(c->arena, role->trust_bind, &src)) != GH_OK)
+        goto done;
     memset(&r, 0, sizeof(r));
     if ((err = gh_policy_eval(&src, GH_ROLE_RESOURCE, &ctx, &r)) != GH_OK)
         goto done;

@@ -113,7 +113,8 @@ gh_sts_fed_finish(struct gh_call *c, const struct gh_fed_grant *g, struct gh_ses
     trust = (struct gh_policy_src){
         .policy = trust_policy, .id = g->role_arn, .origin = GH_ORIGIN_OTHER};
     /* The trust policy alone decides: the caller has no identity policies. */
-    if ((err = gh_policy_ctx_set_action(g->ctx, gh_slice_from_cstr(g->action))) != GH_OK ||
+    if ((err = gh_api_principals_src(c->arena, role.trust_bind, &trust)) != GH_OK ||
+        (err = gh_policy_ctx_set_action(g->ctx, gh_slice_from_cstr(g->action))) != GH_OK ||
         (err = gh_policy_ctx_set_resource(g->ctx, g->role_arn)) != GH_OK ||
         (err = gh_policy_eval(&trust, GH_ROLE_RESOURCE, g->ctx, &r)) != GH_OK)
         goto fail;

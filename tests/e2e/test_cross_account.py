@@ -123,10 +123,11 @@ def test_trust_limits_to_the_trusted_account(gh):
     out = gh.client("sts", *admin).assume_role(RoleArn=org_role, RoleSessionName="setup")
     gh.track(out)
     in_b = gh.client("iam", *creds(out))
+    # AWS IAM: a trust policy may name only a user that exists (it is bound to its unique id).
+    ci = make_user(gh, "ci", doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}))
     in_b.create_role(RoleName="only-ci", AssumeRolePolicyDocument=doc(
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{a}:user/ci"}, "Action": "sts:AssumeRole"}))
     only_ci = f"arn:aws:iam::{b}:role/only-ci"
-    ci = make_user(gh, "ci", doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}))
     out = gh.client("sts", *ci).assume_role(RoleArn=only_ci, RoleSessionName="build")
     gh.track(out)
     assert gh.client("sts", *creds(out)).get_caller_identity()["Arn"] == \

@@ -521,11 +521,12 @@ def test_exec_refuses_untrusting_role_and_forwards_signals(gh):
 # ---- gatehouse credential-process ----
 
 def test_credential_process_profile(gh, tmp_path):
+    # AWS IAM: a trust policy may name only a user that exists (it is bound to its unique id).
+    gh.aws("iam", "create-user", "--user-name", "dev")
     gh.aws("iam", "create-role", "--role-name", "admin-role", "--assume-role-policy-document", json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{gh.account_id}:user/dev"},
                        "Action": "sts:AssumeRole"}]}))
-    gh.aws("iam", "create-user", "--user-name", "dev")
     key = gh.aws("iam", "create-access-key", "--user-name", "dev")["AccessKey"]
     gh.secrets.add(key["SecretAccessKey"])
     creds = tmp_path / "cp-credentials"
