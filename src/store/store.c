@@ -138,7 +138,90 @@ gh_store_refresh(struct gh_store *s, bool *changed)
             break;
         }
     }
+    /* What it changed is unknown here: every account's policies. */
+    if (*changed)
+        atomic_fetch_add(&s->policy_epoch, 1);
     return GH_OK;
+}
+
+static size_t
+acct_slot(struct gh_slice account)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (size_t i = 0; i < account.len; i++) {
+        h ^= (unsigned char)account.ptr[i];
+        h *= 1099511628211ULL;
+    }
+    return (size_t)(h % STORE_ACCT_GENS);
+}
+
+uint64_t
+gh_store_policy_generation(const struct gh_store *s, struct gh_slice account)
+{
+    struct gh_store *m = (struct gh_store *)s;
+
+    /* Both only rise, so the sum changes whenever either does. */
+    return atomic_load(&m->policy_epoch) + atomic_load(&m->acct_gen[acct_slot(account)]);
+}
+
+void
+gh_store_tx_scope_account(struct gh_store_tx *tx, struct gh_slice account)
+{
+    if (tx == NULL || !tx->write)
+        return;
+    if (account.len == 0 || account.len >= sizeof(tx->account)) {
+        tx->scope = STORE_SCOPE_WIDE;
+        return;
+    }
+    switch (tx->scope) {
+    case STORE_SCOPE_ALL:
+    case STORE_SCOPE_META:
+        memcpy(tx->account, account.ptr, account.len);
+        tx->account[account.len] = '\0';
+        tx->scope = STORE_SCOPE_ACCOUNT;
+        break;
+    case STORE_SCOPE_ACCOUNT:
+        if (!gh_slice_eq_cstr(account, tx->account))
+            tx->scope = STORE_SCOPE_WIDE;
+        break;
+    case STORE_SCOPE_WIDE:
+        break;
+    }
+}
+
+bool
+gh_store_tx_is_write(const struct gh_store_tx *tx)
+{
+    return tx->write;
+}
+
+void
+gh_store_tx_scope_metadata(struct gh_store_tx *tx)
+{
+    if (tx != NULL && tx->write && tx->scope == STORE_SCOPE_ALL)
+        tx->scope = STORE_SCOPE_META;
+}
+
+uint64_t
+gh_store_page_reads(struct gh_store *s)
+{
+    struct store_conn *conns[STORE_READERS + 1];
+    uint64_t total = 0;
+
+    conns[0] = &s->writer;
+    for (size_t i = 0; i < STORE_READERS; i++)
+        conns[i + 1] = &s->readers[i];
+    for (size_t i = 0; i < GH_ARRAY_LEN(conns); i++) {
+        int cur = 0, hi = 0;
+        if (conns[i]->db == NULL)
+            continue;
+        if (sqlite3_db_status(conns[i]->db, SQLITE_DBSTATUS_CACHE_HIT, &cur, &hi, 0) == SQLITE_OK)
+            total += (uint64_t)cur;
+        if (sqlite3_db_status(conns[i]->db, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 0) == SQLITE_OK)
+            total += (uint64_t)cur;
+    }
+    return total;
 }
 
 uint64_t
@@ -267,9 +350,20 @@ gh_store_tx_commit(struct gh_store_tx *tx)
         if (!sqlite3_get_autocommit(tx->c->db) && tx_exec(tx->c, "ROLLBACK") != GH_OK)
             (void)sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
     } else if (tx->write) {
+        struct gh_store *s = tx->s;
+        /* Another process committed since this one last looked (the
+         * persisted generation moved by more than this commit): what it
+         * changed is unknown, so every account's policies are. */
+        bool external = gen != atomic_load(&s->generation) + 1;
         /* Published after the commit is durable, and before the writer lock
-         * is released, so generations rise in commit order. */
-        atomic_store_explicit(&tx->s->generation, gen, memory_order_release);
+         * is released, so generations rise in commit order. The store-wide
+         * generation first: a cache that sees the policy generation move
+         * then sees it too (api/ relies on this to validate a load). */
+        atomic_store_explicit(&s->generation, gen, memory_order_release);
+        if (external || tx->scope == STORE_SCOPE_ALL || tx->scope == STORE_SCOPE_WIDE)
+            atomic_fetch_add(&s->policy_epoch, 1);
+        else if (tx->scope == STORE_SCOPE_ACCOUNT)
+            atomic_fetch_add(&s->acct_gen[acct_slot(gh_slice_from_cstr(tx->account))], 1);
     }
     tx_release(tx);
     return err;

@@ -44,6 +44,8 @@ void gh_store_close(struct gh_store *s);
 GH_MUST_CHECK enum gh_err gh_store_tx_begin(struct gh_store *s, bool write, struct gh_store_tx **out);
 GH_MUST_CHECK enum gh_err gh_store_tx_commit(struct gh_store_tx *tx);
 void gh_store_tx_rollback(struct gh_store_tx *tx);
+/* Was `tx` begun as a write transaction? */
+bool gh_store_tx_is_write(const struct gh_store_tx *tx);
 
 /* Bumped by every committed write transaction; readers use it to validate caches. */
 uint64_t gh_store_generation(const struct gh_store *s);
@@ -53,6 +55,31 @@ uint64_t gh_store_generation(const struct gh_store *s);
  * *changed tells. The server calls it periodically, off the hot path.
  */
 GH_MUST_CHECK enum gh_err gh_store_refresh(struct gh_store *s, bool *changed);
+
+/*
+ * Policy generations: what caches of a principal's effective policies
+ * (its policies, groups, boundary, tags, existence, its keys) check. The
+ * generation of `account` rises after every committed write that may
+ * change any of its principals' effective policies, before the writer
+ * lock is released (so before any response acknowledges the write), and
+ * after any write by another process (noticed by gh_store_refresh or by
+ * the next local commit): then every account's rises. A write
+ * transaction changes every account's generation unless it says less:
+ * gh_store_tx_scope_account (only that account's principals are
+ * affected; a second, different account widens it to all) or
+ * gh_store_tx_scope_metadata (it changes no policy: last-used times).
+ * Only a value that changed matters; lock-free, no database read.
+ */
+uint64_t gh_store_policy_generation(const struct gh_store *s, struct gh_slice account);
+void gh_store_tx_scope_account(struct gh_store_tx *tx, struct gh_slice account);
+void gh_store_tx_scope_metadata(struct gh_store_tx *tx);
+
+/*
+ * Database pages read so far by every connection of the store (SQLite
+ * pager cache hits and misses): tests use it to prove a warm path reads
+ * nothing.
+ */
+uint64_t gh_store_page_reads(struct gh_store *s);
 
 /* ---- federated assertions already used (replay protection) ---- */
 

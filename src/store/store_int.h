@@ -29,6 +29,9 @@
 #define STORE_CATALOG_KEY "store.aws_catalog"
 /* meta key of the persisted generation (reserved: meta_set refuses "store."). */
 #define STORE_GEN_KEY "store.generation"
+/* Per-account policy generations: accounts hash into this many counters
+ * (two accounts sharing one only invalidate each other's caches). */
+#define STORE_ACCT_GENS 1024
 
 struct store_stmt_slot {
     const char *sql; /* identity is the pointer: each call site has its own literal */
@@ -53,12 +56,24 @@ struct gh_store {
     /* AWS managed policy documents (NULL: the built-in ones in the store);
      * set once by gh_store_catalog_use before the store is shared. */
     const struct gh_aws_catalog *catalog;
+    _Atomic uint64_t policy_epoch;              /* every account's policies */
+    _Atomic uint64_t acct_gen[STORE_ACCT_GENS]; /* one account's (hashed) */
+};
+
+/* What a write transaction may change (gh_store_tx_scope_*). */
+enum store_scope {
+    STORE_SCOPE_ALL = 0, /* undeclared: any account's policies */
+    STORE_SCOPE_META,    /* no policy at all */
+    STORE_SCOPE_ACCOUNT, /* one account's (tx->account) */
+    STORE_SCOPE_WIDE,    /* declared, but more than one account */
 };
 
 struct gh_store_tx {
     struct gh_store *s;
     struct store_conn *c;
     bool write;
+    enum store_scope scope;
+    char account[13];
 };
 
 /* ---- conn.c ---- */
