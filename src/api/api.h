@@ -277,6 +277,7 @@ GH_MUST_CHECK enum gh_err gh_api_deny_message(struct gh_call *c, const struct gh
                                               const struct gh_policy_result *r);
 
 struct policy_list;
+struct gh_api_psnap;
 
 /* The policies that apply to a principal's requests. */
 struct gh_api_policies {
@@ -287,6 +288,10 @@ struct gh_api_policies {
     size_t session_count;
     bool has_session_policies;
     struct gh_slice entity_id;         /* AIDA/AROA of the user or role */
+    /* When set, the identity policies are the snapshot's first snap_identity
+     * (a reference: gh_api_policies_release drops it). */
+    struct gh_api_psnap *snap;
+    size_t snap_identity;
 };
 
 /* Loads (and compiles, through the cache) the policies of `p`. Release with
@@ -301,6 +306,14 @@ void gh_api_policies_release(struct gh_api_policies *p);
  */
 GH_MUST_CHECK enum gh_err gh_api_group_policies(struct gh_call *c, const struct gh_group *g,
                                                 struct gh_api_policies *out);
+/*
+ * The tags of user or role `entity_id` of `account`, in insertion order
+ * (arena-owned): from its principal snapshot when a current one is cached
+ * and the call's transaction is a read, else from the store.
+ */
+GH_MUST_CHECK enum gh_err gh_api_entity_tags(struct gh_call *c, struct gh_slice account,
+                                             struct gh_slice entity_id, struct gh_store_tag **out,
+                                             size_t *count);
 /* Puts the identity, boundary and session policies of `p` into `set`. */
 void gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set);
 

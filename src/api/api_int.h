@@ -11,8 +11,6 @@
 /* "MaxItems" -> "maxItems": the member name AWS shows in messages. */
 void gh_api_member_name(const char *param, char *out, size_t n);
 
-
-
 /* ---- principal resolution (principal.c) ---- */
 
 struct gh_api_principals;
@@ -33,8 +31,89 @@ GH_MUST_CHECK enum gh_err gh_api_principal_resolve(struct gh_api_principals *pc,
 GH_MUST_CHECK enum gh_err gh_api_cache_new(struct gh_api_cache **out);
 void gh_api_cache_free(struct gh_api_cache *c);
 
-/* ---- authorization helpers (authorize.c) ---- */
+/* The principal snapshots (psnap.c) the cache holds; NULL when it has none. */
+struct gh_api_psnaps *gh_api_cache_psnaps(struct gh_api_cache *c);
 
+/* ---- policy loading and principal snapshots (psnap.c) ---- */
+
+/* How many identity policies one principal can carry: AWS quotas of 10 managed
+ * + inline ones (bounded by size) + groups; far above any legal set. */
+#define GH_API_SRC_MAX 256
+
+struct policy_list {
+    struct gh_policy_src items[GH_API_SRC_MAX];
+    struct gh_policy *owned[GH_API_SRC_MAX];
+    size_t count;
+};
+
+/* Where policies are loaded from: a read transaction, the arena that owns
+ * the strings, the compiled-policy cache (NULL: compile each time). */
+struct gh_api_loader {
+    struct gh_store_tx *tx;
+    struct gh_arena *arena;
+    struct gh_api_cache *cache;
+};
+
+void gh_api_list_release(struct policy_list *l);
+GH_MUST_CHECK enum gh_err gh_api_list_add(const struct gh_api_loader *ld, struct policy_list *l,
+                                          struct gh_slice doc, enum gh_policy_kind kind,
+                                          struct gh_slice id, enum gh_policy_origin origin);
+/* The default version's document of managed policy `arn`. */
+GH_MUST_CHECK enum gh_err gh_api_managed_doc(const struct gh_api_loader *ld, struct gh_slice arn,
+                                             struct gh_slice *doc);
+/* Managed and inline policies attached to entity `id` ("user/NAME" names inline ones). */
+GH_MUST_CHECK enum gh_err gh_api_entity_policies(const struct gh_api_loader *ld,
+                                                 struct policy_list *l, struct gh_slice id,
+                                                 const char *inline_prefix, struct gh_slice name);
+/* The policies of user `user_id`'s groups (origins GROUP_MANAGED / GROUP_INLINE). */
+GH_MUST_CHECK enum gh_err gh_api_user_group_policies(const struct gh_api_loader *ld,
+                                                     struct policy_list *l,
+                                                     struct gh_slice user_id);
+
+enum gh_api_psnap_kind { GH_API_PSNAP_ACCOUNT, GH_API_PSNAP_USER, GH_API_PSNAP_ROLE };
+
+/*
+ * One principal as authorization sees it, loaded at its account's policy
+ * generation `generation`. Immutable; whoever holds a reference may read
+ * it (gh_api_psnap_unref).
+ */
+struct gh_api_psnap {
+    atomic_uint refs;
+    uint64_t generation;
+    enum gh_api_psnap_kind kind;
+    char account[13];
+    struct gh_slice id;         /* AIDA/AROA, or the account id */
+    struct gh_slice name, path; /* users and roles */
+    struct gh_policy_src *identity; /* its own policies (the first nown), then its groups' */
+    size_t nidentity, nown;
+    const struct gh_policy_src *boundary; /* NULL: none; else &boundary_src */
+    struct gh_policy_src boundary_src;
+    struct gh_policy **owned; /* the references behind identity and boundary */
+    size_t nowned;
+    struct gh_store_tag *tags;
+    size_t ntags;
+    /* One allocation with the struct: the arrays and strings above. */
+};
+
+struct gh_api_psnaps;
+
+GH_MUST_CHECK enum gh_err gh_api_psnaps_new(struct gh_api_psnaps **out);
+void gh_api_psnaps_free(struct gh_api_psnaps *p);
+/*
+ * The snapshot of principal `id` of `account`, current at its account's
+ * policy generation, loaded (in its own read transaction) when the cached
+ * one is stale or missing. GH_ERR_NOT_FOUND when the entity does not
+ * exist. Release with gh_api_psnap_unref.
+ */
+GH_MUST_CHECK enum gh_err gh_api_psnap_get(struct gh_api_cache *cache, struct gh_store *store,
+                                           struct gh_slice account, enum gh_api_psnap_kind kind,
+                                           struct gh_slice id, struct gh_api_psnap **out);
+/* The cached current snapshot of user or role `id`, or NULL; never loads. */
+struct gh_api_psnap *gh_api_psnap_peek(struct gh_api_cache *cache, struct gh_store *store,
+                                       struct gh_slice account, struct gh_slice id);
+void gh_api_psnap_unref(struct gh_api_psnap *s);
+
+/* ---- authorization helpers (authorize.c) ---- */
 
 /* ---- revoked sessions (revoke.c) ---- */
 
@@ -59,7 +138,8 @@ bool gh_api_session_revoked(const struct gh_api_revocations *r, const struct gh_
  * the user's current ones (a renamed user keeps its sessions; `a` owns
  * the copies), so nothing later finds a namesake by the old name.
  */
-GH_MUST_CHECK enum gh_err gh_api_session_entity_check(struct gh_store *store, struct gh_arena *a,
+GH_MUST_CHECK enum gh_err gh_api_session_entity_check(struct gh_api_cache *cache,
+                                                      struct gh_store *store, struct gh_arena *a,
                                                       struct gh_session *s);
 
 /* ---- the auth snapshot (snapshot.c) ---- */

@@ -9,97 +9,37 @@
 
 #include "api/api_int.h"
 
-/* How many identity policies one principal can carry: AWS quotas of 10 managed
- * + inline ones (bounded by size) + groups; far above any legal set. */
-#define SRC_MAX 256
-
-struct policy_list {
-    struct gh_policy_src items[SRC_MAX];
-    struct gh_policy *owned[SRC_MAX];
-    size_t count;
-};
-
-static void
-list_release(struct policy_list *l)
+/* The loader of a call: its transaction, arena and compiled-policy cache. */
+static struct gh_api_loader
+loader(struct gh_call *c)
 {
-    for (size_t i = 0; i < l->count; i++)
-        gh_policy_unref(l->owned[i]);
-    l->count = 0;
+    return (struct gh_api_loader){c->tx, c->arena, c->api_cache};
 }
 
 static enum gh_err
 list_add(struct gh_call *c, struct policy_list *l, struct gh_slice doc, enum gh_policy_kind kind,
          struct gh_slice id, enum gh_policy_origin origin)
 {
-    struct gh_policy *p = NULL;
-    struct gh_diag diag;
-    enum gh_err err;
+    struct gh_api_loader ld = loader(c);
 
-    if (l->count == SRC_MAX)
-        return GH_ERR_LIMIT;
-    /* A call with no cache (unit tests, tools) compiles each time. */
-    err = c->api_cache != NULL ? gh_api_policy_compiled(c->api_cache, doc, kind, &diag, &p)
-                               : gh_policy_compile(doc, kind, &diag, &p);
-    if (err != GH_OK)
-        return err; /* a stored policy that no longer compiles denies */
-    l->items[l->count] = (struct gh_policy_src){.policy = p, .id = id, .origin = origin};
-    l->owned[l->count] = p;
-    l->count++;
-    return GH_OK;
+    return gh_api_list_add(&ld, l, doc, kind, id, origin);
 }
 
-/* The default version's document of managed policy `arn`. */
 static enum gh_err
 managed_doc(struct gh_call *c, struct gh_slice arn, struct gh_slice *doc)
 {
-    struct gh_policy_rec rec;
-    struct gh_policy_version v;
-    enum gh_err err;
+    struct gh_api_loader ld = loader(c);
 
-    if ((err = gh_store_policy_get(c->tx, c->arena, arn, &rec)) != GH_OK)
-        return err;
-    if ((err = gh_store_policy_version_get(c->tx, c->arena, arn, rec.default_version, &v)) != GH_OK)
-        return err;
-    *doc = v.document;
-    return GH_OK;
+    return gh_api_managed_doc(&ld, arn, doc);
 }
 
-/* Managed and inline policies attached to entity `id` ("user/NAME" names inline ones). */
 static enum gh_err
 entity_policies(struct gh_call *c, struct policy_list *l, struct gh_slice id,
                 const char *inline_prefix, struct gh_slice name)
 {
-    struct gh_store_page page = {GH_SLICE_NULL, GH_IAM_MAX_ITEMS_MAX};
-    struct gh_store_more more;
-    struct gh_attached *att;
-    struct gh_slice *names;
-    size_t n;
-    enum gh_err err;
+    struct gh_api_loader ld = loader(c);
 
-    if ((err = gh_store_attached_list(c->tx, c->arena, id, GH_SLICE_NULL, &page, &att, &n,
-                                      &more)) != GH_OK)
-        return err;
-    for (size_t i = 0; i < n; i++) {
-        struct gh_slice doc;
-        if ((err = managed_doc(c, att[i].policy_arn, &doc)) != GH_OK ||
-            (err = list_add(c, l, doc, GH_POLICY_IDENTITY, att[i].policy_arn, GH_ORIGIN_MANAGED)) !=
-                GH_OK)
-            return err;
-    }
-    if ((err = gh_store_inline_list(c->tx, c->arena, id, &page, &names, &n, &more)) != GH_OK)
-        return err;
-    for (size_t i = 0; i < n; i++) {
-        struct gh_slice doc, sid;
-        const char *s = gh_arena_printf(c->arena, "%s/%.*s/%.*s", inline_prefix, GH_SP(name),
-                                        GH_SP(names[i]));
-        if (s == NULL)
-            return GH_ERR_NOMEM;
-        sid = gh_slice_from_cstr(s);
-        if ((err = gh_store_inline_get(c->tx, c->arena, id, names[i], &doc)) != GH_OK ||
-            (err = list_add(c, l, doc, GH_POLICY_IDENTITY, sid, GH_ORIGIN_INLINE)) != GH_OK)
-            return err;
-    }
-    return GH_OK;
+    return gh_api_entity_policies(&ld, l, id, inline_prefix, name);
 }
 
 /*
@@ -117,12 +57,38 @@ entity_id_of(const struct gh_principal *p)
     return GH_SLICE_NULL;
 }
 
+/*
+ * The identity policies and boundary of user or role `id` from its
+ * principal snapshot (no store read when warm); `with_groups` false keeps
+ * only its own policies.
+ */
+static enum gh_err
+from_snapshot(struct gh_call *c, const struct gh_principal *p, enum gh_api_psnap_kind kind,
+              struct gh_slice id, bool with_groups, struct gh_api_policies *out)
+{
+    struct gh_api_psnap *s = NULL;
+    enum gh_err err =
+        gh_api_psnap_get(c->api_cache, c->store, gh_slice_from_cstr(p->account), kind, id, &s);
+
+    if (err != GH_OK)
+        return err; /* a deleted user or role can do nothing */
+    out->snap = s;
+    out->snap_identity = with_groups ? s->nidentity : s->nown;
+    out->entity_id = s->id;
+    out->boundary = s->boundary;
+    return GH_OK;
+}
+
 enum gh_err
 gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
                           struct gh_api_policies *out)
 {
     enum gh_err err;
     struct gh_slice boundary = GH_SLICE_NULL;
+    /* Principals that carry their unique id (keys, sessions) are read from
+     * their snapshot when the call has a cache; a principal named by ARN
+     * only (SimulatePrincipalPolicy) is read from the store. */
+    bool snap = c->api_cache != NULL && c->store != NULL;
 
     memset(out, 0, sizeof(*out));
     if ((out->identity = gh_arena_alloc(c->arena, sizeof(*out->identity))) == NULL ||
@@ -130,6 +96,9 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
         return GH_ERR_NOMEM;
     if (p->type == GH_PRINCIPAL_ROOT || p->type == GH_PRINCIPAL_ANONYMOUS) {
         return GH_OK; /* no identity-based policies */
+    } else if (p->type == GH_PRINCIPAL_USER && snap && entity_id_of(p).len > 0) {
+        if ((err = from_snapshot(c, p, GH_API_PSNAP_USER, entity_id_of(p), true, out)) != GH_OK)
+            return err;
     } else if (p->type == GH_PRINCIPAL_USER) {
         struct gh_user u;
         struct gh_slice id = entity_id_of(p);
@@ -164,6 +133,9 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
         }
         boundary = u.boundary_arn;
         out->entity_id = u.id;
+    } else if (p->type == GH_PRINCIPAL_ASSUMED_ROLE && snap && entity_id_of(p).len > 0) {
+        if ((err = from_snapshot(c, p, GH_API_PSNAP_ROLE, entity_id_of(p), true, out)) != GH_OK)
+            return err;
     } else if (p->type == GH_PRINCIPAL_ASSUMED_ROLE) {
         struct gh_role r;
         struct gh_slice id = entity_id_of(p);
@@ -187,11 +159,15 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
         if (gh_slice_eq_cstr(fs->entity_id, p->account)) {
             /* Called by the root user, who may do everything: only the
              * session policies limit the session. */
-            static const struct gh_slice all = GH_SLICE_INIT(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            static const struct gh_slice all =
+                GH_SLICE_INIT("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 "\"Action\":\"*\",\"Resource\":\"*\"}]}");
             if ((err = list_add(c, out->identity, all, GH_POLICY_IDENTITY, GH_S("root"),
                                 GH_ORIGIN_OTHER)) != GH_OK)
+                return err;
+        } else if (snap) {
+            /* The user's own policies (not its groups'). */
+            if ((err = from_snapshot(c, p, GH_API_PSNAP_USER, fs->entity_id, false, out)) != GH_OK)
                 return err;
         } else {
             if ((err = gh_store_user_get_by_id(c->tx, c->arena, gh_slice_from_cstr(p->account),
@@ -216,9 +192,8 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
     if (p->session_info != NULL) {
         const struct gh_session *s = p->session_info;
         size_t first = out->extra->count;
-        if (s->policy.len > 0 &&
-            (err = list_add(c, out->extra, s->policy, GH_POLICY_SESSION, GH_S("session policy"),
-                            GH_ORIGIN_OTHER)) != GH_OK)
+        if (s->policy.len > 0 && (err = list_add(c, out->extra, s->policy, GH_POLICY_SESSION,
+                                                 GH_S("session policy"), GH_ORIGIN_OTHER)) != GH_OK)
             return err;
         for (size_t i = 0; i < s->npolicy_arns; i++) {
             struct gh_slice doc;
@@ -256,17 +231,24 @@ gh_api_group_policies(struct gh_call *c, const struct gh_group *g, struct gh_api
 void
 gh_api_policies_release(struct gh_api_policies *p)
 {
+    gh_api_psnap_unref(p->snap);
+    p->snap = NULL;
     if (p->identity != NULL)
-        list_release(p->identity);
+        gh_api_list_release(p->identity);
     if (p->extra != NULL)
-        list_release(p->extra);
+        gh_api_list_release(p->extra);
 }
 
 void
 gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set)
 {
+    if (p->snap != NULL) {
+        set->identity = p->snap->identity;
+        set->identity_count = p->snap_identity;
+    } else {
     set->identity = p->identity == NULL ? NULL : p->identity->items;
     set->identity_count = p->identity == NULL ? 0 : p->identity->count;
+    }
     set->boundary = p->boundary;
     set->session = p->session;
     set->session_count = p->session_count;
@@ -276,6 +258,35 @@ static enum gh_err
 add_key(struct gh_policy_ctx *ctx, const char *key, enum gh_policy_type t, struct gh_slice v)
 {
     return gh_policy_ctx_add(ctx, gh_slice_from_cstr(key), t, v);
+}
+
+enum gh_err
+gh_api_entity_tags(struct gh_call *c, struct gh_slice account, struct gh_slice entity_id,
+                   struct gh_store_tag **out, size_t *count)
+{
+    struct gh_api_psnap *ps;
+    enum gh_err err = GH_OK;
+
+    *out = NULL;
+    *count = 0;
+    /* The current snapshot equals the committed state; a write transaction
+     * may have changed the tags since, so it reads its own. */
+    ps = c->tx != NULL && gh_store_tx_is_write(c->tx)
+             ? NULL
+             : gh_api_psnap_peek(c->api_cache, c->store, account, entity_id);
+    if (ps == NULL)
+        return gh_store_tags_list(c->tx, c->arena, entity_id, out, count);
+    if (ps->ntags > 0 && (*out = gh_arena_alloc(c->arena, ps->ntags * sizeof(**out))) == NULL)
+        err = GH_ERR_NOMEM;
+    for (size_t i = 0; err == GH_OK && i < ps->ntags; i++)
+        if ((err = gh_arena_dup(c->arena, ps->tags[i].key, &(*out)[i].key)) == GH_OK)
+            err = gh_arena_dup(c->arena, ps->tags[i].value, &(*out)[i].value);
+    if (err == GH_OK)
+        *count = ps->ntags;
+    else
+        *out = NULL;
+    gh_api_psnap_unref(ps);
+    return err;
 }
 
 enum gh_err
@@ -318,11 +329,21 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
     gh_time_iso8601(c->now, now_iso);
     (void)snprintf(epoch, sizeof(epoch), "%lld", (long long)c->now);
     switch (p->type) {
-    case GH_PRINCIPAL_ROOT: ptype = "Account"; break;
-    case GH_PRINCIPAL_USER: ptype = "User"; break;
-    case GH_PRINCIPAL_ASSUMED_ROLE: ptype = "AssumedRole"; break;
-    case GH_PRINCIPAL_FEDERATED_USER: ptype = "FederatedUser"; break;
-    default: ptype = "Anonymous"; break;
+    case GH_PRINCIPAL_ROOT:
+        ptype = "Account";
+        break;
+    case GH_PRINCIPAL_USER:
+        ptype = "User";
+        break;
+    case GH_PRINCIPAL_ASSUMED_ROLE:
+        ptype = "AssumedRole";
+        break;
+    case GH_PRINCIPAL_FEDERATED_USER:
+        ptype = "FederatedUser";
+        break;
+    default:
+        ptype = "Anonymous";
+        break;
     }
     char *now_s = gh_arena_strndup(c->arena, gh_slice_from_cstr(now_iso));
     char *epoch_s = gh_arena_strndup(c->arena, gh_slice_from_cstr(epoch));
@@ -388,8 +409,8 @@ gh_api_context_fill(struct gh_call *c, const struct gh_principal *p, struct gh_s
             return err;
     }
     /* aws:PrincipalTag/KEY: the entity's tags, then session tags, which win. */
-    if (entity_id.len > 0 &&
-        (err = gh_store_tags_list(c->tx, c->arena, entity_id, &tags, &ntags)) != GH_OK)
+    if (entity_id.len > 0 && (err = gh_api_entity_tags(c, gh_slice_from_cstr(p->account), entity_id,
+                                                       &tags, &ntags)) != GH_OK)
         return err;
     for (size_t i = 0; i < ntags; i++) {
         bool overridden = false;
@@ -456,14 +477,15 @@ gh_api_deny_message(struct gh_call *c, const struct gh_principal *p, const char 
  * explanation (ARNs, action, policy ARNs: no secrets).
  */
 static enum gh_err
-deny(struct gh_call *c, const struct gh_principal *p, const char *action,
-     struct gh_slice resource, const struct gh_policy_result *r)
+deny(struct gh_call *c, const struct gh_principal *p, const char *action, struct gh_slice resource,
+     const struct gh_policy_result *r)
 {
     enum gh_err err = gh_api_deny_message(c, p, action, resource, r);
 
     if (err != GH_ERR_ACCESS_DENIED || c->config == NULL || c->config->enforce != GH_ENFORCE_LOG)
         return err;
-    fprintf(stderr, "gatehouse: enforce=log: allowed a request AWS would deny: RequestId %s: "
+    fprintf(stderr,
+            "gatehouse: enforce=log: allowed a request AWS would deny: RequestId %s: "
                     "AccessDenied: %s\n",
             c->request_id != NULL ? c->request_id : "-", c->message);
     c->err = GH_OK;
@@ -541,7 +563,7 @@ authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
         return GH_OK;
     if (p->type != GH_PRINCIPAL_ROOT && p->type != GH_PRINCIPAL_ANONYMOUS) {
         if ((err = gh_api_principal_policies(c, p, &pol)) != GH_OK)
-            goto deny;
+            goto deny_release; /* releases whatever it loaded */
     }
     gh_policy_ctx_init(&ctx, c->arena);
     if ((err = gh_policy_ctx_set_action(&ctx, gh_slice_from_cstr(action))) != GH_OK ||
@@ -586,7 +608,6 @@ authorize_opts(struct gh_call *c, const char *action, struct gh_slice resource,
     return err;
 deny_release:
     gh_api_policies_release(&pol);
-deny:
     if (err == GH_ERR_NOMEM)
         return gh_call_fail(c, err, "The service is out of memory.");
     /* Fail closed: an evaluation error reads as no policy allowing it. */

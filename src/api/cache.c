@@ -28,7 +28,14 @@ struct shard {
 
 struct gh_api_cache {
     struct shard shards[SHARDS];
+    struct gh_api_psnaps *psnaps; /* principal snapshots (psnap.c) */
 };
+
+struct gh_api_psnaps *
+gh_api_cache_psnaps(struct gh_api_cache *c)
+{
+    return c == NULL ? NULL : c->psnaps;
+}
 
 enum gh_err
 gh_api_cache_new(struct gh_api_cache **out)
@@ -40,6 +47,10 @@ gh_api_cache_new(struct gh_api_cache **out)
         return GH_ERR_NOMEM;
     for (size_t i = 0; i < SHARDS; i++)
         pthread_mutex_init(&c->shards[i].lock, NULL);
+    if (gh_api_psnaps_new(&c->psnaps) != GH_OK) {
+        gh_api_cache_free(c);
+        return GH_ERR_NOMEM;
+    }
     *out = c;
     return GH_OK;
 }
@@ -49,6 +60,8 @@ gh_api_cache_free(struct gh_api_cache *c)
 {
     if (c == NULL)
         return;
+    /* Snapshots first: they hold references to compiled policies. */
+    gh_api_psnaps_free(c->psnaps);
     for (size_t i = 0; i < SHARDS; i++) {
         struct entry *e = c->shards[i].head;
         while (e != NULL) {

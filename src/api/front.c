@@ -240,7 +240,7 @@ session_principal(struct gh_api *api, const struct gh_api_snap *snap, struct gh_
      * included, which needs no permission) works with them, and a
      * namesake created later can never lend them its policies.
      */
-    if ((err = gh_api_session_entity_check(api->store, req->arena, s)) != GH_OK) {
+    if ((err = gh_api_session_entity_check(api->cache, api->store, req->arena, s)) != GH_OK) {
         gh_secret_wipe(&s->secret);
         if (err == GH_ERR_INVALID_TOKEN_ID)
             gh_diag_set(diag, "The security token included in the request is invalid.");
@@ -439,6 +439,13 @@ run(struct gh_api *api, struct gh_call *c)
 
     if ((err = gh_store_tx_begin(api->store, write, &c->tx)) != GH_OK)
         return gh_call_fail(c, err, "The service could not open the store.");
+    /* An IAM action writes only its caller's account (AWS IAM: every
+     * action works in the account of the credentials): only that
+     * account's principal snapshots go stale. Any other write leaves the
+     * store's default, every account's. */
+    if (write && c->service != NULL && strcmp(c->service->name, "iam") == 0 && c->caller != NULL &&
+        c->caller->type != GH_PRINCIPAL_ANONYMOUS)
+        gh_store_tx_scope_account(c->tx, gh_slice_from_cstr(c->caller->account));
     err = c->action->fn(c);
     if (err == GH_OK && c->err != GH_OK)
         err = c->err;
@@ -652,6 +659,8 @@ gh_api_sign_out(struct gh_api *api, const struct gh_session *s, int64_t now)
 
     if ((err = gh_store_tx_begin(api->store, true, &tx)) != GH_OK)
         return err;
+    /* No principal's policies change: the auth snapshot below carries it. */
+    gh_store_tx_scope_metadata(tx);
     if ((err = gh_store_signout_put(tx, &so, now, GH_API_SIGNOUTS_MAX)) != GH_OK) {
         gh_store_tx_rollback(tx);
         return err;

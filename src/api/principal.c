@@ -1,7 +1,8 @@
 /*
  * principal.c: from an access key id to its secret and principal, through
- * a sharded cache validated against the store's generation, so a warm
- * request reads no database and a write is seen by the next request.
+ * a sharded cache validated against the key's account's policy generation
+ * (which key and user writes move, and last-used touches do not), so a
+ * warm request reads no database and a write is seen by the next request.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,7 +16,8 @@
 
 struct entry {
     struct entry *next;
-    uint64_t generation;
+    uint64_t generation; /* the account's policy generation */
+    bool cacheable;      /* no write committed while it was loaded */
     struct gh_secret secret;
     enum gh_principal_type type;
     enum gh_key_status status;
@@ -110,7 +112,10 @@ load(struct gh_store *store, struct gh_arena *a, struct gh_slice akid, struct en
     enum gh_principal_type type;
     enum gh_err err;
     char *cur;
-    uint64_t gen = gh_store_generation(store);
+    /* Any commit moves the store-wide generation before a policy one: if it
+     * is unchanged across the load and the read of the account's policy
+     * generation, that generation describes what was loaded. */
+    uint64_t before = gh_store_generation(store);
 
     *out = NULL;
     memset(&user, 0, sizeof(user));
@@ -155,7 +160,8 @@ load(struct gh_store *store, struct gh_arena *a, struct gh_slice akid, struct en
     e->account[12] = '\0';
     e->type = type;
     e->status = key.status;
-    e->generation = gen;
+    e->generation = gh_store_policy_generation(store, key.account);
+    e->cacheable = gh_store_generation(store) == before;
     e->secret = secret;
     *out = e;
     e = NULL;
@@ -194,7 +200,6 @@ gh_api_principal_resolve(struct gh_api_principals *pc, struct gh_store *store, s
                          struct gh_slice akid, struct gh_secret *secret, struct gh_principal *out)
 {
     struct shard *sh = &pc->shards[hash(akid) % SHARDS];
-    uint64_t gen = gh_store_generation(store);
     struct entry *e, *fresh = NULL, **pp;
     enum gh_err err = GH_OK;
     bool hit = false;
@@ -204,7 +209,7 @@ gh_api_principal_resolve(struct gh_api_principals *pc, struct gh_store *store, s
     pthread_mutex_lock(&sh->lock);
     for (e = sh->head; e != NULL; e = e->next) {
         if (strlen(e->akid) == akid.len && memcmp(e->akid, akid.ptr, akid.len) == 0 &&
-            e->generation == gen) {
+            e->generation == gh_store_policy_generation(store, gh_slice_from_cstr(e->account))) {
             hit = true;
             if (e->status == GH_KEY_ACTIVE)
                 err = fill(e, a, secret, out);
@@ -225,12 +230,14 @@ gh_api_principal_resolve(struct gh_api_principals *pc, struct gh_store *store, s
     if (err != GH_OK)
         goto done;
     err = fresh->status == GH_KEY_ACTIVE ? fill(fresh, a, secret, out) : GH_ERR_INVALID_TOKEN_ID;
+    if (!fresh->cacheable)
+        goto done; /* used once; the next request loads again */
 
     pthread_mutex_lock(&sh->lock);
     /* Replace any older entry for the key; drop the oldest when full. */
     for (pp = &sh->head; *pp != NULL;) {
         struct entry *cur = *pp;
-        if (strcmp(cur->akid, fresh->akid) == 0 || cur->generation < fresh->generation) {
+        if (strcmp(cur->akid, fresh->akid) == 0) {
             *pp = cur->next;
             entry_free(cur);
             sh->count--;

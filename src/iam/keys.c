@@ -85,7 +85,7 @@ gh_iam_keys_resource_tags(struct gh_call *c, struct gh_iam_keys *k, struct gh_sl
     size_t n;
     enum gh_err err;
 
-    if ((err = gh_store_tags_list(c->tx, c->arena, entity_id, &tags, &n)) != GH_OK)
+    if ((err = gh_api_entity_tags(c, gh_iam_account(c), entity_id, &tags, &n)) != GH_OK)
         return err;
     /* AWS IAM: users, roles and policies answer both iam:ResourceTag/KEY and
      * aws:ResourceTag/KEY with their tags. */

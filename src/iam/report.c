@@ -422,8 +422,11 @@ gh_iam_key_used(struct gh_store *s, struct gh_slice akid, struct gh_slice servic
         touch_remember(shard, slot, akid, k.last_used);
         goto done;
     }
-    if (err == GH_OK)
+    if (err == GH_OK) {
+        /* Metadata: no principal's policies change, so no cache goes stale. */
+        gh_store_tx_scope_metadata(tx);
         err = gh_store_access_key_touch(tx, akid, now, service, region);
+    }
     if (err == GH_OK) {
         err = gh_store_tx_commit(tx);
         tx = NULL;
