@@ -70,7 +70,17 @@ GH_MUST_CHECK enum gh_err gh_api_user_group_policies(const struct gh_api_loader 
                                                      struct policy_list *l,
                                                      struct gh_slice user_id);
 
-enum gh_api_psnap_kind { GH_API_PSNAP_ACCOUNT, GH_API_PSNAP_USER, GH_API_PSNAP_ROLE };
+/* POLICY: a managed policy by ARN, compiled as a session policy (account:
+ * the ARN's, "aws" for AWS managed ones; gh_api_policy_account). */
+enum gh_api_psnap_kind {
+    GH_API_PSNAP_ACCOUNT,
+    GH_API_PSNAP_USER,
+    GH_API_PSNAP_ROLE,
+    GH_API_PSNAP_POLICY
+};
+
+/* The account field of policy ARN `arn` (empty when it has none). */
+struct gh_slice gh_api_policy_account(struct gh_slice arn);
 
 /*
  * One principal as authorization sees it, loaded at its account's policy

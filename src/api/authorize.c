@@ -79,6 +79,26 @@ from_snapshot(struct gh_call *c, const struct gh_principal *p, enum gh_api_psnap
     return GH_OK;
 }
 
+/* Managed policy `arn` as a session policy, from its snapshot. */
+static enum gh_err
+session_arn(struct gh_call *c, struct policy_list *l, struct gh_slice arn)
+{
+    struct gh_api_psnap *s = NULL;
+    enum gh_err err;
+
+    if (l->count == GH_API_SRC_MAX)
+        return GH_ERR_LIMIT;
+    if ((err = gh_api_psnap_get(c->api_cache, c->store, gh_api_policy_account(arn),
+                                GH_API_PSNAP_POLICY, arn, &s)) != GH_OK)
+        return err;
+    l->owned[l->count] = gh_policy_ref(s->owned[0]);
+    l->items[l->count] = (struct gh_policy_src){
+        .policy = l->owned[l->count], .id = arn, .origin = GH_ORIGIN_MANAGED};
+    l->count++;
+    gh_api_psnap_unref(s);
+    return GH_OK;
+}
+
 enum gh_err
 gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
                           struct gh_api_policies *out)
@@ -197,10 +217,14 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
             return err;
         for (size_t i = 0; i < s->npolicy_arns; i++) {
             struct gh_slice doc;
-            if ((err = managed_doc(c, s->policy_arns[i], &doc)) != GH_OK ||
-                (err = list_add(c, out->extra, doc, GH_POLICY_SESSION, s->policy_arns[i],
-                                GH_ORIGIN_MANAGED)) != GH_OK)
+            if (snap) {
+                if ((err = session_arn(c, out->extra, s->policy_arns[i])) != GH_OK)
+                    return err;
+            } else if ((err = managed_doc(c, s->policy_arns[i], &doc)) != GH_OK ||
+                       (err = list_add(c, out->extra, doc, GH_POLICY_SESSION, s->policy_arns[i],
+                                       GH_ORIGIN_MANAGED)) != GH_OK) {
                 return err;
+            }
         }
         out->session = &out->extra->items[first];
         out->session_count = out->extra->count - first;

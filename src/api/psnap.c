@@ -138,6 +138,20 @@ gh_api_user_group_policies(const struct gh_api_loader *ld, struct policy_list *l
     return GH_OK;
 }
 
+struct gh_slice
+gh_api_policy_account(struct gh_slice arn)
+{
+    static const struct gh_slice prefix = GH_SLICE_INIT("arn:aws:iam::");
+
+    /* arn:aws:iam::ACCOUNT:policy/PATH/NAME */
+    if (!gh_slice_starts_with(arn, prefix))
+        return GH_SLICE_NULL;
+    for (size_t i = prefix.len; i < arn.len; i++)
+        if (arn.ptr[i] == ':')
+            return gh_slice_sub(arn, prefix.len, i - prefix.len);
+    return GH_SLICE_NULL;
+}
+
 /* ---- snapshots ---- */
 
 void
@@ -204,7 +218,7 @@ compact(struct draft *d, struct gh_slice account, enum gh_api_psnap_kind kind, u
     atomic_init(&s->refs, 1);
     s->generation = gen;
     s->kind = kind;
-    memcpy(s->account, account.ptr, 12);
+    memcpy(s->account, account.ptr, account.len);
     s->identity = (struct gh_policy_src *)(s + 1);
     s->owned = (struct gh_policy **)(s->identity + n);
     s->tags = (struct gh_store_tag *)(s->owned + n + nb);
@@ -249,7 +263,7 @@ load(struct gh_api_cache *cache, struct gh_store *store, struct gh_slice account
     enum gh_err err;
 
     *out = NULL;
-    if (account.len != 12)
+    if (account.len == 0 || account.len > 12)
         return GH_ERR_NOT_FOUND;
     memset(&d, 0, sizeof(d));
     gh_arena_init(&arena);
@@ -263,8 +277,19 @@ load(struct gh_api_cache *cache, struct gh_store *store, struct gh_slice account
         goto done;
     ld = (struct gh_api_loader){tx, &arena, cache};
     switch (kind) {
+    case GH_API_PSNAP_POLICY: {
+        struct gh_slice doc;
+        if ((err = gh_api_managed_doc(&ld, id, &doc)) == GH_OK)
+            err = gh_api_list_add(&ld, d.identity, doc, GH_POLICY_SESSION, id, GH_ORIGIN_MANAGED);
+        d.nown = d.identity->count;
+        break;
+    }
     case GH_API_PSNAP_ACCOUNT: {
         char acct[13];
+        if (account.len != 12) {
+            err = GH_ERR_NOT_FOUND;
+            break;
+        }
         memcpy(acct, account.ptr, 12);
         acct[12] = '\0';
         err = gh_store_account_exists(tx, acct);
@@ -456,8 +481,9 @@ gh_api_psnap_peek(struct gh_api_cache *cache, struct gh_store *store, struct gh_
     sh = &ps->shards[hash(account, id) % SHARDS];
     pthread_mutex_lock(&sh->lock);
     for (struct entry *e = sh->head; e != NULL; e = e->next)
-        if (e->snap->kind != GH_API_PSNAP_ACCOUNT && gh_slice_eq_cstr(account, e->snap->account) &&
-            gh_slice_eq(id, e->snap->id) && e->snap->generation == gen) {
+        if ((e->snap->kind == GH_API_PSNAP_USER || e->snap->kind == GH_API_PSNAP_ROLE) &&
+            gh_slice_eq_cstr(account, e->snap->account) && gh_slice_eq(id, e->snap->id) &&
+            e->snap->generation == gen) {
             found = psnap_ref(e->snap);
             break;
         }

@@ -294,6 +294,10 @@ struct warm {
     char session_key[32];
     struct gh_secret session_secret;
     char *session_token;
+    /* A second session of the role, limited by managed session policy "edge". */
+    char arns_key[32];
+    struct gh_secret arns_secret;
+    char *arns_token;
 };
 
 static bool warm_touches; /* record keys' last use (a write once a minute per key) */
@@ -570,6 +574,45 @@ warm_build(struct warm *w)
     w->session_token = xml_text(body, "SessionToken");
     assert_non_null(w->session_token);
     free(body);
+    if (signed_call(f, "sts", w->user_key, &w->user_secret, NULL,
+                    "Action=AssumeRole&Version=2011-06-15&RoleSessionName=arns"
+                    "&RoleArn=arn%3Aaws%3Aiam%3A%3A" ACCOUNT "%3Arole%2Freader"
+                    "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3A" ACCOUNT "%3Apolicy%2Fedge",
+                    &body) != 200)
+        fail_msg("AssumeRole with PolicyArns: %s", body);
+    v = xml_text(body, "AccessKeyId");
+    assert_non_null(v);
+    (void)snprintf(w->arns_key, sizeof(w->arns_key), "%s", v);
+    free(v);
+    v = xml_text(body, "SecretAccessKey");
+    assert_non_null(v);
+    assert_int_equal(gh_secret_set(&w->arns_secret, v, strlen(v)), GH_OK);
+    free(v);
+    w->arns_token = xml_text(body, "SessionToken");
+    assert_non_null(w->arns_token);
+    free(body);
+}
+
+static void
+warm_free(struct warm *w)
+{
+    gh_secret_wipe(&w->user_secret);
+    gh_secret_wipe(&w->session_secret);
+    gh_secret_wipe(&w->arns_secret);
+    free(w->session_token);
+    free(w->arns_token);
+}
+
+static int
+as_arns_session(struct warm *w, const char *service, const char *form)
+{
+    char *body = NULL;
+    int st = signed_call(w->f, service, w->arns_key, &w->arns_secret, w->arns_token, form, &body);
+
+    if (st != 200 && strstr(body, "<Code>AccessDenied</Code>") == NULL)
+        fail_msg("%s: unexpected %d %s", form, st, body);
+    free(body);
+    return st;
 }
 
 static int
@@ -613,7 +656,7 @@ test_warm_requests_read_nothing(void **state)
 {
     struct warm w = {.f = *state};
     struct gh_secret root;
-    uint64_t r0, r1, by_root, by_user, by_session;
+    uint64_t r0, r1, by_root, by_user, by_session, by_arns;
     char *body;
 
     warm_build(&w);
@@ -623,6 +666,7 @@ test_warm_requests_read_nothing(void **state)
     assert_int_equal(as_user(&w, "sts", GCI_FORM), 200);
     assert_int_equal(as_session(&w, "iam", GET_USER_FORM), 200);
     assert_int_equal(as_session(&w, "sts", GCI_FORM), 200);
+    assert_int_equal(as_arns_session(&w, "iam", GET_USER_FORM), 200);
     assert_int_equal(signed_call(w.f, "iam", ROOT_KEY, &root, NULL, GET_USER_FORM, &body), 200);
     free(body);
 
@@ -648,9 +692,14 @@ test_warm_requests_read_nothing(void **state)
     for (int i = 0; i < WARM_N; i++)
         assert_int_equal(as_session(&w, "iam", GET_USER_FORM), 200);
     by_session = gh_store_page_reads(w.f->store) - r0;
+    r0 = gh_store_page_reads(w.f->store);
+    for (int i = 0; i < WARM_N; i++)
+        assert_int_equal(as_arns_session(&w, "iam", GET_USER_FORM), 200);
+    by_arns = gh_store_page_reads(w.f->store) - r0;
     assert_true(by_root > 0); /* the counter counts */
     assert_int_equal(by_user, by_root);
     assert_int_equal(by_session, by_root);
+    assert_int_equal(by_arns, by_root);
 
     /* A last-used touch (a write, as the server makes once a minute per
      * key) is metadata: nothing is loaded again. */
@@ -663,9 +712,7 @@ test_warm_requests_read_nothing(void **state)
     assert_int_equal(gh_store_page_reads(w.f->store) - r0, 0);
 
     gh_secret_wipe(&root);
-    gh_secret_wipe(&w.user_secret);
-    gh_secret_wipe(&w.session_secret);
-    free(w.session_token);
+    warm_free(&w);
 }
 
 /*
@@ -747,9 +794,35 @@ test_warm_snapshot_follows_writes(void **state)
     assert_true(changed);
     assert_int_equal(as_user(&w, "iam", GET_USER_FORM), 403);
 
-    gh_secret_wipe(&w.user_secret);
-    gh_secret_wipe(&w.session_secret);
-    free(w.session_token);
+    /* A managed session policy's new default version limits its sessions. */
+    assert_int_equal(as_arns_session(&w, "sts", GCI_FORM), 200);
+    root_form(f,
+              "Action=PutRolePolicy&Version=2010-05-08&RoleName=reader&PolicyName=get"
+              "&PolicyDocument=",
+              ALLOW("iam:GetUser"));
+    assert_int_equal(as_arns_session(&w, "iam", GET_USER_FORM), 200);
+    root_form(f,
+              "Action=CreatePolicyVersion&Version=2010-05-08&SetAsDefault=true"
+              "&PolicyArn=arn%3Aaws%3Aiam%3A%3A" ACCOUNT "%3Apolicy%2Fedge&PolicyDocument=",
+              ALLOW("s3:*"));
+    assert_int_equal(as_arns_session(&w, "iam", GET_USER_FORM), 403);
+    /* Deleting the role ends its sessions. */
+    root_form(f, "Action=DeleteRolePolicy&Version=2010-05-08&RoleName=reader&PolicyName=get", NULL);
+    root_form(f,
+              "Action=DetachRolePolicy&Version=2010-05-08&RoleName=reader"
+              "&PolicyArn=arn%3Aaws%3Aiam%3A%3A" ACCOUNT "%3Apolicy%2Fp3",
+              NULL);
+    root_form(f, "Action=DeleteRole&Version=2010-05-08&RoleName=reader", NULL);
+    {
+        char *body = NULL;
+        int st = signed_call(f, "sts", w.session_key, &w.session_secret, w.session_token, GCI_FORM,
+                             &body);
+        assert_int_equal(st, 403);
+        assert_non_null(strstr(body, "<Code>InvalidClientTokenId</Code>"));
+        free(body);
+    }
+
+    warm_free(&w);
 }
 
 int
