@@ -79,6 +79,21 @@ from_snapshot(struct gh_call *c, const struct gh_principal *p, enum gh_api_psnap
     return GH_OK;
 }
 
+/*
+ * The lists a load fills (about 8 KiB each, zeroed): only for what the
+ * snapshots do not hold, so a warm request allocates neither.
+ */
+static enum gh_err
+need_lists(struct gh_call *c, struct gh_api_policies *out)
+{
+    if ((out->identity == NULL &&
+         (out->identity = gh_arena_alloc(c->arena, sizeof(*out->identity))) == NULL) ||
+        (out->extra == NULL &&
+         (out->extra = gh_arena_alloc(c->arena, sizeof(*out->extra))) == NULL))
+        return GH_ERR_NOMEM;
+    return GH_OK;
+}
+
 /* Managed policy `arn` as a session policy, from its snapshot. */
 static enum gh_err
 session_arn(struct gh_call *c, struct policy_list *l, struct gh_slice arn)
@@ -111,9 +126,6 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
     bool snap = c->api_cache != NULL && c->store != NULL;
 
     memset(out, 0, sizeof(*out));
-    if ((out->identity = gh_arena_alloc(c->arena, sizeof(*out->identity))) == NULL ||
-        (out->extra = gh_arena_alloc(c->arena, sizeof(*out->extra))) == NULL)
-        return GH_ERR_NOMEM;
     if (p->type == GH_PRINCIPAL_ROOT || p->type == GH_PRINCIPAL_ANONYMOUS) {
         return GH_OK; /* no identity-based policies */
     } else if (p->type == GH_PRINCIPAL_USER && snap && entity_id_of(p).len > 0) {
@@ -122,6 +134,8 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
     } else if (p->type == GH_PRINCIPAL_USER) {
         struct gh_user u;
         struct gh_slice id = entity_id_of(p);
+        if ((err = need_lists(c, out)) != GH_OK)
+            return err;
         /* By unique id when the principal carries one (keys, sessions): a
          * namesake of a deleted user is another user. By name only for a
          * principal built from an ARN (SimulatePrincipalPolicy). */
@@ -159,6 +173,8 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
     } else if (p->type == GH_PRINCIPAL_ASSUMED_ROLE) {
         struct gh_role r;
         struct gh_slice id = entity_id_of(p);
+        if ((err = need_lists(c, out)) != GH_OK)
+            return err;
         err = id.len > 0
                   ? gh_store_role_get_by_id(c->tx, c->arena, gh_slice_from_cstr(p->account), id, &r)
                   : gh_store_role_get(c->tx, c->arena, gh_slice_from_cstr(p->account), p->name, &r);
@@ -174,6 +190,8 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
          * the session has no permissions at all. */
         const struct gh_session *fs = p->session_info;
         struct gh_user u;
+        if ((err = need_lists(c, out)) != GH_OK)
+            return err;
         if (fs->policy.len == 0 && fs->npolicy_arns == 0)
             return GH_ERR_ACCESS_DENIED;
         if (gh_slice_eq_cstr(fs->entity_id, p->account)) {
@@ -181,7 +199,7 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
              * session policies limit the session. */
             static const struct gh_slice all =
                 GH_SLICE_INIT("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                "\"Action\":\"*\",\"Resource\":\"*\"}]}");
+                              "\"Action\":\"*\",\"Resource\":\"*\"}]}");
             if ((err = list_add(c, out->identity, all, GH_POLICY_IDENTITY, GH_S("root"),
                                 GH_ORIGIN_OTHER)) != GH_OK)
                 return err;
@@ -209,9 +227,13 @@ gh_api_principal_policies(struct gh_call *c, const struct gh_principal *p,
             return err;
         out->boundary = &out->extra->items[out->extra->count - 1];
     }
-    if (p->session_info != NULL) {
+    if (p->session_info != NULL &&
+        (p->session_info->policy.len > 0 || p->session_info->npolicy_arns > 0)) {
         const struct gh_session *s = p->session_info;
-        size_t first = out->extra->count;
+        size_t first;
+        if ((err = need_lists(c, out)) != GH_OK)
+            return err;
+        first = out->extra->count;
         if (s->policy.len > 0 && (err = list_add(c, out->extra, s->policy, GH_POLICY_SESSION,
                                                  GH_S("session policy"), GH_ORIGIN_OTHER)) != GH_OK)
             return err;
@@ -270,8 +292,8 @@ gh_api_policies_set(const struct gh_api_policies *p, struct gh_policy_set *set)
         set->identity = p->snap->identity;
         set->identity_count = p->snap_identity;
     } else {
-    set->identity = p->identity == NULL ? NULL : p->identity->items;
-    set->identity_count = p->identity == NULL ? 0 : p->identity->count;
+        set->identity = p->identity == NULL ? NULL : p->identity->items;
+        set->identity_count = p->identity == NULL ? 0 : p->identity->count;
     }
     set->boundary = p->boundary;
     set->session = p->session;
@@ -510,7 +532,7 @@ deny(struct gh_call *c, const struct gh_principal *p, const char *action, struct
         return err;
     fprintf(stderr,
             "gatehouse: enforce=log: allowed a request AWS would deny: RequestId %s: "
-                    "AccessDenied: %s\n",
+            "AccessDenied: %s\n",
             c->request_id != NULL ? c->request_id : "-", c->message);
     c->err = GH_OK;
     c->message[0] = '\0';
