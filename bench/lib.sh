@@ -95,9 +95,9 @@ run_wrk() {
         }' "$out" || die "could not read wrk output for $name"
 }
 
-# nginx_start TYPE PATH: nginx, one worker, serving $TMP/nginx/www (which
-# the caller fills) with default_type TYPE; returns once PATH answers.
-# Sets NGINX_PORT and NGINX_PID.
+# nginx_start TYPE PATH: nginx, NGINX_WORKERS workers (default one),
+# serving $TMP/nginx/www (which the caller fills) with default_type TYPE;
+# returns once PATH answers. Sets NGINX_PORT and NGINX_PID.
 nginx_start() {
     NGINX_PORT=$(free_port)
     mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"
@@ -113,7 +113,7 @@ nginx_start() {
     [ "$(id -u)" -eq 0 ] && user_line="user root;"
     cat >"$TMP/nginx/nginx.conf" <<NGINX
 $user_line
-worker_processes 1;
+worker_processes ${NGINX_WORKERS:-1};
 daemon off;
 master_process on;
 pid $TMP/nginx/nginx.pid;

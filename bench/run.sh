@@ -68,5 +68,8 @@ run_sts_bench() {
 }
 run_sts_bench
 
+# ---- IAM: a warm authorized GetUser, GetCallerIdentity, AssumeRole (nginx, 1 worker/core) ----
+echo; BUILD_DIR=$BUILD_DIR WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_DURATION=$WRK_DURATION sh bench/iam.sh || die "bench/iam.sh failed"
+
 # ---- S3: 4 KB GetObject/PutObject against nginx, 1 GB sequential against dd ----
 echo; BUILD_DIR=$BUILD_DIR WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_DURATION=$WRK_DURATION sh bench/s3.sh || die "bench/s3.sh failed"
