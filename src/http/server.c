@@ -83,7 +83,8 @@ conn_timeout(struct MHD_Connection *conn, unsigned timeout_s)
 }
 
 static void
-completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
 {
     struct conn_req *r = *con_cls;
 
@@ -166,7 +167,8 @@ remote_addr(struct MHD_Connection *conn, char out[64])
     if (sa == NULL)
         return;
     if (sa->sa_family == AF_INET)
-        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                        64);
     else if (sa->sa_family == AF_INET6)
         (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
                         64);
@@ -211,6 +213,59 @@ resp_init(struct gh_http_resp *resp)
     gh_buf_init(&resp->body, 0);
 }
 
+/* A response body handed to libmicrohttpd: the gh_buf's block, whole. */
+struct owned_body {
+    char *ptr;
+    size_t cap;
+};
+
+/*
+ * libmicrohttpd's free callback for an owned_body: wipes the block before
+ * it goes back to the allocator. A CreateAccessKey, STS or console-session
+ * answer carries a secret; MHD_RESPMEM_MUST_COPY would have made a copy
+ * that libmicrohttpd frees with a plain free(), unwiped (STYLE "Secrets").
+ */
+static void
+owned_body_free(void *cls)
+{
+    struct owned_body *b = cls;
+
+    OPENSSL_cleanse(b->ptr, b->cap);
+    free(b->ptr);
+    free(b);
+}
+
+/*
+ * A response over `body`, whose block libmicrohttpd takes (no copy) and
+ * wipes through owned_body_free once the response is destroyed. On
+ * success `body` is left empty; on failure it still owns its block.
+ */
+static struct MHD_Response *
+buffer_response(struct gh_buf *body)
+{
+    struct owned_body *b;
+    struct MHD_Response *mr;
+
+    if (body->len == 0) /* nothing to wipe; libmicrohttpd refuses a NULL buffer */
+        return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if ((b = malloc(sizeof(*b))) == NULL)
+        return NULL;
+    b->ptr = body->ptr;
+    b->cap = body->cap;
+    /* libmicrohttpd 0.9.73+ (Debian 12 has 0.9.75); it calls the callback
+     * only for a response it created, so a failure here leaves `body` ours. */
+    mr = MHD_create_response_from_buffer_with_free_callback_cls(body->len, body->ptr,
+                                                                owned_body_free, b);
+    if (mr == NULL) {
+        free(b);
+        return NULL;
+    }
+    body->ptr = NULL; /* transferred: libmicrohttpd frees it through owned_body_free */
+    body->len = 0;
+    body->cap = 0;
+    return mr;
+}
+
 /* Queues `resp` (its buffer, or its file) and releases it. */
 static enum MHD_Result
 send_resp(struct MHD_Connection *conn, struct conn_req *r, struct gh_http_resp *resp)
@@ -223,9 +278,7 @@ send_resp(struct MHD_Connection *conn, struct conn_req *r, struct gh_http_resp *
         if (mr == NULL)
             (void)close(resp->body_fd);
     } else {
-        mr = MHD_create_response_from_buffer(resp->body.len,
-                                             resp->body.ptr == NULL ? "" : resp->body.ptr,
-                                             MHD_RESPMEM_MUST_COPY);
+        mr = buffer_response(&resp->body);
     }
     gh_buf_cleanup(&resp->body);
     if (mr == NULL)
@@ -487,9 +540,8 @@ static bool
 limits_are_valid(const struct gh_http_limits *l, unsigned threads)
 {
     /* libmicrohttpd shares conn_max out among its threads: each needs one. */
-    return l->conn_max >= threads && l->conn_per_ip_max >= 1 &&
-           l->conn_per_ip_max <= l->conn_max && l->header_timeout_s >= 1 &&
-           l->body_timeout_s >= 1;
+    return l->conn_max >= threads && l->conn_per_ip_max >= 1 && l->conn_per_ip_max <= l->conn_max &&
+           l->header_timeout_s >= 1 && l->body_timeout_s >= 1;
 }
 
 static enum gh_err
@@ -502,7 +554,8 @@ server_start(const char *listen, unsigned threads, size_t body_max, struct gh_ht
     socklen_t sslen = 0;
     const union MHD_DaemonInfo *di;
     enum gh_err err;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     /* HTTPS options; empty (the END entry first) for plain HTTP. */
     struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}};
 
@@ -548,16 +601,15 @@ server_start(const char *listen, unsigned threads, size_t body_max, struct gh_ht
     }
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, s, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
         /* Bounds the request line and header block (GH_HEADERS_BYTES_MAX). */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GH_HEADERS_BYTES_MAX,
         /* One address gets a share of the connections; a quiet one is closed. */
         MHD_OPTION_CONNECTION_LIMIT, s->limits.conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         s->limits.conn_per_ip_max, MHD_OPTION_CONNECTION_TIMEOUT, s->limits.header_timeout_s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (s->daemon == NULL) {
         server_free(s);
         return GH_ERR_IO;
