@@ -2,9 +2,13 @@
  * main.c: the gatehouse command: dispatches to its subcommands.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
+#include "core/core.h"
 
 static void
 usage(FILE *f)
@@ -28,6 +32,10 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+    /* Before any thread parses JSON: jansson's allocation failures are
+     * counted, so json_loadb's callers refuse a parse that ran out of
+     * memory (gh_alloc_counted) instead of trusting what it returned. */
+    json_set_alloc_funcs(gh_alloc_counted, free);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -60,6 +68,7 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "gatehouse: unknown command '%s'; run 'gatehouse help' for the list\n", argv[1]);
+    fprintf(stderr, "gatehouse: unknown command '%s'; run 'gatehouse help' for the list\n",
+            argv[1]);
     return 2;
 }

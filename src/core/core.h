@@ -171,6 +171,21 @@ char *gh_arena_strndup(struct gh_arena *a, struct gh_slice s);
 GH_MUST_CHECK enum gh_err gh_arena_dup(struct gh_arena *a, struct gh_slice s, struct gh_slice *out);
 char *gh_arena_printf(struct gh_arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
 
+/* ---- counted allocation: for libraries that hide their failures ---- */
+
+/*
+ * malloc that counts, per thread, the allocations that failed. Installed
+ * once at start-up as jansson's allocator (json_set_alloc_funcs with
+ * free): jansson 2.14 turns some allocation failures into syntax errors
+ * and ignores others, dropping a character from a string it parses
+ * (jansson issue #362), so a parse that saw a failure must be refused
+ * as GH_ERR_NOMEM whatever json_loadb answered.
+ */
+void *gh_alloc_counted(size_t n);
+/* How many gh_alloc_counted calls failed on this thread so far: read it
+ * before and after a library call; a change means that call ran out. */
+unsigned long gh_alloc_failures(void);
+
 /* ---- buffers: growable output with a hard maximum ---- */
 
 struct gh_buf {

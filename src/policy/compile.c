@@ -407,6 +407,7 @@ gh_policy_compile(struct gh_slice json, enum gh_policy_kind kind, struct gh_diag
     json_t *root = NULL, *sts = NULL, *ver;
     json_error_t jerr = {0};
     struct gh_diag scratch;
+    unsigned long failed;
 
     *out = NULL;
     if (diag == NULL)
@@ -416,10 +417,23 @@ gh_policy_compile(struct gh_slice json, enum gh_policy_kind kind, struct gh_diag
         gh_diag_set(diag, "This policy contains invalid Json");
         return GH_ERR_MALFORMED_POLICY;
     }
+    failed = gh_alloc_failures();
     root = json_loadb(json.ptr == NULL ? "" : json.ptr, json.len, JSON_REJECT_DUPLICATES, &jerr);
-    /* jansson leaves the error text empty when its first allocation fails. */
-    if (root == NULL && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
-        return GH_ERR_NOMEM; /* our failure, not the caller's document */
+    /*
+     * Out of memory inside jansson is ours, not the caller's document: the
+     * error text is empty when its first allocation fails; a later one may
+     * read as a syntax error, or be ignored with a character of a string
+     * dropped (jansson issue #362): "arn:aws:s3:::a-b" parsed as
+     * "arn:aws:s3:::ab" would stop matching its Deny, and be cached
+     * compiled. Any failure gh_alloc_counted saw during this parse refuses
+     * it, whatever json_loadb answered.
+     */
+    if (gh_alloc_failures() != failed ||
+        (root == NULL &&
+         (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))) {
+        json_decref(root);
+        return GH_ERR_NOMEM;
+    }
     if (root == NULL) {
         /* AWS IAM (CreateRole, PutRolePolicy ...): "This policy contains invalid Json". */
         gh_diag_set(diag, "This policy contains invalid Json");

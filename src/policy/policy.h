@@ -47,7 +47,9 @@ struct gh_policy; /* opaque; immutable once compiled */
  * MalformedPolicyDocument message in diag->text ("This policy contains
  * invalid Json" with diag->line/column for JSON syntax errors, "Syntax
  * errors in policy.", "Policy statement must contain actions.", ...).
- * Other failures: GH_ERR_NOMEM. `json` is copied; the caller keeps it.
+ * Other failures: GH_ERR_NOMEM, also when jansson ran out of memory while
+ * parsing (seen through gh_alloc_counted, which the process installs as
+ * jansson's allocator). `json` is copied; the caller keeps it.
  * Size quotas are the caller's (see gh_policy_doc_chars); this refuses
  * only documents over GH_IAM_POLICY_DOC_CHARS_MAX bytes * 4.
  */

@@ -10,11 +10,13 @@
  * gatehouse's own code (the static module libraries, linked into the test)
  * goes through the counter below. Shared libraries allocate on their own:
  * af_init() routes jansson's allocations through it too (json_set_alloc_funcs),
- * counted only while af_json_counted is set: jansson 2.14 does not survive
- * a sweep. Its lexer reports some allocation failures as syntax errors, and
- * ignores others (lex_save drops the character it could not store, so a
- * document parses with a letter missing: jansson issue #362, unfixed in
- * Debian 12). The others (cjose, libxml2, xmlsec, OpenSSL) are not counted.
+ * counted only while af_json_counted is set, and then through
+ * gh_alloc_counted as in the server: jansson 2.14's lexer reports some
+ * allocation failures as syntax errors and ignores others (lex_save drops
+ * the character it could not store, so a document parses with a letter
+ * missing: jansson issue #362, unfixed in Debian 12), so only a caller
+ * that checks gh_alloc_failures around json_loadb survives a sweep. The
+ * others (cjose, libxml2, xmlsec, OpenSSL) are not counted.
  */
 #ifndef GH_TEST_ALLOC_FAIL_H
 #define GH_TEST_ALLOC_FAIL_H
@@ -72,10 +74,12 @@ __wrap_strdup(const char *s)
     return af_tick() ? NULL : __real_strdup(s);
 }
 
+/* gatehouse's own jansson allocator (cli/main.c), which counts the
+ * failures callers check around json_loadb, when counted. */
 static inline void *
 af_json_malloc(size_t n)
 {
-    return af_json_counted ? __wrap_malloc(n) : __real_malloc(n);
+    return af_json_counted ? gh_alloc_counted(n) : __real_malloc(n);
 }
 
 /* Routes jansson's allocations through the counter. Call first in main(). */

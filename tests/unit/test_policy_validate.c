@@ -502,8 +502,8 @@ compile_once(void *ctx)
     struct gh_diag diag;
     enum gh_err err;
 
-    err = gh_policy_compile(gh_slice_from_cstr(torture_docs[*i].json), torture_docs[*i].kind,
-                            &diag, &p);
+    err = gh_policy_compile(gh_slice_from_cstr(torture_docs[*i].json), torture_docs[*i].kind, &diag,
+                            &p);
     if (err == GH_OK)
         assert_true(gh_policy_statement_count(p) > 0);
     gh_policy_unref(p);
@@ -522,8 +522,8 @@ test_compile_nomem(void **state)
 
 /*
  * jansson's first allocation failing leaves no error text: that is
- * GH_ERR_NOMEM, not "This policy contains invalid Json" (it was). No sweep
- * over jansson's later allocations: see alloc_fail.h.
+ * GH_ERR_NOMEM, not "This policy contains invalid Json" (it was). Its
+ * later allocations: test_compile_nomem_json_sweep.
  */
 static void
 test_compile_nomem_json(void **state)
@@ -540,6 +540,125 @@ test_compile_nomem_json(void **state)
     assert_int_equal(compile_once(&i), GH_OK);
 }
 
+/* Long strings: each grows jansson's lexer buffer (16 bytes at first)
+ * several times, the allocation jansson 2.14 ignores when it fails. */
+static const struct {
+    enum gh_policy_kind kind;
+    const char *json;
+} long_docs[] = {
+    {GH_POLICY_IDENTITY,
+     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"DenyTheVeryLongBucketEverywhere\","
+     "\"Effect\":\"Deny\",\"Action\":[\"s3:GetObjectVersionAttributes\",\"s3:PutObject\"],"
+     "\"Resource\":\"arn:aws:s3:::a-very-long-bucket-name-that-grows-the-lexer-buffer/"
+     "with/a/deep/prefix/under/it/*\",\"Condition\":{\"StringNotEqualsIgnoreCase\":"
+     "{\"aws:PrincipalTag/department-of-long-names\":\"the-engineering-department-x\"}}},"
+     "{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"},
+    {GH_POLICY_RESOURCE,
+     "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":"
+     "\"arn:aws:iam::123456789012:role/a-role-with-a-rather-long-name-for-the-test\"},"
+     "\"Action\":\"s3:DeleteObject\",\"Resource\":\"arn:aws:s3:::a-very-long-bucket-name-"
+     "that-grows-the-lexer-buffer/*\"}}"},
+};
+
+static bool
+same_pat(const struct gh_pat *a, const struct gh_pat *b)
+{
+    return gh_slice_eq(a->raw, b->raw) && a->ntok == b->ntok && a->nvar == b->nvar &&
+           a->wild == b->wild && a->any == b->any && a->nseg == b->nseg;
+}
+
+/* Two compilations of one document hold the same statements, element by element. */
+static bool
+same_policy(const struct gh_policy *a, const struct gh_policy *b)
+{
+    if (a->kind != b->kind || !gh_slice_eq(a->version, b->version) || a->vars != b->vars ||
+        a->nstmt != b->nstmt || a->nsvc != b->nsvc || a->nany != b->nany)
+        return false;
+    for (uint32_t i = 0; i < a->nstmt; i++) {
+        const struct gh_stmt *x = &a->stmts[i], *y = &b->stmts[i];
+
+        if (x->deny != y->deny || x->not_action != y->not_action ||
+            x->not_resource != y->not_resource || x->has_principal != y->has_principal ||
+            x->not_principal != y->not_principal || x->res_any != y->res_any ||
+            !gh_slice_eq(x->sid, y->sid) || x->nact != y->nact || x->nres != y->nres ||
+            x->nprin != y->nprin || x->ncond != y->ncond)
+            return false;
+        for (uint32_t j = 0; j < x->nact; j++)
+            if (!same_pat(&x->actions[j], &y->actions[j]))
+                return false;
+        for (uint32_t j = 0; j < x->nres; j++)
+            if (!same_pat(&x->resources[j], &y->resources[j]))
+                return false;
+        for (uint32_t j = 0; j < x->nprin; j++)
+            if (x->principals[j].kind != y->principals[j].kind ||
+                !gh_slice_eq(x->principals[j].value, y->principals[j].value))
+                return false;
+        for (uint32_t j = 0; j < x->ncond; j++) {
+            const struct gh_cond *c = &x->conds[j], *d = &y->conds[j];
+
+            if (c->op != d->op || c->set != d->set || c->negate != d->negate ||
+                c->if_exists != d->if_exists || !gh_slice_eq(c->key, d->key) || c->nval != d->nval)
+                return false;
+            for (uint32_t k = 0; k < c->nval; k++)
+                if (!gh_slice_eq(c->vals[k].raw, d->vals[k].raw) || c->vals[k].ok != d->vals[k].ok)
+                    return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Every allocation of compiling a document with long strings, jansson's
+ * included, fails in turn: each run compiles exactly the policy of the
+ * unfailed run, or is GH_ERR_NOMEM; never another policy (jansson 2.14
+ * drops the character it could not store, issue #362: the Resource
+ * "arn:aws:s3:::a-very-long-..." parsed as "...avery-long...", and the
+ * Deny no longer matched) and never MalformedPolicyDocument.
+ */
+static void
+test_compile_nomem_json_sweep(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(long_docs); i++) {
+        struct gh_slice doc = gh_slice_from_cstr(long_docs[i].json);
+        struct gh_policy *ref = NULL;
+        struct gh_diag diag;
+        unsigned long n, nomem = 0;
+
+        assert_int_equal(gh_policy_compile(doc, long_docs[i].kind, &diag, &ref), GH_OK);
+        for (n = 1;; n++) {
+            struct gh_policy *p = NULL;
+            enum gh_err err;
+
+            af_json_counted = true;
+            af_count = 0;
+            af_fail_at = n;
+            err = gh_policy_compile(doc, long_docs[i].kind, &diag, &p);
+            af_fail_at = 0;
+            af_json_counted = false;
+            if (err == GH_OK) {
+                if (!same_policy(ref, p)) {
+                    print_error("doc %zu: allocation %lu failed: compiled another policy\n", i, n);
+                    fail();
+                }
+            } else if (err != GH_ERR_NOMEM) {
+                print_error("doc %zu: allocation %lu failed: %s (%s)\n", i, n, gh_err_str(err),
+                            diag.text);
+                fail();
+            } else {
+                nomem++;
+            }
+            gh_policy_unref(p);
+            if (af_count < n) { /* no allocation failed: the sweep is over */
+                assert_int_equal(err, GH_OK);
+                break;
+            }
+        }
+        assert_true(nomem > 10); /* jansson's allocations were reached */
+        gh_policy_unref(ref);
+    }
+}
+
 int
 main(void)
 {
@@ -552,6 +671,7 @@ main(void)
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_compile_nomem),
         cmocka_unit_test(test_compile_nomem_json),
+        cmocka_unit_test(test_compile_nomem_json_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
