@@ -58,15 +58,36 @@ is_digits(struct gh_slice s)
     return s.len > 0;
 }
 
-/* Integer member `key` of the JSON object in `data` (0 when absent or unreadable). */
-static int64_t
-json_int_of(struct gh_slice data, const char *key)
+/*
+ * The JSON object of a stored record, NULL when it is not JSON.
+ * GH_ERR_NOMEM when jansson ran out of memory parsing it, whatever
+ * json_loadb returned: it may then drop a character or a digit (core.h
+ * gh_alloc_counted).
+ */
+static enum gh_err
+rec_json(struct gh_slice data, json_t **out)
 {
-    json_t *o = json_loadb(data.ptr, data.len, 0, NULL);
-    int64_t v = o != NULL ? (int64_t)json_integer_value(json_object_get(o, key)) : 0;
+    unsigned long failed = gh_alloc_failures();
 
+    *out = json_loadb(data.ptr == NULL ? "" : data.ptr, data.len, 0, NULL);
+    if (gh_alloc_failures() != failed) {
+        json_decref(*out);
+        *out = NULL;
+        return GH_ERR_NOMEM;
+    }
+    return GH_OK;
+}
+
+/* Integer member `key` of the JSON object in `data` (0 when absent or unreadable). */
+static enum gh_err
+json_int_of(struct gh_slice data, const char *key, int64_t *out)
+{
+    json_t *o;
+    enum gh_err err = rec_json(data, &o);
+
+    *out = o != NULL ? (int64_t)json_integer_value(json_object_get(o, key)) : 0;
     json_decref(o);
-    return v;
+    return err;
 }
 
 /* The account id for an id or an alias; GH_ERR_NOT_FOUND when neither. */
@@ -125,7 +146,9 @@ login_load(struct gh_console *c, struct gh_arena *a, struct gh_slice account, st
     if ((err = gh_store_user_get(tx, a, acct, user, &out->user)) != GH_OK ||
         (err = gh_store_rec_get(tx, a, acct, GH_S(REC_LOGIN), out->user.id, &r, NULL)) != GH_OK)
         goto done;
-    if ((o = json_loadb(r.data.ptr, r.data.len, 0, NULL)) == NULL) {
+    if ((err = rec_json(r.data, &o)) != GH_OK)
+        goto done;
+    if (o == NULL) {
         err = GH_ERR_INTERNAL;
         goto done;
     }
@@ -141,7 +164,9 @@ login_load(struct gh_console *c, struct gh_arena *a, struct gh_slice account, st
         changed = r.created;
     err = gh_store_rec_get(tx, a, acct, GH_S(REC_PWPOLICY), GH_S(REC_PWPOLICY_ID), &pol, NULL);
     if (err == GH_OK) {
-        int64_t age_days = json_int_of(pol.data, "age");
+        int64_t age_days;
+        if ((err = json_int_of(pol.data, "age", &age_days)) != GH_OK)
+            goto done;
         if (age_days > 0 && now >= changed + age_days * 86400)
             out->change_required = true;
     } else if (err != GH_ERR_NOT_FOUND) {

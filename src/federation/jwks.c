@@ -19,18 +19,18 @@
 #include "federation/federation.h"
 
 struct entry {
-    char *iss;                 /* NULL = free slot */
-    struct gh_fed_jwks *keys;  /* NULL until a fetch succeeded */
-    int64_t expires_ms;        /* monotonic */
-    int64_t failed_until_ms;   /* monotonic; no new fetch before */
-    int64_t refreshed_ms;      /* monotonic; last forced refresh, 0 = none */
+    char *iss;                /* NULL = free slot */
+    struct gh_fed_jwks *keys; /* NULL until a fetch succeeded */
+    int64_t expires_ms;       /* monotonic */
+    int64_t failed_until_ms;  /* monotonic; no new fetch before */
+    int64_t refreshed_ms;     /* monotonic; last forced refresh, 0 = none */
     int64_t used_ms;
 };
 
 struct gh_fed {
     pthread_mutex_t mu;
     struct entry e[GH_FED_ISSUERS_MAX];
-    STACK_OF(X509) *cas; /* extra trust anchors; immutable after gh_fed_new */
+    STACK_OF(X509) * cas; /* extra trust anchors; immutable after gh_fed_new */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -117,8 +117,8 @@ on_header(char *p, size_t size, size_t n, void *arg)
     struct fetch *ft = arg;
     struct gh_slice h = {p, size * n}, name, v;
 
-    if (!gh_slice_split(&h, ':', &name) || !gh_slice_case_eq(gh_slice_trim(name),
-                                                             GH_S("Cache-Control")))
+    if (!gh_slice_split(&h, ':', &name) ||
+        !gh_slice_case_eq(gh_slice_trim(name), GH_S("Cache-Control")))
         return size * n;
     while (gh_slice_split(&h, ',', &v)) {
         v = gh_slice_trim(v);
@@ -241,6 +241,7 @@ fetch_keys(const struct gh_fed *f, struct gh_slice iss, struct gh_fed_jwks **out
     json_t *doc = NULL, *ju;
     json_error_t jerr;
     enum gh_err err;
+    unsigned long failed;
 
     *out = NULL;
     gh_buf_init(&disc.body, GH_FED_FETCH_BODY_MAX);
@@ -255,7 +256,14 @@ fetch_keys(const struct gh_fed *f, struct gh_slice iss, struct gh_fed_jwks **out
     memcpy(url + base.len, "/.well-known/openid-configuration", 34);
     if ((err = https_get(f, url, deadline, &disc, diag)) != GH_OK)
         goto done;
+    failed = gh_alloc_failures();
     doc = json_loadb(disc.body.ptr == NULL ? "" : disc.body.ptr, disc.body.len, 0, &jerr);
+    /* jansson out of memory may have dropped a character of jwks_uri (core.h
+     * gh_alloc_counted): never fetch keys from another URL than published. */
+    if (gh_alloc_failures() != failed) {
+        err = GH_ERR_NOMEM;
+        goto done;
+    }
     ju = json_object_get(doc, "jwks_uri");
     if (!json_is_string(ju)) {
         gh_diag_set(diag, "the discovery document has no jwks_uri");

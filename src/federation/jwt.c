@@ -14,9 +14,11 @@
 
 /* AWS STS API reference, AssumeRoleWithWebIdentity errors. */
 #define MSG_INVALID                                                                                \
-    "The web identity token that was passed could not be validated by AWS. Get a new identity "   \
+    "The web identity token that was passed could not be validated by AWS. Get a new identity "    \
     "token from the identity provider and then retry the request."
-#define MSG_NOT_JWT "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
+#define MSG_NOT_JWT                                                                                \
+    "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access "     \
+    "Token)"
 
 struct jwks_key {
     cjose_jwk_t *jwk;
@@ -57,6 +59,7 @@ part_json(struct gh_slice part, json_t **out)
     struct gh_buf b;
     json_error_t jerr;
     enum gh_err err;
+    unsigned long failed;
 
     *out = NULL;
     gh_buf_init(&b, GH_FED_JWT_MAX);
@@ -64,8 +67,16 @@ part_json(struct gh_slice part, json_t **out)
         gh_buf_cleanup(&b);
         return err == GH_ERR_NOMEM ? err : GH_ERR_INVALID_IDENTITY_TOKEN;
     }
+    failed = gh_alloc_failures();
     *out = json_loadb(b.ptr == NULL ? "" : b.ptr, b.len, JSON_REJECT_DUPLICATES, &jerr);
     gh_buf_cleanup(&b);
+    /* jansson out of memory may have dropped a character of a claim
+     * ("sub", "aud") or read as bad JSON (core.h gh_alloc_counted). */
+    if (gh_alloc_failures() != failed) {
+        json_decref(*out);
+        *out = NULL;
+        return GH_ERR_NOMEM;
+    }
     if (*out == NULL)
         return GH_ERR_INVALID_IDENTITY_TOKEN;
     if (!json_is_object(*out)) {
@@ -173,9 +184,10 @@ tags_claim(struct gh_arena *a, json_t *claims, struct gh_fed_jwt *t)
         if (json_object_size(pt) > 0 &&
             (t->tags = gh_arena_alloc(a, json_object_size(pt) * sizeof(*t->tags))) == NULL)
             return GH_ERR_NOMEM;
-        json_object_foreach(pt, key, val) {
-            json_t *s = json_is_array(val) && json_array_size(val) == 1 ? json_array_get(val, 0)
-                                                                         : val;
+        json_object_foreach(pt, key, val)
+        {
+            json_t *s =
+                json_is_array(val) && json_array_size(val) == 1 ? json_array_get(val, 0) : val;
             if (!json_is_string(s))
                 return GH_ERR_INVALID_IDENTITY_TOKEN;
             if ((err = gh_arena_dup(a, gh_slice_from_cstr(key), &t->tags[i].key)) != GH_OK ||
@@ -185,8 +197,7 @@ tags_claim(struct gh_arena *a, json_t *claims, struct gh_fed_jwt *t)
         }
         t->ntags = i;
     }
-    return str_list(a, json_object_get(tc, "transitive_tag_keys"), &t->transitive,
-                    &t->ntransitive);
+    return str_list(a, json_object_get(tc, "transitive_tag_keys"), &t->transitive, &t->ntransitive);
 }
 
 enum gh_err
@@ -353,11 +364,18 @@ gh_fed_jwks_parse(struct gh_slice json, struct gh_fed_jwks **out)
     json_error_t jerr;
     json_t *doc, *keys;
     enum gh_err err = GH_ERR_INVALID_INPUT;
+    unsigned long failed = gh_alloc_failures();
 
     *out = NULL;
     if (json.len > GH_FED_FETCH_BODY_MAX)
         return GH_ERR_INVALID_INPUT;
     doc = json_loadb(json.ptr == NULL ? "" : json.ptr, json.len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson out of memory: a key's "n" or "kid" may have lost a
+     * character, or the document read as bad JSON (core.h gh_alloc_counted). */
+    if (gh_alloc_failures() != failed) {
+        json_decref(doc);
+        return GH_ERR_NOMEM;
+    }
     if (doc == NULL)
         return GH_ERR_INVALID_INPUT;
     keys = json_object_get(doc, "keys");
@@ -400,6 +418,12 @@ gh_fed_jwks_parse(struct gh_slice json, struct gh_fed_jwks **out)
         }
         k->n++;
     }
+    /* A key cjose could not import for want of memory (in jansson) was
+     * skipped: not a smaller key set to cache, a failure. */
+    if (gh_alloc_failures() != failed) {
+        err = GH_ERR_NOMEM;
+        goto done;
+    }
     *out = k;
     k = NULL;
     err = GH_OK;
@@ -441,8 +465,7 @@ key_fits(const struct jwks_key *key, struct gh_slice alg)
 }
 
 enum gh_err
-gh_fed_jwt_verify_sig(const struct gh_fed_jwt *t, const struct gh_fed_jwks *k,
-                      struct gh_diag *diag)
+gh_fed_jwt_verify_sig(const struct gh_fed_jwt *t, const struct gh_fed_jwks *k, struct gh_diag *diag)
 {
     bool any = false;
 
@@ -468,9 +491,10 @@ gh_fed_jwt_verify_sig(const struct gh_fed_jwt *t, const struct gh_fed_jwks *k,
             return GH_OK;
     }
     if (!any) {
-        gh_diag_set(diag, "%s", "Couldn't retrieve verification key from your identity provider,  "
-                                "please reference AssumeRoleWithWebIdentity documentation for "
-                                "requirements");
+        gh_diag_set(diag, "%s",
+                    "Couldn't retrieve verification key from your identity provider,  "
+                    "please reference AssumeRoleWithWebIdentity documentation for "
+                    "requirements");
         return GH_ERR_NOT_FOUND;
     }
     return bad(diag, MSG_INVALID);

@@ -13,13 +13,22 @@ enum gh_err
 gh_iam_rec_json(const struct gh_store_rec *r, json_t **out)
 {
     json_error_t jerr;
+    unsigned long failed;
 
     *out = NULL;
     if (r->data.len == 0) {
         *out = json_object();
         return *out != NULL ? GH_OK : GH_ERR_NOMEM;
     }
+    failed = gh_alloc_failures();
     *out = json_loadb(r->data.ptr, r->data.len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson out of memory may have dropped a character of a value, or
+     * read as a corrupt row (core.h gh_alloc_counted). */
+    if (gh_alloc_failures() != failed) {
+        json_decref(*out);
+        *out = NULL;
+        return GH_ERR_NOMEM;
+    }
     if (*out == NULL || !json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;

@@ -48,13 +48,34 @@ not_in_use(struct gh_call *c)
                 "Your account is not a member of an organization.");
 }
 
+/*
+ * A stored record's JSON. GH_ERR_NOMEM when jansson ran out of memory
+ * while parsing it, whatever json_loadb returned: jansson 2.14 may then
+ * drop a character ("o-abc123" read as "o-ab123", and a Deny on
+ * aws:PrincipalOrgID no longer matches) or call the record bad JSON
+ * (core.h gh_alloc_counted). GH_ERR_INTERNAL for a record that is not JSON.
+ */
+static enum gh_err
+rec_json(struct gh_slice data, json_t **out)
+{
+    json_error_t je;
+    unsigned long failed = gh_alloc_failures();
+
+    *out = json_loadb(data.ptr == NULL ? "" : data.ptr, data.len, 0, &je);
+    if (gh_alloc_failures() != failed) {
+        json_decref(*out);
+        *out = NULL;
+        return GH_ERR_NOMEM;
+    }
+    return *out == NULL ? GH_ERR_INTERNAL : GH_OK;
+}
+
 /* The organization the caller's account belongs to. */
 static enum gh_err
 org_of(struct gh_call *c, struct gh_slice account, struct org *out)
 {
     struct gh_store_rec r;
     json_t *j;
-    json_error_t je;
     enum gh_err err;
     struct gh_slice master;
 
@@ -68,8 +89,8 @@ org_of(struct gh_call *c, struct gh_slice account, struct org *out)
     if ((err = gh_store_rec_get(c->tx, c->arena, master, GH_S(KIND_ORG), GH_S("org"), &r, NULL)) !=
         GH_OK)
         return err;
-    if ((j = json_loadb(r.data.ptr, r.data.len, 0, &je)) == NULL)
-        return GH_ERR_INTERNAL;
+    if ((err = rec_json(r.data, &j)) != GH_OK)
+        return err;
     (void)snprintf(out->id, sizeof(out->id), "%s", json_string_value(json_object_get(j, "Id")));
     (void)snprintf(out->root_id, sizeof(out->root_id), "%s",
                    json_string_value(json_object_get(j, "RootId")));
@@ -95,15 +116,13 @@ org_json(struct gh_call *c, const struct org *o)
 {
     char arn[128], marn[160];
 
-    (void)snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:organization/%s", o->master,
-                   o->id);
-    (void)snprintf(marn, sizeof(marn), "arn:aws:organizations::%s:account/%s/%s", o->master,
-                   o->id, o->master);
+    (void)snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:organization/%s", o->master, o->id);
+    (void)snprintf(marn, sizeof(marn), "arn:aws:organizations::%s:account/%s/%s", o->master, o->id,
+                   o->master);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "Id", o->id, "Arn", arn,
                      "FeatureSet", o->feature_set, "MasterAccountArn", marn, "MasterAccountId",
                      o->master, "MasterAccountEmail", email_of(c, o->master),
-                     "AvailablePolicyTypes", "Type", "SERVICE_CONTROL_POLICY", "Status",
-                     "ENABLED");
+                     "AvailablePolicyTypes", "Type", "SERVICE_CONTROL_POLICY", "Status", "ENABLED");
 }
 
 static enum gh_err
@@ -162,13 +181,14 @@ create_organization(struct gh_call *c)
     memset(&o, 0, sizeof(o));
     memcpy(o.id, "o-", 2);
     memcpy(o.root_id, "r-", 2);
-    if ((err = random_lower(10, o.id + 2)) != GH_OK || (err = random_lower(4, o.root_id + 2)) != GH_OK)
+    if ((err = random_lower(10, o.id + 2)) != GH_OK ||
+        (err = random_lower(4, o.root_id + 2)) != GH_OK)
         return gh_call_fail(c, err, "The organization could not be created.");
     memcpy(o.master, c->caller->account, 13);
     (void)snprintf(o.feature_set, sizeof(o.feature_set), "%s", fs == NULL ? "ALL" : fs);
     o.created = c->now;
-    data = json_pack("{s:s, s:s, s:s}", "Id", o.id, "RootId", o.root_id, "FeatureSet",
-                     o.feature_set);
+    data =
+        json_pack("{s:s, s:s, s:s}", "Id", o.id, "RootId", o.root_id, "FeatureSet", o.feature_set);
     text = data == NULL ? NULL : json_dumps(data, JSON_COMPACT);
     json_decref(data);
     if (text == NULL)
@@ -345,8 +365,8 @@ create_access_role(struct gh_call *c, const char *account, const char *master,
 }
 
 static json_t *
-car_json(const char *id, const char *name, const char *state, int64_t requested,
-         int64_t completed, const char *account, const char *reason)
+car_json(const char *id, const char *name, const char *state, int64_t requested, int64_t completed,
+         const char *account, const char *reason)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "Id", id, "AccountName", name, "State", state,
                           "RequestedTimestamp", (json_int_t)requested);
@@ -413,9 +433,12 @@ create_account(struct gh_call *c)
     if ((err = random_lower(32, car + 4)) != GH_OK)
         return gh_call_fail(c, err, "The request could not be created.");
     for (size_t i = 0; i < n; i++) {
-        json_error_t je;
-        json_t *a = json_loadb(accts[i].data.ptr, accts[i].data.len, 0, &je);
-        const char *e = a == NULL ? NULL : json_string_value(json_object_get(a, "Email"));
+        json_t *a;
+        const char *e;
+
+        if ((err = rec_json(accts[i].data, &a)) == GH_ERR_NOMEM)
+            return gh_call_fail(c, err, "The organization could not be read.");
+        e = a == NULL ? NULL : json_string_value(json_object_get(a, "Email"));
         if (e != NULL && strcasecmp(e, email) == 0)
             taken = true;
         json_decref(a);
@@ -484,7 +507,6 @@ describe_create_account_status(struct gh_call *c)
     const char *id = str_in(c, "CreateAccountRequestId");
     struct org o;
     struct gh_store_rec r;
-    json_error_t je;
     json_t *j;
     enum gh_err err;
 
@@ -499,9 +521,8 @@ describe_create_account_status(struct gh_call *c)
         return fail(c, GH_ERR_NOT_FOUND, "CreateAccountStatusNotFoundException",
                     "We can't find an create account request with the CreateAccountRequestId "
                     "that you specified.");
-    if (err != GH_OK || (j = json_loadb(r.data.ptr, r.data.len, 0, &je)) == NULL)
-        return gh_call_fail(c, err == GH_OK ? GH_ERR_INTERNAL : err,
-                            "The request could not be read.");
+    if (err != GH_OK || (err = rec_json(r.data, &j)) != GH_OK)
+        return gh_call_fail(c, err, "The request could not be read.");
     return set_out(c, json_pack("{s:o}", "CreateAccountStatus", j));
 }
 
@@ -522,8 +543,12 @@ list_create_account_status(struct gh_call *c)
     if ((arr = json_array()) == NULL)
         return gh_call_fail(c, GH_ERR_NOMEM, "The service is out of memory.");
     for (size_t i = 0; i < n; i++) {
-        json_error_t je;
-        json_t *j = json_loadb(rs[i].data.ptr, rs[i].data.len, 0, &je);
+        json_t *j;
+
+        if ((err = rec_json(rs[i].data, &j)) == GH_ERR_NOMEM) {
+            json_decref(arr);
+            return gh_call_fail(c, err, "The requests could not be read.");
+        }
         if (j != NULL)
             json_array_append_new(arr, j);
     }
@@ -533,20 +558,21 @@ list_create_account_status(struct gh_call *c)
 static json_t *
 account_json(const struct org *o, const struct gh_store_rec *r)
 {
-    json_error_t je;
-    json_t *d = json_loadb(r->data.ptr, r->data.len, 0, &je), *out;
+    json_t *d, *out;
     char arn[160], id[13];
 
-    if (d == NULL || r->id.len != 12)
+    if (rec_json(r->data, &d) != GH_OK || r->id.len != 12) {
+        json_decref(d);
         return NULL;
+    }
     memcpy(id, r->id.ptr, 12);
     id[12] = '\0';
     (void)snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:account/%s/%s", o->master, o->id,
                    id);
     out = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:I}", "Id", id, "Arn", arn, "Email",
                     json_object_get(d, "Email"), "Name", json_object_get(d, "Name"), "Status",
-                    json_object_get(d, "Status"), "JoinedMethod", json_object_get(d, "JoinedMethod"),
-                    "JoinedTimestamp", (json_int_t)r->created);
+                    json_object_get(d, "Status"), "JoinedMethod",
+                    json_object_get(d, "JoinedMethod"), "JoinedTimestamp", (json_int_t)r->created);
     json_decref(d);
     return out;
 }
@@ -576,8 +602,8 @@ list_accounts(struct gh_call *c)
                         "You specified an invalid value for nextToken.");
         start = (size_t)s;
     }
-    if ((err = gh_store_rec_list(c->tx, c->arena, acct(c), GH_S(KIND_ACCOUNT), GH_SLICE_NULL,
-                                 &rs, &n)) != GH_OK)
+    if ((err = gh_store_rec_list(c->tx, c->arena, acct(c), GH_S(KIND_ACCOUNT), GH_SLICE_NULL, &rs,
+                                 &n)) != GH_OK)
         return gh_call_fail(c, err, "The accounts could not be read.");
     if ((arr = json_array()) == NULL)
         return gh_call_fail(c, GH_ERR_NOMEM, "The service is out of memory.");
@@ -609,8 +635,8 @@ describe_account(struct gh_call *c)
                     "You must specify a value for AccountId.");
     if ((err = management(c, "organizations:DescribeAccount", &o)) != GH_OK)
         return err;
-    err = gh_store_rec_get(c->tx, c->arena, acct(c), GH_S(KIND_ACCOUNT), gh_slice_from_cstr(id),
-                           &r, NULL);
+    err = gh_store_rec_get(c->tx, c->arena, acct(c), GH_S(KIND_ACCOUNT), gh_slice_from_cstr(id), &r,
+                           NULL);
     if (err == GH_ERR_NOT_FOUND)
         return fail(c, GH_ERR_NOT_FOUND, "AccountNotFoundException",
                     "You specified an account that doesn't exist.");

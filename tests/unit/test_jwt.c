@@ -53,8 +53,7 @@ setup(void **state)
     K.ec_priv = jwk_json(ec, true);
     rp = jwk_json(rsa, false);
     ep = jwk_json(ec, false);
-    (void)snprintf(buf, sizeof(buf), "{\"keys\":[%s,%s,{\"kty\":\"oct\",\"k\":\"AAAA\"}]}", rp,
-                   ep);
+    (void)snprintf(buf, sizeof(buf), "{\"keys\":[%s,%s,{\"kty\":\"oct\",\"k\":\"AAAA\"}]}", rp, ep);
     K.jwks = strdup(buf);
     free(rp);
     free(ep);
@@ -82,17 +81,17 @@ mint(const char *priv, const char *claims)
     char *s;
 
     gh_buf_init(&b, 0);
-    assert_int_equal(gh_fed_jwt_sign(gh_slice_from_cstr(priv), NULL, gh_slice_from_cstr(claims),
-                                     &b),
-                     GH_OK);
+    assert_int_equal(
+        gh_fed_jwt_sign(gh_slice_from_cstr(priv), NULL, gh_slice_from_cstr(claims), &b), GH_OK);
     s = strdup(b.ptr);
     gh_buf_cleanup(&b);
     return s;
 }
 
-static const char *std_claims = "{\"iss\":\"" ISS "\",\"sub\":\"repo:acme/app:ref:refs/heads/main\","
-                                "\"aud\":\"sts.amazonaws.com\",\"exp\":1800000600,"
-                                "\"iat\":1799999990,\"nbf\":1799999990,\"amr\":[\"pwd\",\"mfa\"]}";
+static const char *std_claims =
+    "{\"iss\":\"" ISS "\",\"sub\":\"repo:acme/app:ref:refs/heads/main\","
+    "\"aud\":\"sts.amazonaws.com\",\"exp\":1800000600,"
+    "\"iat\":1799999990,\"nbf\":1799999990,\"amr\":[\"pwd\",\"mfa\"]}";
 
 static const struct gh_slice client_ids[] = {GH_SLICE_INIT("sts.amazonaws.com"),
                                              GH_SLICE_INIT("other")};
@@ -240,8 +239,8 @@ test_refused_algorithms(void **state)
 static void
 test_malformed(void **state)
 {
-    const char *bad[] = {"", "a", "a.b", "a.b.c.d", "...", "e30.e30.e30", "!!.!!.!!",
-                         "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"};
+    const char *bad[] = {"",    "a",           "a.b",      "a.b.c.d",
+                         "...", "e30.e30.e30", "!!.!!.!!", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"};
     char *big = malloc(GH_FED_JWT_MAX + 10);
 
     for (size_t i = 0; i < GH_ARRAY_LEN(bad); i++)
@@ -358,8 +357,8 @@ static void
 test_bad_claim_types(void **state)
 {
     const char *bad[] = {
-        "{\"aud\":\"a\",\"exp\":1}",                      /* no iss */
-        "{\"iss\":\"" ISS "\",\"aud\":\"a\"}",            /* no exp */
+        "{\"aud\":\"a\",\"exp\":1}",           /* no iss */
+        "{\"iss\":\"" ISS "\",\"aud\":\"a\"}", /* no exp */
         "{\"iss\":\"" ISS "\",\"aud\":\"a\",\"exp\":\"1\"}",
         "{\"iss\":\"" ISS "\",\"aud\":7,\"exp\":1}",
         "{\"iss\":\"" ISS "\",\"aud\":[7],\"exp\":1}",
@@ -483,6 +482,64 @@ test_parse_nomem(void **state)
     free(r);
 }
 
+/* As jwt_parse_once and jwks_parse_once, jansson's allocations failed too;
+ * the token's long "sub" must come through whole or not at all. */
+static enum gh_err
+jwt_parse_json_once(void *ctx)
+{
+    const char *tok = ctx;
+    struct gh_arena a;
+    struct gh_fed_jwt t;
+    struct gh_diag d;
+    enum gh_err err;
+
+    gh_arena_init(&a);
+    af_json_counted = true;
+    err = gh_fed_jwt_parse(&a, gh_slice_from_cstr(tok), &t, &d);
+    af_json_counted = false;
+    if (err == GH_OK) {
+        assert_true(gh_slice_eq_cstr(t.sub, "repo:acme/a-very-long-repository-name:ref:refs/"
+                                            "heads/a-very-long-branch-name"));
+        assert_int_equal(t.naud, 2);
+        assert_int_equal(t.ntags, 1);
+    }
+    gh_arena_cleanup(&a);
+    return err;
+}
+
+static enum gh_err
+jwks_parse_json_once(void *ctx)
+{
+    enum gh_err err;
+
+    af_json_counted = true;
+    err = jwks_parse_once(ctx);
+    af_json_counted = false;
+    return err;
+}
+
+/*
+ * jansson 2.14 drops a character it cannot store (issue #362) or reports
+ * its allocation failure as bad JSON: each of its allocations failing in
+ * turn, the token and the JWKS parse whole or are GH_ERR_NOMEM, never
+ * InvalidIdentityToken and never a claim with a letter missing.
+ */
+static void
+test_parse_nomem_json(void **state)
+{
+    char *r =
+        mint(K.rsa_priv, "{\"iss\":\"" ISS "\",\"sub\":\"repo:acme/a-very-long-repository-"
+                         "name:ref:refs/heads/a-very-long-branch-name\",\"aud\":[\"a\",\"b\"],"
+                         "\"exp\":5,\"https://aws.amazon.com/tags\":{"
+                         "\"principal_tags\":{\"team\":[\"blue\"]},"
+                         "\"transitive_tag_keys\":[\"team\"]}}");
+
+    (void)state;
+    assert_true(af_torture("jwt+jansson", jwt_parse_json_once, r) > 10);
+    assert_true(af_torture("jwks+jansson", jwks_parse_json_once, NULL) > 10);
+    free(r);
+}
+
 int
 main(void)
 {
@@ -498,6 +555,7 @@ main(void)
         cmocka_unit_test(test_bad_claim_types),
         cmocka_unit_test(test_url_host_path),
         cmocka_unit_test(test_unreachable_issuer),
+        cmocka_unit_test(test_parse_nomem_json),
         cmocka_unit_test(test_parse_nomem),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
