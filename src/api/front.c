@@ -479,6 +479,7 @@ handle_json(struct gh_api *api, struct gh_http_req *req, struct gh_http_resp *re
     json_t *in = NULL;
     char *text = NULL;
     enum gh_err err;
+    unsigned long failed;
 
     gh_api_call_init(api, req, caller, NULL, &c);
     c.now = now;
@@ -494,9 +495,17 @@ handle_json(struct gh_api *api, struct gh_http_req *req, struct gh_http_resp *re
         goto done;
     }
     /* AWS JSON: an empty body is an empty input object. */
+    failed = gh_alloc_failures();
     in = req->body.len == 0 ? json_object()
                             : json_loadb(req->body.ptr, req->body.len,
                                          JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson out of memory may have dropped a character of an input (an
+     * SCP's Content, a policy id) or called good JSON bad (core.h
+     * gh_alloc_counted): our failure, and nothing acted on. */
+    if (gh_alloc_failures() != failed) {
+        render_json_error(resp, rid, GH_ERR_NOMEM, NULL, "The service is out of memory.");
+        goto done;
+    }
     if (in == NULL || !json_is_object(in)) {
         render_json_error(resp, rid, GH_ERR_VALIDATION, "SerializationException",
                           "The request body is not a JSON object.");
