@@ -112,9 +112,19 @@ gh_policy_bind_parse(struct gh_slice text, struct gh_arena *a, struct gh_policy_
 
     *out = NULL;
     *count = 0;
+    unsigned long failed = gh_alloc_failures();
+
     if (text.len == 0)
         return GH_OK;
-    if ((root = json_loadb(text.ptr, text.len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+    root = json_loadb(text.ptr, text.len, JSON_REJECT_DUPLICATES, NULL);
+    /* Out of memory inside jansson may drop a character of a string (jansson
+     * issue #362): an ARN that lost one would be left unbound and match by
+     * name, so any allocation failure during the parse refuses it. */
+    if (gh_alloc_failures() != failed) {
+        json_decref(root);
+        return GH_ERR_NOMEM;
+    }
+    if (root == NULL)
         return GH_ERR_INVALID_INPUT;
     if (!json_is_object(root) || json_object_size(root) == 0)
         goto done;
@@ -175,8 +185,14 @@ gh_policy_principals_rewrite(struct gh_slice json, const struct gh_policy_bind *
     size_t len;
     enum gh_err err = GH_ERR_NOMEM;
 
+    unsigned long failed = gh_alloc_failures();
+
     *out = GH_SLICE_NULL;
     root = json_loadb(json.ptr == NULL ? "" : json.ptr, json.len, JSON_REJECT_DUPLICATES, NULL);
+    if (gh_alloc_failures() != failed) { /* jansson issue #362, as above */
+        json_decref(root);
+        return GH_ERR_NOMEM;
+    }
     if (root == NULL || !json_is_object(root)) {
         json_decref(root);
         return GH_ERR_INVALID_INPUT;
