@@ -391,39 +391,6 @@ done:
 
 /* ---- parsing ---- */
 
-/* "Sun, 30 Aug 2015 12:36:00 GMT" (RFC 7231 IMF-fixdate), as the Date header. */
-static enum gh_err
-parse_http_date(struct gh_slice s, int64_t *out)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char amz[17];
-    const char *p = s.ptr;
-    int mon = -1;
-
-    *out = 0;
-    s = gh_slice_trim(s);
-    p = s.ptr;
-    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' ||
-        p[19] != ':' || p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
-        return GH_ERR_VALIDATION;
-    for (int m = 0; m < 12; m++)
-        if (memcmp(p + 8, months + 3 * m, 3) == 0)
-            mon = m + 1;
-    if (mon < 0)
-        return GH_ERR_VALIDATION;
-    memcpy(amz, p + 12, 4);
-    amz[4] = (char)('0' + mon / 10);
-    amz[5] = (char)('0' + mon % 10);
-    memcpy(amz + 6, p + 5, 2);
-    amz[8] = 'T';
-    memcpy(amz + 9, p + 17, 2);
-    memcpy(amz + 11, p + 20, 2);
-    memcpy(amz + 13, p + 23, 2);
-    amz[15] = 'Z';
-    amz[16] = '\0';
-    return gh_time_parse_amz((struct gh_slice){amz, 16}, out);
-}
-
 /* The 4th element of a credential ("AKID/date/region/service/term"), if any. */
 static struct gh_slice
 cred_service(struct gh_slice cred)
@@ -569,7 +536,7 @@ header_date(const struct gh_sigv4_request *req, struct gh_arena *a, struct gh_si
     if ((d = hdr_first(req, "date")).ptr == NULL)
         return GH_OK;
     *present = true;
-    if (parse_http_date(d, &out->request_time) != GH_OK) {
+    if (gh_time_parse_http(d, &out->request_time) != GH_OK) {
         gh_diag_set(diag, "Date must be in the RFC 7231 format \"EEE, dd MMM yyyy HH:mm:ss "
                           "'GMT'\"");
         return GH_ERR_INCOMPLETE_SIG;

@@ -231,6 +231,13 @@ int64_t gh_mono_ms(void);
 void gh_time_iso8601(int64_t t, char out[static 21]);
 /* "20261125T162110Z" into out (>= 17 bytes). */
 void gh_time_amz(int64_t t, char out[static 17]);
+/* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 7231 IMF-fixdate) into out (>= 30 bytes). */
+void gh_time_http(int64_t t, char out[static 30]);
+/*
+ * Parses an RFC 7231 IMF-fixdate, surrounding blanks ignored (header values).
+ * The obsolete RFC 850 and asctime forms are refused.
+ */
+GH_MUST_CHECK enum gh_err gh_time_parse_http(struct gh_slice s, int64_t *out);
 /* Parses "YYYYMMDDTHHMMSSZ". */
 GH_MUST_CHECK enum gh_err gh_time_parse_amz(struct gh_slice s, int64_t *out);
 /*

@@ -1,6 +1,7 @@
 /*
- * time.c: clocks and the two timestamp formats on the wire: ISO 8601
- * (XML bodies, policies) and the compact SigV4 form (X-Amz-Date).
+ * time.c: clocks and the timestamp formats on the wire: ISO 8601 (XML
+ * bodies, policies), the compact SigV4 form (X-Amz-Date) and the HTTP date
+ * (Date, Last-Modified, If-Modified-Since).
  */
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,40 @@ gh_time_amz(int64_t t, char out[static 17])
 
     to_tm(t, &tm);
     (void)strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static const char day_names[] = "SunMonTueWedThuFriSat";
+static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+static void
+put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+void
+gh_time_http(int64_t t, char out[static 30])
+{
+    struct tm tm;
+    int y;
+
+    to_tm(t, &tm);
+    y = tm.tm_year + 1900;
+    if (y < 0 || y > 9999) { /* not representable in the 4-digit form */
+        to_tm(0, &tm);
+        y = 1970;
+    }
+    /* Names spelt here, not by strftime's %a/%b: they must not follow the locale. */
+    memcpy(out, "Thu, 01 Jan 1970 00:00:00 GMT", 30);
+    memcpy(out, day_names + 3 * (tm.tm_wday % 7), 3);
+    put2(out + 5, tm.tm_mday);
+    memcpy(out + 8, month_names + 3 * (tm.tm_mon % 12), 3);
+    put2(out + 12, y / 100);
+    put2(out + 14, y % 100);
+    put2(out + 17, tm.tm_hour);
+    put2(out + 20, tm.tm_min);
+    put2(out + 23, tm.tm_sec);
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
@@ -114,6 +149,42 @@ gh_time_parse_amz(struct gh_slice s, int64_t *out)
         return GH_ERR_VALIDATION;
     if (!digits(p, 4, &y) || !digits(p + 4, 2, &mo) || !digits(p + 6, 2, &d) ||
         !digits(p + 9, 2, &h) || !digits(p + 11, 2, &mi) || !digits(p + 13, 2, &sec))
+        return GH_ERR_VALIDATION;
+    if (!valid_date(y, mo, d) || h > 23 || mi > 59 || sec > 60)
+        return GH_ERR_VALIDATION;
+    *out = compose(y, mo, d, h, mi, sec);
+    return GH_OK;
+}
+
+/*
+ * RFC 7231 section 7.1.1.1 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT".
+ * Names are case-sensitive; the day name must be one of the seven but, being
+ * redundant (RFC 7231), is not checked against the date. The obsolete RFC 850
+ * and asctime forms are refused: no caller accepted them.
+ */
+enum gh_err
+gh_time_parse_http(struct gh_slice s, int64_t *out)
+{
+    unsigned y, mo = 0, d, h, mi, sec;
+    const char *p;
+    bool day_ok = false;
+
+    *out = 0;
+    s = gh_slice_trim(s);
+    p = s.ptr;
+    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' ||
+        p[19] != ':' || p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
+        return GH_ERR_VALIDATION;
+    for (unsigned i = 0; i < 7; i++)
+        if (memcmp(p, day_names + 3 * i, 3) == 0)
+            day_ok = true;
+    for (unsigned i = 0; i < 12; i++)
+        if (memcmp(p + 8, month_names + 3 * i, 3) == 0)
+            mo = i + 1;
+    if (!day_ok || mo == 0)
+        return GH_ERR_VALIDATION;
+    if (!digits(p + 5, 2, &d) || !digits(p + 12, 4, &y) || !digits(p + 17, 2, &h) ||
+        !digits(p + 20, 2, &mi) || !digits(p + 23, 2, &sec))
         return GH_ERR_VALIDATION;
     if (!valid_date(y, mo, d) || h > 23 || mi > 59 || sec > 60)
         return GH_ERR_VALIDATION;

@@ -178,56 +178,13 @@ s3_xml_begin(struct gh_buf *b, const char *root)
                 root);
 }
 
-void
-s3_http_date(int64_t t, char out[30])
-{
-    static const char days[] = "SunMonTueWedThuFriSat";
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL) {
-        (void)snprintf(out, 30, "Thu, 01 Jan 1970 00:00:00 GMT");
-        return;
-    }
-    /* The C locale's %a and %b are RFC 7231's day and month names. */
-    (void)days;
-    (void)months;
-    if (strftime(out, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
-        (void)snprintf(out, 30, "Thu, 01 Jan 1970 00:00:00 GMT");
-}
-
 enum gh_err
 s3_parse_http_date(struct gh_slice s, int64_t *out)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char amz[17];
-    const char *p;
-    int mon = -1;
-
-    *out = 0;
-    s = gh_slice_trim(s);
-    p = s.ptr;
-    /* RFC 7231 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT". */
-    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' ||
-        p[16] != ' ' || p[19] != ':' || p[22] != ':' || memcmp(p + 26, "GMT", 3) != 0)
-        return gh_time_parse_iso8601(s, out);
-    for (int m = 0; m < 12; m++)
-        if (memcmp(p + 8, months + 3 * m, 3) == 0)
-            mon = m + 1;
-    if (mon < 0)
-        return GH_ERR_VALIDATION;
-    memcpy(amz, p + 12, 4);
-    amz[4] = (char)('0' + mon / 10);
-    amz[5] = (char)('0' + mon % 10);
-    memcpy(amz + 6, p + 5, 2);
-    amz[8] = 'T';
-    memcpy(amz + 9, p + 17, 2);
-    memcpy(amz + 11, p + 20, 2);
-    memcpy(amz + 13, p + 23, 2);
-    amz[15] = 'Z';
-    amz[16] = '\0';
-    return gh_time_parse_amz((struct gh_slice){amz, 16}, out);
+    /* RFC 7231 IMF-fixdate, else the ISO 8601 form S3 also takes. */
+    if (gh_time_parse_http(s, out) == GH_OK)
+        return GH_OK;
+    return gh_time_parse_iso8601(gh_slice_trim(s), out);
 }
 
 void

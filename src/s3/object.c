@@ -99,7 +99,7 @@ s3_object_headers(struct s3_req *r, struct gh_http_resp *resp, const struct gh_s
                                  GH_S("ENABLED")) &&
                 gh_http_header_get(r->http, "Range").ptr == NULL;
 
-    s3_http_date(o->modified, date);
+    gh_time_http(o->modified, date);
     s3_header(r, resp, "Last-Modified", gh_slice_from_cstr(date));
     s3_header(r, resp, "ETag", o->etag);
     if (gh_form_parse(r->arena, o->meta, false, &meta, &diag) == GH_OK)

@@ -189,10 +189,9 @@ void s3_headerf(struct s3_req *r, struct gh_http_resp *resp, const char *name, c
                 ...) GH_PRINTF(4, 5);
 /* Starts an XML response body with the declaration. */
 void s3_xml_begin(struct gh_buf *b, const char *root);
-/* RFC 7231 date ("Wed, 12 Oct 2009 17:50:00 GMT"); out >= 30 bytes. */
-void s3_http_date(int64_t t, char out[30]);
 /* ISO 8601 with milliseconds as S3 lists it. */
 void s3_xml_time(struct gh_buf *b, const char *tag, int64_t t);
+/* A conditional request's date: RFC 7231 IMF-fixdate, else ISO 8601. */
 GH_MUST_CHECK enum gh_err s3_parse_http_date(struct gh_slice s, int64_t *out);
 
 /* ---- auth.c ---- */

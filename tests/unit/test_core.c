@@ -223,6 +223,63 @@ test_time(void **state)
     assert_string_equal(amz, "20150830T123600Z");
 }
 
+/* The one HTTP-date parser (SigV4 Date header, S3 conditional requests). */
+static void
+test_time_http(void **state)
+{
+    static const struct {
+        const char *in;
+        enum gh_err err;
+        int64_t want;
+    } cases[] = {
+        {"Sun, 30 Aug 2015 12:36:00 GMT", GH_OK, 1440938160},
+        {"  Sun, 30 Aug 2015 12:36:00 GMT\t", GH_OK, 1440938160}, /* header OWS */
+        {"Mon, 30 Aug 2015 12:36:00 GMT", GH_OK, 1440938160},     /* day name redundant */
+        {"Thu, 01 Jan 1970 00:00:00 GMT", GH_OK, 0},
+        {"Mon, 29 Feb 2016 00:00:00 GMT", GH_OK, 1456704000},    /* leap day */
+        {"Tue, 29 Feb 2000 00:00:00 GMT", GH_OK, 951782400},     /* 400-year leap */
+        {"Fri, 31 Dec 2027 23:59:60 GMT", GH_OK, 1830297600},    /* leap second */
+        {"Sat, 29 Feb 2015 00:00:00 GMT", GH_ERR_VALIDATION, 0}, /* not a leap year */
+        {"Thu, 29 Feb 1900 00:00:00 GMT", GH_ERR_VALIDATION, 0}, /* century, not leap */
+        {"Xyz, 30 Aug 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* bad day name */
+        {"sun, 30 Aug 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* names are case-sensitive */
+        {"Sun, 30 aug 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0},
+        {"Sun, 30 Agu 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* bad month */
+        {"Sun, 00 Aug 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* day 0 */
+        {"Sun, 31 Sep 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* day 31 of a 30-day month */
+        {"Sun, 30 Aug 2015 24:00:00 GMT", GH_ERR_VALIDATION, 0},
+        {"Sun, 30 Aug 2015 12:60:00 GMT", GH_ERR_VALIDATION, 0},
+        {"Sun, 30 Aug 2015 12:36:61 GMT", GH_ERR_VALIDATION, 0},
+        {"Sun, 3a Aug 2015 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* not digits */
+        {"Sun, 30 Aug 2015 12:36:00 UTC", GH_ERR_VALIDATION, 0},
+        {"Sun, 30 Aug 2015 12:36:00XGMT", GH_ERR_VALIDATION, 0},  /* was accepted by S3's copy */
+        {"Sun, 30 Aug 2015 12:36:00 GMTx", GH_ERR_VALIDATION, 0}, /* trailing garbage */
+        {"Sun, 30 Aug 2015 12:36:00 GMT x", GH_ERR_VALIDATION, 0},
+        {"Sun, 30 Aug 2015 12:36:00", GH_ERR_VALIDATION, 0},
+        {"Sunday, 30-Aug-15 12:36:00 GMT", GH_ERR_VALIDATION, 0}, /* RFC 850: obsolete */
+        {"Sun Aug 30 12:36:00 2015", GH_ERR_VALIDATION, 0},       /* asctime: obsolete */
+        {"2015-08-30T12:36:00Z", GH_ERR_VALIDATION, 0},
+        {"", GH_ERR_VALIDATION, 0},
+    };
+    int64_t t;
+    char out[30];
+
+    (void)state;
+    for (size_t i = 0; i < GH_ARRAY_LEN(cases); i++) {
+        t = -1;
+        assert_int_equal(gh_time_parse_http(gh_slice_from_cstr(cases[i].in), &t), cases[i].err);
+        assert_true(t == cases[i].want);
+    }
+    gh_time_http(1440938160, out);
+    assert_string_equal(out, "Sun, 30 Aug 2015 12:36:00 GMT");
+    gh_time_http(0, out);
+    assert_string_equal(out, "Thu, 01 Jan 1970 00:00:00 GMT");
+    gh_time_http(1456704000, out);
+    assert_string_equal(out, "Mon, 29 Feb 2016 00:00:00 GMT");
+    assert_int_equal(gh_time_parse_http(gh_slice_from_cstr(out), &t), GH_OK);
+    assert_true(t == 1456704000);
+}
+
 static void
 test_buf_limits(void **state)
 {
@@ -474,6 +531,7 @@ main(void)
         cmocka_unit_test(test_base64_hex),
         cmocka_unit_test(test_uri),
         cmocka_unit_test(test_time),
+        cmocka_unit_test(test_time_http),
         cmocka_unit_test(test_buf_limits),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_err_table),
