@@ -141,6 +141,13 @@ struct gh_slice gh_slice_trim(struct gh_slice s);
 GH_MUST_CHECK enum gh_err gh_parse_u64(struct gh_slice s, uint64_t max, uint64_t *out);
 /* Optional leading '-', then as gh_parse_u64 within [min, max]. */
 GH_MUST_CHECK enum gh_err gh_parse_i64(struct gh_slice s, int64_t min, int64_t max, int64_t *out);
+/*
+ * The code point of the well-formed UTF-8 sequence at s.ptr[*i], *i moved
+ * past it; -1, *i unchanged, when the bytes there start none (a stray
+ * continuation byte, an overlong form, a surrogate, beyond U+10FFFF, cut
+ * short) or *i is at the end.
+ */
+int32_t gh_utf8_next(struct gh_slice s, size_t *i);
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 bool gh_utf8_is_valid(struct gh_slice s);
 /*

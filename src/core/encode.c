@@ -180,36 +180,14 @@ gh_uri_decode(struct gh_arena *a, struct gh_slice in, bool plus_space, struct gh
 static bool
 xml_char(const unsigned char *p, size_t avail, size_t *len)
 {
-    unsigned c = p[0];
-    size_t n;
-    uint32_t cp;
+    size_t i = 0;
+    int32_t cp = gh_utf8_next((struct gh_slice){(const char *)p, avail}, &i);
 
-    *len = 1;
-    if (c < 0x80)
-        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        cp = c & 0x07;
-    } else {
+    *len = i > 0 ? i : 1; /* past a byte that starts no valid sequence */
+    if (cp < 0)
         return false;
-    }
-    if (avail <= n)
-        return false;
-    for (size_t k = 1; k <= n; k++) {
-        if ((p[k] & 0xC0) != 0x80)
-            return false;
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return false; /* overlong, out of range or a surrogate: not UTF-8 */
-    *len = n + 1;
+    if (cp < 0x80)
+        return cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r';
     return cp != 0xFFFE && cp != 0xFFFF;
 }
 

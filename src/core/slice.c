@@ -175,44 +175,52 @@ gh_slice_is_charset(struct gh_slice s, const char *extra)
     return true;
 }
 
+int32_t
+gh_utf8_next(struct gh_slice s, size_t *i)
+{
+    const unsigned char *p = (const unsigned char *)s.ptr + *i;
+    size_t n, avail = s.len - *i;
+    int32_t cp;
+
+    if (*i >= s.len)
+        return -1;
+    if (p[0] < 0x80) {
+        *i += 1;
+        return p[0];
+    }
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) { /* 0xC0, 0xC1 only start overlongs */
+        n = 1;
+        cp = p[0] & 0x1F;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        n = 2;
+        cp = p[0] & 0x0F;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        n = 3;
+        cp = p[0] & 0x07;
+    } else {
+        return -1;
+    }
+    if (avail <= n)
+        return -1;
+    for (size_t k = 1; k <= n; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1; /* overlong, beyond U+10FFFF or a surrogate */
+    *i += n + 1;
+    return cp;
+}
+
 bool
 gh_utf8_is_valid(struct gh_slice s)
 {
-    const unsigned char *p = (const unsigned char *)s.ptr;
     size_t i = 0;
 
-    while (i < s.len) {
-        unsigned c = p[i];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+    while (i < s.len)
+        if (gh_utf8_next(s, &i) < 0)
             return false;
-        }
-        if (s.len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
     return true;
 }

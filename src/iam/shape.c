@@ -8,45 +8,6 @@
 
 #include "iam/iam_int.h"
 
-/* Next code point of well-formed UTF-8 at s.ptr[*i] (*i < s.len); -1 when malformed. */
-static long
-next_cp(struct gh_slice s, size_t *i)
-{
-    unsigned char c = (unsigned char)s.ptr[*i];
-    size_t n;
-    long cp;
-
-    if (c < 0x80) {
-        *i += 1;
-        return c;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        cp = c & 0x07;
-    } else {
-        return -1;
-    }
-    if (s.len - *i <= n)
-        return -1;
-    for (size_t k = 1; k <= n; k++) {
-        unsigned char d = (unsigned char)s.ptr[*i + k];
-        if ((d & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *i += n + 1;
-    return cp;
-}
-
 static bool
 is_ascii_alnum(long c)
 {
@@ -185,7 +146,7 @@ gh_iam_is_policy_document(struct gh_slice v)
     if (v.len == 0)
         return false;
     while (i < v.len) {
-        long c = next_cp(v, &i);
+        long c = gh_utf8_next(v, &i);
         if (!(c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0xFF)))
             return false;
     }
@@ -199,7 +160,7 @@ gh_iam_is_role_description(struct gh_slice v)
     size_t i = 0;
 
     while (i < v.len) {
-        long c = next_cp(v, &i);
+        long c = gh_utf8_next(v, &i);
         if (c < 0 || !is_not_other(c))
             return false;
     }
@@ -233,7 +194,7 @@ is_tag_chars(struct gh_slice v)
     size_t i = 0;
 
     while (i < v.len) {
-        long c = next_cp(v, &i);
+        long c = gh_utf8_next(v, &i);
         if (c < 0 || !(is_lzn(c) || (c < 0x80 && strchr("_.:/=+-@", (int)c) != NULL && c != 0)))
             return false;
     }

@@ -105,6 +105,61 @@ test_utf8(void **state)
                          cases[i].ok);
 }
 
+/* The one decoder: each boundary of each sequence length, and what it refuses. */
+static void
+test_utf8_next(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        int32_t cp; /* -1: refused */
+        size_t used;
+    } cases[] = {
+        {"\x00", 1, 0, 1},
+        {"\x7f", 1, 0x7F, 1},
+        {"\xc2\x80", 2, 0x80, 2},
+        {"\xdf\xbf", 2, 0x7FF, 2},
+        {"\xe0\xa0\x80", 3, 0x800, 3},
+        {"\xed\x9f\xbf", 3, 0xD7FF, 3}, /* last before the surrogates */
+        {"\xee\x80\x80", 3, 0xE000, 3}, /* first after them */
+        {"\xef\xbf\xbf", 3, 0xFFFF, 3},
+        {"\xf0\x90\x80\x80", 4, 0x10000, 4},
+        {"\xf4\x8f\xbf\xbf", 4, 0x10FFFF, 4},
+        {"\xc0\x80", 2, -1, 0},         /* overlong NUL */
+        {"\xc1\xbf", 2, -1, 0},         /* overlong */
+        {"\xe0\x9f\xbf", 3, -1, 0},     /* overlong U+07FF */
+        {"\xf0\x8f\xbf\xbf", 4, -1, 0}, /* overlong U+FFFF */
+        {"\xed\xa0\x80", 3, -1, 0},     /* U+D800 */
+        {"\xed\xbf\xbf", 3, -1, 0},     /* U+DFFF */
+        {"\xf4\x90\x80\x80", 4, -1, 0}, /* U+110000 */
+        {"\xf5\x80\x80\x80", 4, -1, 0},
+        {"\x80", 1, -1, 0},         /* stray continuation */
+        {"\xe2\x82", 2, -1, 0},     /* cut short */
+        {"\xe2\x28\xa1", 3, -1, 0}, /* bad continuation */
+        {"\xfe", 1, -1, 0},
+    };
+    size_t i;
+    struct gh_slice two = GH_S("a\xc3\xa9");
+
+    (void)state;
+    for (size_t k = 0; k < GH_ARRAY_LEN(cases); k++) {
+        i = 0;
+        assert_int_equal(gh_utf8_next((struct gh_slice){cases[k].in, cases[k].len}, &i),
+                         cases[k].cp);
+        assert_int_equal(i, cases[k].used);
+    }
+    /* Walks a string code point by code point; nothing past the end. */
+    i = 0;
+    assert_int_equal(gh_utf8_next(two, &i), 'a');
+    assert_int_equal(gh_utf8_next(two, &i), 0xE9);
+    assert_int_equal(i, 3);
+    assert_int_equal(gh_utf8_next(two, &i), -1);
+    assert_int_equal(i, 3);
+    /* A sequence that starts inside the slice but ends past it is cut short. */
+    i = 0;
+    assert_int_equal(gh_utf8_next((struct gh_slice){"\xc3\xa9", 1}, &i), -1);
+}
+
 static void
 test_split_trim(void **state)
 {
@@ -526,6 +581,7 @@ main(void)
         cmocka_unit_test(test_parse_u64),
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_next),
         cmocka_unit_test(test_is_charset),
         cmocka_unit_test(test_split_trim),
         cmocka_unit_test(test_base64_hex),
