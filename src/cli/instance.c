@@ -72,12 +72,6 @@ listen_host(const char *listen, char *out, size_t n)
     (void)snprintf(out, n, "%.*s", (int)len, listen);
 }
 
-static bool
-is_loopback_host(const char *h)
-{
-    return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 || strcmp(h, "localhost") == 0;
-}
-
 int
 gh_cli_instance(int argc, char **argv)
 {
@@ -122,7 +116,7 @@ gh_cli_instance(int argc, char **argv)
         return usage("--duration must be a number of seconds from 900 to 43200");
     listen_host(listen, host, sizeof(host));
     /* Only loopback callers, unless --listen names another address on purpose. */
-    cfg.loopback_only = is_loopback_host(host);
+    cfg.loopback_only = gh_http_is_loopback(host);
 
     if (gh_cli_client_init() != GH_OK) {
         fprintf(stderr, "gatehouse instance: cannot initialise libcurl\n");

@@ -57,13 +57,6 @@ answer(struct gh_http_resp *resp, int status, const char *code, const char *mess
     gh_buf_putf(&resp->body, "{\"code\":\"%s\",\"message\":\"%s\"}", code, message);
 }
 
-static bool
-is_loopback(const char *addr)
-{
-    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-           strncmp(addr, "::ffff:127.", 11) == 0;
-}
-
 void
 gh_creds_container_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *resp)
 {
@@ -73,7 +66,7 @@ gh_creds_container_handle(void *ctx, struct gh_http_req *req, struct gh_http_res
     struct gh_buf *b = &resp->body;
     char expires[21];
 
-    if (!is_loopback(req->remote_addr)) {
+    if (!gh_http_is_loopback(req->remote_addr)) {
         answer(resp, 403, "AccessDenied", "Only local callers are served.");
         return;
     }

@@ -110,13 +110,6 @@ token_valid(struct gh_creds_imds *m, struct gh_slice tok, int64_t now)
     return ok;
 }
 
-static bool
-is_loopback(const char *addr)
-{
-    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-           strncmp(addr, "::ffff:127.", 11) == 0;
-}
-
 static void
 answer(struct gh_http_resp *resp, int status, const char *body)
 {
@@ -348,7 +341,7 @@ gh_creds_imds_handle(void *ctx, struct gh_http_req *req, struct gh_http_resp *re
     struct gh_slice tok;
     bool get = gh_slice_eq_cstr(req->method, "GET") || gh_slice_eq_cstr(req->method, "HEAD");
 
-    if (m->cfg.loopback_only && !is_loopback(req->remote_addr)) {
+    if (m->cfg.loopback_only && !gh_http_is_loopback(req->remote_addr)) {
         answer(resp, 403, "Forbidden\n");
         return;
     }

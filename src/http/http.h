@@ -29,6 +29,15 @@ struct gh_http_req {
     bool tls;
 };
 
+/*
+ * True when `host` is a loopback address: IPv4 127.0.0.0/8, IPv6 ::1, or
+ * 127.0.0.0/8 mapped into IPv6 (::ffff:127.x.y.z, as a dual-stack socket
+ * reports an IPv4 peer), or the name "localhost" (RFC 6761 section 6.3).
+ * Numeric forms only otherwise: "127.example.com" is not loopback.
+ * For remote_addr above and for a configured listen host.
+ */
+bool gh_http_is_loopback(const char *host);
+
 struct gh_http_resp {
     int status;
     const char *content_type; /* static string; NULL = none (or given in headers) */

@@ -278,6 +278,39 @@ test_response_body_wiped(void **state)
     gh_buf_cleanup(&got);
 }
 
+/* The one loopback test: IMDS and container credentials, and `gatehouse instance --listen`. */
+static void
+test_is_loopback(void **state)
+{
+    static const struct {
+        const char *host;
+        bool loopback;
+    } cases[] = {
+        {"127.0.0.1", true},
+        {"127.255.255.254", true},
+        {"::1", true},
+        {"0:0:0:0:0:0:0:1", true},
+        {"::ffff:127.0.0.1", true}, /* an IPv4 peer on a dual-stack socket */
+        {"localhost", true},
+        {"128.0.0.1", false},
+        {"10.0.0.1", false},
+        {"0.0.0.0", false},
+        {"::", false},
+        {"::2", false},
+        {"::ffff:10.0.0.1", false},
+        {"::127.0.0.1", false},     /* IPv4-compatible, not mapped */
+        {"127.example.com", false}, /* a name, not an address */
+        {"127.0.0.1 ", false},
+        {"localhost.", false},
+        {"LOCALHOST.evil", false},
+        {"", false},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(gh_http_is_loopback(cases[i].host), cases[i].loopback);
+}
+
 int
 main(void)
 {
@@ -287,6 +320,7 @@ main(void)
         cmocka_unit_test(test_xml),
         cmocka_unit_test(test_form_nomem),
         cmocka_unit_test(test_response_body_wiped),
+        cmocka_unit_test(test_is_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
