@@ -126,6 +126,12 @@ struct gh_param_rule {
  */
 void gh_call_str(struct gh_call *c, const char *name, const struct gh_param_rule *rule,
                  bool required, struct gh_slice *out);
+/*
+ * The checks of gh_call_str on a value already read (a member of a list or
+ * tag parameter): UTF-8, then length, then pattern (an empty value fails only
+ * its length), each failure recorded with AWS's message.
+ */
+void gh_call_check_str(struct gh_call *c, struct gh_slice v, const struct gh_param_rule *rule);
 /* An integer parameter in [min, max]; `*present` false when absent. */
 void gh_call_int(struct gh_call *c, const char *name, const char *member, int64_t min, int64_t max,
                  bool required, int64_t *out, bool *present);

@@ -59,19 +59,16 @@ gh_api_validation_add(struct gh_call *c, struct gh_slice value, bool is_null, co
 }
 
 void
-gh_call_str(struct gh_call *c, const char *name, const struct gh_param_rule *rule, bool required,
-            struct gh_slice *out)
+gh_call_check_str(struct gh_call *c, struct gh_slice v, const struct gh_param_rule *rule)
 {
-    struct gh_slice v = gh_params_get(c->params, name);
     size_t n;
     char msg[160];
 
-    *out = GH_SLICE_NULL;
-    if (v.ptr == NULL) {
-        if (required)
-            gh_api_validation_add(c, v, true, rule->member, "Member must not be null");
-        return;
-    }
+    /*
+     * Invalid UTF-8 is named as such and the bytes are not echoed back: no
+     * AWS message covers it (AWS reads parameters as UTF-8), so fail
+     * closed with one error rather than a pattern error quoting the bytes.
+     */
     if (!gh_utf8_is_valid(v)) {
         gh_api_validation_add(c, GH_S("(invalid UTF-8)"), false, rule->member,
                               "Member must be valid UTF-8");
@@ -88,12 +85,30 @@ gh_call_str(struct gh_call *c, const char *name, const struct gh_param_rule *rul
                        rule->min_len);
         gh_api_validation_add(c, v, false, rule->member, msg);
     }
+    /* AWS: an empty value fails only its length, not the pattern as well
+     * ("Value '' at 'roleName' ... greater than or equal to 1"). */
     if (rule->ok != NULL && n > 0 && !rule->ok(v)) {
         (void)snprintf(msg, sizeof(msg), "Member must satisfy regular expression pattern: %s",
                        rule->pattern);
         gh_api_validation_add(c, v, false, rule->member, msg);
     }
-    *out = v;
+}
+
+void
+gh_call_str(struct gh_call *c, const char *name, const struct gh_param_rule *rule, bool required,
+            struct gh_slice *out)
+{
+    struct gh_slice v = gh_params_get(c->params, name);
+
+    *out = GH_SLICE_NULL;
+    if (v.ptr == NULL) {
+        if (required)
+            gh_api_validation_add(c, v, true, rule->member, "Member must not be null");
+        return;
+    }
+    gh_call_check_str(c, v, rule);
+    if (gh_utf8_is_valid(v))
+        *out = v; /* checked; the caller's gh_call_validated reports any failure */
 }
 
 void

@@ -263,32 +263,10 @@ gh_iam_str(struct gh_call *c, const char *name, const struct gh_param_rule *shap
     gh_call_str(c, name, &rule, required, out);
 }
 
-/*
- * Adds one entry to the call's validation list in the framework's form
- * ("; " between entries), for the constraints gh_param_rule cannot say.
- */
-static void
-validation_add(struct gh_call *c, const char *text)
-{
-    size_t used = strlen(c->validation);
-    int n;
-
-    n = snprintf(c->validation + used, sizeof(c->validation) - used, "%s%s",
-                 c->nvalidation > 0 ? "; " : "", text);
-    if (n < 0 || (size_t)n >= sizeof(c->validation) - used)
-        c->validation[used] = '\0'; /* no room: keep the count right at least */
-    c->nvalidation++;
-}
-
 void
 gh_iam_null(struct gh_call *c, const char *member)
 {
-    char *msg = gh_arena_printf(c->arena,
-                                "Value null at '%s' failed to satisfy constraint: Member must not "
-                                "be null",
-                                member);
-
-    validation_add(c, msg != NULL ? msg : "Value null");
+    gh_api_validation_add(c, GH_SLICE_NULL, true, member, "Member must not be null");
 }
 
 void
@@ -301,13 +279,8 @@ gh_iam_enum(struct gh_call *c, const char *name, const char *const *values, bool
 
     *index = -1;
     if (v.ptr == NULL) {
-        if (required) {
-            msg = gh_arena_printf(c->arena,
-                                  "Value null at '%s' failed to satisfy constraint: Member must "
-                                  "not be null",
-                                  member_of(c, name));
-            validation_add(c, msg != NULL ? msg : "Value null");
-        }
+        if (required)
+            gh_api_validation_add(c, v, true, member_of(c, name), "Member must not be null");
         return;
     }
     for (int i = 0; values[i] != NULL; i++) {
@@ -320,13 +293,11 @@ gh_iam_enum(struct gh_call *c, const char *name, const char *const *values, bool
     for (int i = 0; values[i] != NULL; i++)
         gh_buf_putf(&set, "%s%s", i > 0 ? ", " : "", values[i]);
     /* AWS IAM: "Member must satisfy enum value set: [Active, Inactive]" */
-    msg = gh_arena_printf(c->arena,
-                          "Value '%.*s' at '%s' failed to satisfy constraint: Member must satisfy "
-                          "enum value set: [%s]",
-                          (int)(v.len > 256 ? 256 : v.len), v.ptr, member_of(c, name),
+    msg = gh_arena_printf(c->arena, "Member must satisfy enum value set: [%s]",
                           gh_buf_status(&set) == GH_OK ? set.ptr : "");
     gh_buf_cleanup(&set);
-    validation_add(c, msg != NULL ? msg : "Value");
+    gh_api_validation_add(c, v, false, member_of(c, name),
+                          msg != NULL ? msg : "Member must satisfy enum value set");
 }
 
 enum gh_err
@@ -365,11 +336,8 @@ gh_iam_tags_read(struct gh_call *c, const char *name, bool required, struct gh_i
         n++;
     }
     if (n == 0 && required) {
-        char *msg = gh_arena_printf(c->arena,
-                                    "Value null at '%s' failed to satisfy constraint: Member "
-                                    "must not be null",
-                                    member_of(c, name));
-        validation_add(c, msg != NULL ? msg : "Value null");
+        gh_api_validation_add(c, GH_SLICE_NULL, true, member_of(c, name),
+                              "Member must not be null");
     }
     if (c->nvalidation > 0)
         return GH_OK; /* the caller's gh_call_validated reports them */

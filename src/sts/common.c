@@ -152,11 +152,11 @@ gh_sts_session_params(struct gh_call *c, struct gh_session *s, bool allow_tags)
         struct gh_param_rule kr = tag_key_rule, vr = tag_value_rule;
         (void)snprintf(member, sizeof(member), "tags.%zu.member.key", i + 1);
         kr.member = member;
-        gh_sts_check_str(c, tags[i].key, &kr);
+        gh_call_check_str(c, tags[i].key, &kr);
         (void)snprintf(member, sizeof(member), "tags.%zu.member.value", i + 1);
         vr.member = member;
         if (tags[i].value.ptr != NULL)
-            gh_sts_check_str(c, tags[i].value, &vr);
+            gh_call_check_str(c, tags[i].value, &vr);
     }
     if ((err = gh_call_validated(c)) != GH_OK)
         return err;
@@ -195,32 +195,6 @@ gh_sts_session_params(struct gh_call *c, struct gh_session *s, bool allow_tags)
     s->transitive = trans;
     s->ntransitive = ntrans;
     return GH_OK;
-}
-
-void
-gh_sts_check_str(struct gh_call *c, struct gh_slice v, const struct gh_param_rule *r)
-{
-    size_t n = 0;
-    char msg[160];
-
-    for (size_t i = 0; i < v.len; i++)
-        if (((unsigned char)v.ptr[i] & 0xC0) != 0x80)
-            n++;
-    if (r->max_len > 0 && n > r->max_len) {
-        (void)snprintf(msg, sizeof(msg), "Member must have length less than or equal to %zu",
-                       r->max_len);
-        gh_api_validation_add(c, v, false, r->member, msg);
-    }
-    if (n < r->min_len) {
-        (void)snprintf(msg, sizeof(msg), "Member must have length greater than or equal to %zu",
-                       r->min_len);
-        gh_api_validation_add(c, v, false, r->member, msg);
-    }
-    if (!gh_utf8_is_valid(v) || (r->ok != NULL && !r->ok(v))) {
-        (void)snprintf(msg, sizeof(msg), "Member must satisfy regular expression pattern: %s",
-                       r->pattern);
-        gh_api_validation_add(c, v, false, r->member, msg);
-    }
 }
 
 enum gh_err

@@ -32,8 +32,6 @@ GH_MUST_CHECK enum gh_err gh_sts_session_params(struct gh_call *c, struct gh_ses
 GH_MUST_CHECK enum gh_err gh_sts_session_policies_check(struct gh_call *c,
                                                         const struct gh_session *s,
                                                         int *packed_pct);
-/* Checks length and pattern of a value as gh_call_str does. */
-void gh_sts_check_str(struct gh_call *c, struct gh_slice v, const struct gh_param_rule *r);
 /* Verifies an MFA code for the caller (AccessDenied when it does not verify). */
 GH_MUST_CHECK enum gh_err gh_sts_mfa_check(struct gh_call *c, struct gh_slice serial,
                                           struct gh_slice code);
