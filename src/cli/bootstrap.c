@@ -19,43 +19,11 @@
 static enum gh_err
 write_file(const char *dir, const char *name, struct gh_slice data)
 {
-    char path[4096], tmp[4096];
-    int fd = -1, dfd = -1;
-    enum gh_err err = GH_ERR_IO;
-    size_t off = 0;
+    char path[4096];
 
-    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-        snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp))
+    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
         return GH_ERR_TOO_LARGE;
-    (void)unlink(tmp);
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-        goto done;
-    while (off < data.len) {
-        ssize_t n = write(fd, data.ptr + off, data.len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            goto done;
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        fd = -1;
-        goto done;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto done;
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-        (void)fsync(dfd);
-    err = GH_OK;
-done:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (err != GH_OK)
-        (void)unlink(tmp);
-    return err;
+    return gh_cli_file_write(path, data, 0600);
 }
 
 static enum gh_err

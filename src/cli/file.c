@@ -5,10 +5,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli_int.h"
+
+/* Makes a rename in `path`'s directory durable (best effort: the data itself was fsynced). */
+static void
+dir_sync(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    int dfd;
+
+    if (slash == NULL)
+        (void)snprintf(dir, sizeof(dir), ".");
+    else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+        return;
+    if (dir[0] == '\0')
+        (void)snprintf(dir, sizeof(dir), "/");
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+}
 
 enum gh_err
 gh_cli_file_write(const char *path, struct gh_slice data, mode_t mode)
@@ -48,6 +69,7 @@ gh_cli_file_write(const char *path, struct gh_slice data, mode_t mode)
     fd = -1;
     if (rename(tmp, path) != 0)
         goto done;
+    dir_sync(path);
     err = GH_OK;
 done:
     if (fd >= 0)
