@@ -129,3 +129,16 @@ gh_store_role_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice a
 
     return store_list_run(tx, a, &q, args, GH_ARRAY_LEN(args), page, (void **)out, count, more);
 }
+
+enum gh_err
+gh_store_role_list_unbound(struct gh_store_tx *tx, struct gh_arena *a, struct gh_role **out,
+                           size_t *count)
+{
+    /* ?1, ?2: the (unused) page marker; ?3 the limit. */
+    static const struct store_list q = {
+        "SELECT " ROLE_COLS " FROM roles WHERE trust_bind = ''"
+        " AND (account, name) > (?1, ?2) ORDER BY account, name LIMIT ?3",
+        sizeof(struct gh_role), store_role_row, 0, 1};
+
+    return store_list_run(tx, a, &q, NULL, 0, NULL, (void **)out, count, NULL);
+}

@@ -112,9 +112,10 @@ gh_store_s3_bucket_delete(struct gh_store_tx *tx, struct gh_slice name)
     return err;
 }
 
-enum gh_err
-gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
-                        struct gh_s3_bucket_rec **out, size_t *count)
+/* The buckets `sql` selects (BUCKET_COLS), ?1 bound to `arg` unless NULL. */
+static enum gh_err
+bucket_rows(struct gh_store_tx *tx, struct gh_arena *a, const char *sql, const struct gh_slice *arg,
+            struct gh_s3_bucket_rec **out, size_t *count)
 {
     sqlite3_stmt *st = NULL;
     struct gh_s3_bucket_rec *v = NULL;
@@ -124,10 +125,9 @@ gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sl
 
     *out = NULL;
     *count = 0;
-    if ((err = prep(tx, "SELECT " BUCKET_COLS " FROM s3_buckets WHERE account = ?1 ORDER BY name",
-                    &st)) != GH_OK)
+    if ((err = prep(tx, sql, &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, account)) != GH_OK)
+    if (arg != NULL && (err = store_bind(st, 1, *arg)) != GH_OK)
         goto done;
     for (;;) {
         if ((err = store_step(st, &row)) != GH_OK || !row)
@@ -144,6 +144,25 @@ gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_sl
 done:
     fin(st);
     return err;
+}
+
+enum gh_err
+gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice account,
+                        struct gh_s3_bucket_rec **out, size_t *count)
+{
+    return bucket_rows(tx, a,
+                       "SELECT " BUCKET_COLS " FROM s3_buckets WHERE account = ?1 ORDER BY name",
+                       &account, out, count);
+}
+
+enum gh_err
+gh_store_s3_bucket_list_unbound(struct gh_store_tx *tx, struct gh_arena *a,
+                                struct gh_s3_bucket_rec **out, size_t *count)
+{
+    return bucket_rows(tx, a,
+                       "SELECT " BUCKET_COLS " FROM s3_buckets"
+                       " WHERE policy <> '' AND policy_bind = '' ORDER BY name",
+                       NULL, out, count);
 }
 
 static enum gh_err
@@ -245,8 +264,9 @@ gh_store_s3_object_put(struct gh_store_tx *tx, struct gh_arena *a, const struct 
     sqlite3_stmt *st = NULL;
     enum gh_err err;
 
-    if ((err = select_data_id(tx, a, "SELECT data_id FROM s3_objects WHERE bucket = ?1 AND key = ?2",
-                              k, 2, old_data_id)) != GH_OK)
+    if ((err =
+             select_data_id(tx, a, "SELECT data_id FROM s3_objects WHERE bucket = ?1 AND key = ?2",
+                            k, 2, old_data_id)) != GH_OK)
         return err;
     if ((err = prep(tx,
                     "INSERT OR REPLACE INTO s3_objects(" OBJECT_COLS
@@ -293,8 +313,9 @@ gh_store_s3_object_delete(struct gh_store_tx *tx, struct gh_arena *a, struct gh_
     struct gh_slice k[2] = {bucket, key};
     enum gh_err err;
 
-    if ((err = select_data_id(tx, a, "SELECT data_id FROM s3_objects WHERE bucket = ?1 AND key = ?2",
-                              k, 2, old_data_id)) != GH_OK)
+    if ((err =
+             select_data_id(tx, a, "SELECT data_id FROM s3_objects WHERE bucket = ?1 AND key = ?2",
+                            k, 2, old_data_id)) != GH_OK)
         return err;
     if (old_data_id->len == 0)
         return GH_ERR_NOT_FOUND;
@@ -378,7 +399,7 @@ gh_store_s3_data_referenced(struct gh_store_tx *tx, struct gh_slice data_id, boo
 
 /* ---- multipart uploads ---- */
 
-#define UPLOAD_COLS                                                                    \
+#define UPLOAD_COLS                                                                                \
     "id, bucket, key, content_type, meta, tags, initiator, created, checksum_algorithm"
 
 static enum gh_err
@@ -410,7 +431,8 @@ gh_store_s3_upload_create(struct gh_store_tx *tx, const struct gh_s3_upload_rec 
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     &st)) != GH_OK)
         return err;
-    if ((err = store_bind(st, 1, u->id)) == GH_OK && (err = store_bind(st, 2, u->bucket)) == GH_OK &&
+    if ((err = store_bind(st, 1, u->id)) == GH_OK &&
+        (err = store_bind(st, 2, u->bucket)) == GH_OK &&
         (err = store_bind(st, 3, u->key)) == GH_OK &&
         (err = store_bind(st, 4, u->content_type.ptr ? u->content_type : GH_S(""))) == GH_OK &&
         (err = store_bind(st, 5, u->meta.ptr ? u->meta : GH_S(""))) == GH_OK &&

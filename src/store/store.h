@@ -210,7 +210,7 @@ struct gh_role {
     struct gh_slice path;
     struct gh_slice id;           /* AROA... */
     struct gh_slice trust_policy; /* the AssumeRolePolicyDocument as given */
-    struct gh_slice trust_bind;   /* its principal bindings (gh_policy_bind_encode); "" = none */
+    struct gh_slice trust_bind;   /* its principal bindings; "" = not bound yet (legacy) */
     struct gh_slice description;  /* empty = none */
     struct gh_slice boundary_arn;
     int64_t max_session_s;        /* 3600..43200 */
@@ -233,6 +233,11 @@ GH_MUST_CHECK enum gh_err gh_store_role_list(struct gh_store_tx *tx, struct gh_a
                                              const struct gh_store_page *page,
                                              struct gh_role **out, size_t *count,
                                              struct gh_store_more *more);
+
+/* Every role (of any account) whose trust_bind is "": its trust policy was
+ * saved before principal bindings existed and has not been bound since. */
+GH_MUST_CHECK enum gh_err gh_store_role_list_unbound(struct gh_store_tx *tx, struct gh_arena *a,
+                                                     struct gh_role **out, size_t *count);
 
 /* ---- the AWS managed policy catalog ---- */
 
@@ -649,7 +654,7 @@ struct gh_s3_bucket_rec {
     struct gh_slice region;
     int64_t created;
     struct gh_slice policy;      /* bucket policy JSON; empty = none */
-    struct gh_slice policy_bind; /* its principal bindings (gh_policy_bind_encode); "" = none */
+    struct gh_slice policy_bind; /* its principal bindings; "" = none or not bound yet */
     struct gh_slice tags;        /* form-encoded "k=v&k2=v2"; empty = none */
 };
 
@@ -700,6 +705,12 @@ GH_MUST_CHECK enum gh_err gh_store_s3_bucket_delete(struct gh_store_tx *tx, stru
 GH_MUST_CHECK enum gh_err gh_store_s3_bucket_list(struct gh_store_tx *tx, struct gh_arena *a,
                                                   struct gh_slice account,
                                                   struct gh_s3_bucket_rec **out, size_t *count);
+/* Every bucket (of any account) with a policy whose policy_bind is "" (saved
+ * before principal bindings existed), ordered by name. */
+GH_MUST_CHECK enum gh_err gh_store_s3_bucket_list_unbound(struct gh_store_tx *tx,
+                                                          struct gh_arena *a,
+                                                          struct gh_s3_bucket_rec **out,
+                                                          size_t *count);
 /* Replaces the policy and its principal bindings (empty removes them). */
 GH_MUST_CHECK enum gh_err gh_store_s3_bucket_set_policy(struct gh_store_tx *tx,
                                                         struct gh_slice name, struct gh_slice json,

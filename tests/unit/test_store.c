@@ -505,6 +505,16 @@ test_role_crud(void **state)
     assert_slice(got.name, "ec2-s3-read-role");
     assert_slice(got.trust_policy, "{\"Version\":\"2012-10-17\"}");
     assert_int_equal(got.trust_bind.len, 0); /* none given: none stored */
+    {
+        struct gh_role *unbound;
+        size_t nunbound;
+
+        /* Unbound: listed for the start-up pass; bound ones are not. */
+        assert_int_equal(gh_store_role_list_unbound(tx, &f->a, &unbound, &nunbound), GH_OK);
+        assert_int_equal(nunbound, 2);
+        assert_slice(unbound[0].name, "ec2-s3-read-role");
+        assert_slice(unbound[1].name, "second");
+    }
     assert_int_equal(got.max_session_s, 3600);
     assert_int_equal(got.description.len, 0);
     got.description = GH_S("reads S3");
@@ -515,6 +525,14 @@ test_role_crud(void **state)
     assert_int_equal(gh_store_role_get(tx, &f->a, GH_S(ACCT), GH_S("ec2-s3-read-role"), &got),
                      GH_OK);
     assert_slice(got.trust_bind, "{\"arn:aws:iam::" ACCT ":user/bob\":\"AIDABOB\"}");
+    {
+        struct gh_role *unbound;
+        size_t nunbound;
+
+        assert_int_equal(gh_store_role_list_unbound(tx, &f->a, &unbound, &nunbound), GH_OK);
+        assert_int_equal(nunbound, 1);
+        assert_slice(unbound[0].name, "second");
+    }
     /* By unique id (rendering a binding), in its own account only. */
     assert_int_equal(
         gh_store_role_get_by_id(tx, &f->a, GH_S(ACCT), GH_S("AROAAAAAAAAAAAAAAAAA1"), &got), GH_OK);
