@@ -233,7 +233,7 @@ GH_MUST_CHECK enum gh_err gh_api_policy_compiled(struct gh_api_cache *c, struct 
 /*
  * Binds the IAM user and role ARNs that `p` (a document about to be
  * stored) names in Principal/NotPrincipal to those entities' unique ids;
- * *bind gets the stored form (gh_policy_bind_encode; "" when none), in
+ * *bind gets the stored form (gh_policy_bind_encode; "{}" when none), in
  * arena `a`. An ARN in an account this store hosts must name an existing
  * user or role, path and name exactly as written: otherwise
  * GH_ERR_MALFORMED_POLICY with *bad set to an arena copy of that ARN (the
@@ -243,6 +243,16 @@ GH_MUST_CHECK enum gh_err gh_api_policy_compiled(struct gh_api_cache *c, struct 
 GH_MUST_CHECK enum gh_err gh_api_principals_bind(struct gh_store_tx *tx, struct gh_arena *a,
                                                  const struct gh_policy *p, struct gh_slice *bind,
                                                  struct gh_slice *bad);
+/*
+ * The one-time pass for documents saved before bindings existed (stored
+ * bindings ""): binds every such role trust policy and bucket policy as
+ * gh_api_principals_bind would, except that a hosted ARN naming no user or
+ * role (deleted before the upgrade) is bound to an id no caller has, so it
+ * trusts nobody (fail closed; shown as that id, like a deleted principal).
+ * One write transaction; idempotent (bound rows read "{...}" or "{}"); a
+ * document that no longer compiles is left as it is. *count: rows bound.
+ */
+GH_MUST_CHECK enum gh_err gh_api_principals_bind_legacy(struct gh_store *store, size_t *count);
 /*
  * Puts the stored bindings `bind` into src->bind/bind_count (arena `a`).
  * GH_ERR_INTERNAL when they do not parse: the caller must then deny.

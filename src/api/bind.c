@@ -77,16 +77,25 @@ resolve(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice arn, struct 
     return GH_OK;
 }
 
-enum gh_err
-gh_api_principals_bind(struct gh_store_tx *tx, struct gh_arena *a, const struct gh_policy *p,
-                       struct gh_slice *bind, struct gh_slice *bad)
+/*
+ * What a hosted ARN naming no user or role is bound to by the pass over
+ * legacy documents: no caller's unique id (aws:userid: AIDA.../AROA...,
+ * ACCOUNT:NAME, a 12-digit account) can equal it, so it trusts nobody.
+ */
+#define UNBOUND_ID "gatehouse:deleted-before-binding"
+
+/* gh_api_principals_bind; `lenient` binds a missing hosted ARN to UNBOUND_ID. */
+static enum gh_err
+bind_policy(struct gh_store_tx *tx, struct gh_arena *a, const struct gh_policy *p, bool lenient,
+            struct gh_slice *bind, struct gh_slice *bad)
 {
     struct gh_slice *arns;
     struct gh_policy_bind *b;
     size_t n, nb = 0;
     enum gh_err err;
 
-    *bind = GH_S("");
+    /* "{}", never "": an empty binding marks a document saved before them. */
+    *bind = GH_S("{}");
     *bad = GH_SLICE_NULL;
     if ((err = gh_policy_principal_arns(p, a, &arns, &n)) != GH_OK || n == 0)
         return err;
@@ -96,6 +105,10 @@ gh_api_principals_bind(struct gh_store_tx *tx, struct gh_arena *a, const struct 
         bool hosted;
 
         err = resolve(tx, a, arns[i], &b[nb].id, &hosted);
+        if (err == GH_ERR_NOT_FOUND && lenient) {
+            b[nb].id = GH_S(UNBOUND_ID);
+            err = GH_OK;
+        }
         if (err == GH_ERR_NOT_FOUND) {
             /* A copy: `arns` points into `p`, which the caller may drop first. */
             if ((err = gh_arena_dup(a, arns[i], bad)) != GH_OK)
@@ -108,7 +121,84 @@ gh_api_principals_bind(struct gh_store_tx *tx, struct gh_arena *a, const struct 
             continue;
         b[nb++].arn = arns[i];
     }
+    if (nb == 0)
+        return GH_OK;
     return gh_policy_bind_encode(b, nb, a, bind);
+}
+
+enum gh_err
+gh_api_principals_bind(struct gh_store_tx *tx, struct gh_arena *a, const struct gh_policy *p,
+                       struct gh_slice *bind, struct gh_slice *bad)
+{
+    return bind_policy(tx, a, p, false, bind, bad);
+}
+
+/* The bindings of stored document `doc` of `kind`, leniently; "" when it does not compile. */
+static enum gh_err
+bind_stored(struct gh_store_tx *tx, struct gh_arena *a, struct gh_slice doc,
+            enum gh_policy_kind kind, struct gh_slice *bind)
+{
+    struct gh_policy *p = NULL;
+    struct gh_diag diag;
+    struct gh_slice bad;
+    enum gh_err err;
+
+    *bind = GH_S("");
+    gh_diag_clear(&diag);
+    if ((err = gh_policy_compile(doc, kind, &diag, &p)) != GH_OK)
+        /* It grants nothing as it is (every use compiles it): left as found. */
+        return err == GH_ERR_NOMEM ? err : GH_OK;
+    err = bind_policy(tx, a, p, true, bind, &bad);
+    gh_policy_unref(p);
+    return err;
+}
+
+enum gh_err
+gh_api_principals_bind_legacy(struct gh_store *store, size_t *count)
+{
+    struct gh_store_tx *tx = NULL;
+    struct gh_arena a;
+    struct gh_role *roles;
+    struct gh_s3_bucket_rec *buckets;
+    size_t nroles, nbuckets;
+    enum gh_err err;
+
+    *count = 0;
+    gh_arena_init(&a);
+    if ((err = gh_store_tx_begin(store, true, &tx)) != GH_OK)
+        goto done;
+    if ((err = gh_store_role_list_unbound(tx, &a, &roles, &nroles)) != GH_OK ||
+        (err = gh_store_s3_bucket_list_unbound(tx, &a, &buckets, &nbuckets)) != GH_OK)
+        goto done;
+    for (size_t i = 0; i < nroles; i++) {
+        if ((err = bind_stored(tx, &a, roles[i].trust_policy, GH_POLICY_TRUST,
+                               &roles[i].trust_bind)) != GH_OK)
+            goto done;
+        if (roles[i].trust_bind.len == 0)
+            continue;
+        if ((err = gh_store_role_update(tx, &roles[i])) != GH_OK)
+            goto done;
+        (*count)++;
+    }
+    for (size_t i = 0; i < nbuckets; i++) {
+        struct gh_slice bind;
+
+        if ((err = bind_stored(tx, &a, buckets[i].policy, GH_POLICY_RESOURCE, &bind)) != GH_OK)
+            goto done;
+        if (bind.len == 0)
+            continue;
+        if ((err = gh_store_s3_bucket_set_policy(tx, buckets[i].name, buckets[i].policy, bind)) !=
+            GH_OK)
+            goto done;
+        (*count)++;
+    }
+    err = gh_store_tx_commit(tx);
+    tx = NULL;
+done:
+    if (tx != NULL)
+        gh_store_tx_rollback(tx);
+    gh_arena_cleanup(&a);
+    return err;
 }
 
 enum gh_err

@@ -197,6 +197,7 @@ gh_cli_serve(int argc, char **argv)
     long ncpu;
     unsigned threads;
     enum gh_err err;
+    size_t nbound = 0;
     /* Connection limits: each listener gets its share of the descriptors. */
     struct gh_http_limits limits;
     unsigned fd_budget, conn_max = 0, per_ip_max = 0, header_s = 0, body_s = 0;
@@ -322,6 +323,21 @@ gh_cli_serve(int argc, char **argv)
         rc = err == GH_ERR_INVALID_INPUT ? 2 : 1;
         goto done;
     }
+    /* AWS IAM "Principal": a saved user or role ARN names that entity's unique
+     * id. Documents saved before gatehouse bound them are bound now, before
+     * any request, a principal deleted meanwhile to nobody (fail closed). */
+    if ((err = gh_api_principals_bind_legacy(store, &nbound)) != GH_OK) {
+        fprintf(stderr,
+                "gatehouse serve: cannot bind the principals of stored trust and bucket "
+                "policies (%s)\n",
+                gh_err_str(err));
+        goto done;
+    }
+    if (nbound > 0)
+        fprintf(stderr,
+                "gatehouse serve: bound the principals of %zu stored trust and bucket "
+                "policies saved before principal bindings\n",
+                nbound);
     if ((err = gh_keyring_load(store, &master, &keyring)) != GH_OK) {
         /* A signature mismatch here means another master key sealed them. */
         fprintf(stderr,

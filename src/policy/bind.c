@@ -126,8 +126,12 @@ gh_policy_bind_parse(struct gh_slice text, struct gh_arena *a, struct gh_policy_
     }
     if (root == NULL)
         return GH_ERR_INVALID_INPUT;
-    if (!json_is_object(root) || json_object_size(root) == 0)
+    if (!json_is_object(root))
         goto done;
+    if (json_object_size(root) == 0) { /* "{}": bound, nothing to bind */
+        err = GH_OK;
+        goto done;
+    }
     if ((b = gh_arena_alloc(a, json_object_size(root) * sizeof(*b))) == NULL) {
         err = GH_ERR_NOMEM;
         goto done;

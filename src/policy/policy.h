@@ -358,7 +358,7 @@ bool gh_policy_arn_is_user_or_role(struct gh_slice arn);
 GH_MUST_CHECK enum gh_err gh_policy_bind_encode(const struct gh_policy_bind *b, size_t n,
                                                 struct gh_arena *a, struct gh_slice *out);
 /*
- * Parses the stored form; empty text gives no bindings. Arena-owned array.
+ * Parses the stored form; empty text and "{}" give no bindings. Arena-owned array.
  * GH_ERR_INVALID_INPUT when the text is not that form (the caller fails
  * closed: a policy whose bindings cannot be read must trust nobody).
  */

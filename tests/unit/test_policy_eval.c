@@ -695,6 +695,8 @@ test_bind_codec(void **state)
     assert_int_equal(text.len, 0);
     assert_int_equal(gh_policy_bind_parse(GH_S(""), &a, &b, &n), GH_OK);
     assert_int_equal(n, 0);
+    assert_int_equal(gh_policy_bind_parse(GH_S("{}"), &a, &b, &n), GH_OK); /* bound, none */
+    assert_int_equal(n, 0);
     /* anything else is refused (its policy then trusts nobody) */
     assert_int_equal(gh_policy_bind_parse(GH_S("{"), &a, &b, &n), GH_ERR_INVALID_INPUT);
     assert_int_equal(gh_policy_bind_parse(GH_S("[]"), &a, &b, &n), GH_ERR_INVALID_INPUT);
