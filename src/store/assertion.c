@@ -6,20 +6,6 @@
  */
 #include "store/store_int.h"
 
-/* Runs `sql` (a string literal, no parameters) on `c`. */
-static enum gh_err
-run(struct store_conn *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    enum gh_err err;
-
-    if ((err = store_stmt(c, sql, &st)) != GH_OK)
-        return err;
-    err = store_step_done(st);
-    store_stmt_done(st);
-    return err;
-}
-
 enum gh_err
 gh_store_assertion_use(struct gh_store *s, struct gh_slice key, int64_t expires, int64_t now)
 {
@@ -32,7 +18,7 @@ gh_store_assertion_use(struct gh_store *s, struct gh_slice key, int64_t expires,
     /* Its own short write transaction on the writer, without a generation
      * bump: no cached decision depends on this table. */
     pthread_mutex_lock(&s->write_lock);
-    if ((err = run(c, "BEGIN IMMEDIATE")) != GH_OK)
+    if ((err = store_exec(c, "BEGIN IMMEDIATE")) != GH_OK)
         goto unlock;
     if ((err = store_stmt(c, "DELETE FROM used_assertions WHERE expires <= ?1", &st)) == GH_OK) {
         if ((err = store_bind_i64(st, 1, now)) == GH_OK)
@@ -50,7 +36,7 @@ gh_store_assertion_use(struct gh_store *s, struct gh_slice key, int64_t expires,
         store_stmt_done(st);
     }
     if (err == GH_OK)
-        err = run(c, "COMMIT");
+        err = store_exec(c, "COMMIT");
     if (err != GH_OK && !sqlite3_get_autocommit(c->db))
         (void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 unlock:
