@@ -99,22 +99,10 @@ done:
 enum gh_err
 gh_console_dir_default(char *out, size_t out_len)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash;
-    int w;
+    enum gh_err err = gh_path_beside_exe("console/index.html", out, out_len);
 
-    if (out_len > 0)
-        out[0] = '\0';
-    if (n <= 0)
-        return GH_ERR_NOT_FOUND;
-    exe[n] = '\0';
-    if ((slash = strrchr(exe, '/')) == NULL)
-        return GH_ERR_NOT_FOUND;
-    *slash = '\0';
-    w = snprintf(out, out_len, "%s/console/index.html", exe);
-    if (w < 0 || (size_t)w >= out_len)
-        return GH_ERR_TOO_LARGE;
+    if (err != GH_OK)
+        return err;
     if (access(out, R_OK) != 0) {
         out[0] = '\0';
         return GH_ERR_NOT_FOUND;

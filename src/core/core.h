@@ -274,6 +274,16 @@ GH_MUST_CHECK enum gh_err gh_uri_encode(struct gh_buf *out, struct gh_slice in, 
 GH_MUST_CHECK enum gh_err gh_uri_decode(struct gh_arena *a, struct gh_slice in, bool plus_space,
                                         struct gh_slice *out);
 
+/* ---- files installed beside the binary ---- */
+
+/*
+ * "DIR/rel" in `out`, where DIR is the directory of this process's
+ * executable (/proc/self/exe): where the build puts the console bundle and
+ * the AWS data. GH_ERR_NOT_FOUND when the executable's path is unknown,
+ * GH_ERR_TOO_LARGE when it does not fit `out_len`; `out` is "" on failure.
+ */
+GH_MUST_CHECK enum gh_err gh_path_beside_exe(const char *rel, char *out, size_t out_len);
+
 /* ---- keyed hashing ---- */
 
 #define GH_SIPHASH_KEY_LEN 16

@@ -368,19 +368,5 @@ store_catalog_digest(const struct gh_aws_catalog *c)
 enum gh_err
 gh_store_catalog_path_default(char *out, size_t out_len)
 {
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash;
-    int w;
-
-    if (out_len > 0)
-        out[0] = '\0';
-    if (n <= 0)
-        return GH_ERR_NOT_FOUND;
-    exe[n] = '\0';
-    if ((slash = strrchr(exe, '/')) == NULL)
-        return GH_ERR_NOT_FOUND;
-    *slash = '\0';
-    w = snprintf(out, out_len, "%s/aws-data/managed-policies.bin", exe);
-    return (w < 0 || (size_t)w >= out_len) ? GH_ERR_TOO_LARGE : GH_OK;
+    return gh_path_beside_exe("aws-data/managed-policies.bin", out, out_len);
 }

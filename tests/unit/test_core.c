@@ -64,6 +64,25 @@ test_parse_i64(void **state)
     assert_int_equal(gh_parse_i64(GH_S("-"), -10, 10, &v), GH_ERR_VALIDATION);
 }
 
+/* Files beside the binary: the test binary's own directory, and a buffer too small. */
+static void
+test_path_beside_exe(void **state)
+{
+    char out[4096], small[4];
+    const char *slash;
+
+    (void)state;
+    assert_int_equal(gh_path_beside_exe("console/index.html", out, sizeof(out)), GH_OK);
+    slash = strrchr(out, '/');
+    assert_non_null(slash);
+    assert_string_equal(slash, "/index.html");
+    assert_non_null(strstr(out, "/console/index.html"));
+    assert_int_equal(out[0], '/');
+    assert_int_equal(gh_path_beside_exe("console/index.html", small, sizeof(small)),
+                     GH_ERR_TOO_LARGE);
+    assert_string_equal(small, "");
+}
+
 /* The AWS name charsets: letters, digits and the extra set; never NUL. */
 static void
 test_is_charset(void **state)
@@ -583,6 +602,7 @@ main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_utf8_next),
         cmocka_unit_test(test_is_charset),
+        cmocka_unit_test(test_path_beside_exe),
         cmocka_unit_test(test_split_trim),
         cmocka_unit_test(test_base64_hex),
         cmocka_unit_test(test_uri),
