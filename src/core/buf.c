@@ -22,12 +22,18 @@ gh_buf_init(struct gh_buf *b, size_t max)
 }
 
 void
+gh_free_wiped(void *p, size_t n)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, n);
+    free(p);
+}
+
+void
 gh_buf_cleanup(struct gh_buf *b)
 {
-    if (b->ptr != NULL) {
-        OPENSSL_cleanse(b->ptr, b->cap);
-        free(b->ptr);
-    }
+    gh_free_wiped(b->ptr, b->cap);
     b->ptr = NULL;
     b->len = 0;
     b->cap = 0;
@@ -74,8 +80,7 @@ reserve(struct gh_buf *b, size_t n)
         return fail(b, GH_ERR_NOMEM);
     if (b->ptr != NULL) {
         memcpy(p, b->ptr, b->len);
-        OPENSSL_cleanse(b->ptr, b->cap);
-        free(b->ptr);
+        gh_free_wiped(b->ptr, b->cap);
     }
     b->ptr = p;
     b->cap = cap;

@@ -208,6 +208,8 @@ struct gh_buf {
 void gh_buf_init(struct gh_buf *b, size_t max);
 /* Frees and wipes (buffers may have held secrets). */
 void gh_buf_cleanup(struct gh_buf *b);
+/* Wipes the `n` bytes of heap block `p` (OPENSSL_cleanse), then frees it; NULL does nothing. */
+void gh_free_wiped(void *p, size_t n);
 void gh_buf_reset(struct gh_buf *b);
 GH_MUST_CHECK enum gh_err gh_buf_append(struct gh_buf *b, const void *p, size_t n);
 /* Extends the buffer by n zero bytes; *out points at them (valid until the next append). */

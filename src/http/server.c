@@ -247,8 +247,7 @@ owned_body_free(void *cls)
 {
     struct owned_body *b = cls;
 
-    OPENSSL_cleanse(b->ptr, b->cap);
-    free(b->ptr);
+    gh_free_wiped(b->ptr, b->cap);
     free(b);
 }
 
